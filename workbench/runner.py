@@ -1,0 +1,372 @@
+"""Model × prompt version × evaluation set → one record per case.
+
+Records are appended to ``<run dir>/<model>/records.jsonl`` as each case finishes
+(flushed and fsynced), and every successful generation is first committed to the
+response cache. A re-run of the same command, or a run restarted after SIGKILL,
+takes finished cases from the cache and generates only the missing ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from tqdm import tqdm
+
+from workbench import __version__
+from workbench.cache import GenerationCache, cache_key
+from workbench.evalsets import Case, EvalSet
+from workbench.models import open_backend, model_identity
+from workbench.models.base import Backend, BackendInfo, GenerationRequest, GenerationResult
+from workbench.models.spec import ModelSpec
+from workbench.prompts import PromptError, PromptTemplate, RenderedPrompt
+from workbench.scoring.latency import latency_summary
+
+RUNS_ENV_VAR = "WORKBENCH_RUNS_DIR"
+DEFAULT_RUNS_DIR = "runs"
+RECORDS_FILE = "records.jsonl"
+EVALUATION_FILE = "evaluation.json"
+RUN_FILE = "run.json"
+
+BackendFactory = Callable[[ModelSpec, bool], Backend]
+
+
+@dataclass
+class RunSettings:
+    runs_dir: Path = field(default_factory=lambda: Path(os.environ.get(RUNS_ENV_VAR, DEFAULT_RUNS_DIR)))
+    concurrency: int = 1
+    limit: int | None = None
+    warmup: int = 0
+    use_cache: bool = True
+    allow_remote_endpoint: bool = False
+    show_progress: bool = True
+
+
+@dataclass
+class PlannedCase:
+    index: int
+    case: Case
+    prompt: RenderedPrompt
+    key: str
+
+
+@dataclass
+class EvaluationOutcome:
+    model: str
+    directory: Path
+    records: list[dict[str, Any]]
+    metrics: dict[str, Any]
+    backend_info: dict[str, Any] | None
+    error: str | None = None
+
+    @property
+    def records_path(self) -> Path:
+        return self.directory / RECORDS_FILE
+
+
+@dataclass
+class ComparisonOutcome:
+    run_id: str
+    directory: Path
+    evalset: EvalSet
+    prompt: PromptTemplate
+    evaluations: list[EvaluationOutcome]
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def render_all(evalset: EvalSet, prompt: PromptTemplate) -> list[RenderedPrompt]:
+    """Fill the prompt for every case before any model is called; the first gap is an error."""
+    shared = {"required_sections": list(evalset.manifest.required_sections), "evalset": evalset.name}
+    rendered: list[RenderedPrompt] = []
+    for case in evalset.cases:
+        values = {**shared, **case.prompt_values()}
+        rendered.append(prompt.render(values, where=f"evalset {evalset.name}, case {case.id!r}: "))
+    return rendered
+
+
+def plan_cases(spec: ModelSpec, identity: dict[str, Any], prompt: PromptTemplate, evalset: EvalSet,
+               rendered: list[RenderedPrompt]) -> list[PlannedCase]:
+    settings = {**spec.generation_settings(), **identity}
+    prompt_hash = prompt.content_hash()
+    return [
+        PlannedCase(
+            index=index, case=case, prompt=rendered_prompt,
+            key=cache_key(model_settings=settings, prompt_ref=prompt.ref, prompt_hash=prompt_hash,
+                          case_hash=case.content_hash()),
+        )
+        for index, (case, rendered_prompt) in enumerate(zip(evalset.cases, rendered))
+    ]
+
+
+class RecordWriter:
+    """Appends one JSON line per case and makes it durable before returning."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._handle = path.open("a", encoding="utf-8")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Records of one evaluation; a last line cut short by a crash is ignored."""
+    records: list[dict[str, Any]] = []
+    if not path.is_file():
+        return records
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            if number == len(lines):
+                break
+            raise
+    return records
+
+
+def _build_record(planned: PlannedCase, *, spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet,
+                  evalset_hash: str, result: dict[str, Any], generated_by: dict[str, Any] | None,
+                  cached: bool, run_id: str) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "case_id": planned.case.id,
+        "case_index": planned.index,
+        "case_hash": planned.case.content_hash(),
+        "model": spec.name,
+        "evalset": evalset.name,
+        "evalset_version": evalset.manifest.version,
+        "evalset_hash": evalset_hash,
+        "prompt": prompt.name,
+        "prompt_version": prompt.version,
+        "prompt_hash": prompt.content_hash(),
+        "rendered_prompt_hash": planned.prompt.hash,
+        "messages": [{"role": m.role, "content": m.content} for m in planned.prompt.messages],
+        "generation_settings": spec.generation_settings(),
+        "generated_by": generated_by,
+        "cache_key": planned.key,
+        "cached": cached,
+        **result,
+    }
+
+
+def run_evaluation(
+    spec: ModelSpec,
+    prompt: PromptTemplate,
+    evalset: EvalSet,
+    *,
+    settings: RunSettings,
+    run_id: str,
+    run_dir: Path,
+    cache: GenerationCache | None,
+    rendered: list[RenderedPrompt] | None = None,
+    backend_factory: BackendFactory | None = None,
+    cancel: threading.Event | None = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> EvaluationOutcome:
+    """Run one model over ``evalset``; the model is loaded only if some case is not cached."""
+    factory = backend_factory or (lambda s, allow: open_backend(s, allow_remote_endpoint=allow))
+    rendered = rendered if rendered is not None else render_all(evalset, prompt)
+    evalset_hash = evalset.content_hash()
+    directory = run_dir / spec.name
+    directory.mkdir(parents=True, exist_ok=True)
+    writer = RecordWriter(directory / RECORDS_FILE)
+    records: list[dict[str, Any]] = []
+    info: BackendInfo | None = None
+    error: str | None = None
+    warmup_results: list[dict[str, Any]] = []
+    wall_time: float | None = None
+    effective_concurrency = settings.concurrency
+    progress = tqdm(total=len(evalset.cases), desc=spec.name, unit="case", file=sys.stderr,
+                    disable=not settings.show_progress, dynamic_ncols=True)
+
+    def emit(record: dict[str, Any]) -> None:
+        writer.write(record)
+        records.append(record)
+        progress.update(1)
+        if on_record is not None:
+            on_record(record)
+
+    common = dict(spec=spec, prompt=prompt, evalset=evalset, evalset_hash=evalset_hash, run_id=run_id)
+    try:
+        identity = model_identity(spec)
+        planned = plan_cases(spec, identity, prompt, evalset, rendered)
+        pending: list[PlannedCase] = []
+        for item in planned:
+            hit = cache.get(item.key) if (cache is not None and settings.use_cache) else None
+            if hit is not None:
+                emit(_build_record(item, result=hit["result"], generated_by=hit.get("generated_by"), cached=True, **common))
+            else:
+                pending.append(item)
+        progress.set_postfix(cached=len(planned) - len(pending))
+
+        if pending and not (cancel is not None and cancel.is_set()):
+            backend = factory(spec, settings.allow_remote_endpoint)
+            try:
+                info = backend.info()
+                generated_by = asdict(info)
+                effective_concurrency = max(1, min(settings.concurrency, info.max_concurrency))
+                for number in range(settings.warmup):
+                    warm = backend.generate(GenerationRequest(
+                        request_id=f"{run_id}:{spec.name}:warmup-{number}",
+                        messages=pending[0].prompt.messages, plain_prompt=pending[0].prompt.plain_prompt))
+                    warmup_results.append({k: v for k, v in warm.to_dict().items() if k != "itl_s"})
+                started = time.perf_counter()
+                _generate_pending(backend, pending, effective_concurrency, run_id, spec.name, cancel,
+                                  lambda item, result: _finish_case(item, result, cache, generated_by, common, emit))
+                wall_time = time.perf_counter() - started
+            finally:
+                backend.close()
+    except PromptError:
+        raise
+    except Exception as exc:  # a model that cannot be loaded fails its own evaluation, not the comparison
+        error = f"{type(exc).__name__}: {exc}"
+    finally:
+        progress.close()
+        writer.close()
+
+    metrics = latency_summary(records, concurrency=effective_concurrency, wall_time_s=wall_time)
+    metrics["warmup_requests"] = len(warmup_results)
+    if cancel is not None and cancel.is_set():
+        error = error or "cancelled"
+    outcome = EvaluationOutcome(
+        model=spec.name, directory=directory, records=records, metrics=metrics,
+        backend_info=asdict(info) if info else None, error=error,
+    )
+    _write_evaluation_file(outcome, spec, prompt, evalset, evalset_hash, settings, effective_concurrency, warmup_results)
+    return outcome
+
+
+def _finish_case(item: PlannedCase, result: GenerationResult, cache: GenerationCache | None,
+                 generated_by: dict[str, Any], common: dict[str, Any], emit: Callable[[dict[str, Any]], None]) -> None:
+    result_dict = result.to_dict()
+    if cache is not None and result.ok:
+        cache.put(item.key, {"result": result_dict, "generated_by": generated_by},
+                  model=common["spec"].name, case_id=item.case.id)
+    emit(_build_record(item, result=result_dict, generated_by=generated_by, cached=False, **common))
+
+
+def _generate_pending(backend: Backend, pending: list[PlannedCase], concurrency: int, run_id: str, model: str,
+                      cancel: threading.Event | None,
+                      done: Callable[[PlannedCase, GenerationResult], None]) -> None:
+    def one(item: PlannedCase) -> GenerationResult:
+        request = GenerationRequest(request_id=f"{run_id}:{model}:{item.case.id}",
+                                    messages=item.prompt.messages, plain_prompt=item.prompt.plain_prompt)
+        try:
+            return backend.generate(request)
+        except Exception as exc:  # backends should not raise, but a record must still be written
+            return GenerationResult(request_id=request.request_id, error=str(exc), error_type=type(exc).__name__)
+
+    queue = list(pending)
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"gen-{model}") as pool:
+        in_flight: dict[Future[GenerationResult], PlannedCase] = {}
+        try:
+            while queue or in_flight:
+                while queue and len(in_flight) < concurrency and not (cancel is not None and cancel.is_set()):
+                    item = queue.pop(0)
+                    in_flight[pool.submit(one, item)] = item
+                if not in_flight:
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done(in_flight.pop(future), future.result())
+        except BaseException:
+            queue.clear()
+            for future in in_flight:
+                future.cancel()
+            raise
+
+
+def _write_evaluation_file(outcome: EvaluationOutcome, spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet,
+                           evalset_hash: str, settings: RunSettings, effective_concurrency: int,
+                           warmup: list[dict[str, Any]]) -> None:
+    document = {
+        "model": spec.name,
+        "model_spec": spec.model_dump(mode="json"),
+        "generation_settings": spec.generation_settings(),
+        "backend_info": outcome.backend_info,
+        "evalset": evalset.name,
+        "evalset_version": evalset.manifest.version,
+        "evalset_hash": evalset_hash,
+        "evalset_cases": len(evalset.cases),
+        "prompt": prompt.ref,
+        "prompt_hash": prompt.content_hash(),
+        "requested_concurrency": settings.concurrency,
+        "effective_concurrency": effective_concurrency,
+        "warmup": warmup,
+        "metrics": outcome.metrics,
+        "error": outcome.error,
+        "workbench_version": __version__,
+        "finished_at": datetime.now(timezone.utc).isoformat(),
+    }
+    (outcome.directory / EVALUATION_FILE).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def run_comparison(
+    specs: list[ModelSpec],
+    prompt: PromptTemplate,
+    evalset: EvalSet,
+    settings: RunSettings,
+    *,
+    backend_factory: BackendFactory | None = None,
+    cancel: threading.Event | None = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> ComparisonOutcome:
+    """Every model over the same cases with the same prompt version, one model loaded at a time."""
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"each model may appear once in a comparison, got {', '.join(names)}")
+    subset = evalset.head(settings.limit)
+    rendered = render_all(subset, prompt)  # every prompt gap is found before any model is loaded
+    run_id = new_run_id()
+    run_dir = settings.runs_dir / run_id
+    run_dir.mkdir(parents=True, exist_ok=False)
+    (run_dir / RUN_FILE).write_text(json.dumps({
+        "run_id": run_id,
+        "created_at": datetime.now(timezone.utc).isoformat(),
+        "models": names,
+        "evalset": subset.name,
+        "evalset_version": subset.manifest.version,
+        "evalset_hash": subset.content_hash(),
+        "evalset_full_hash": evalset.content_hash(),
+        "limit": settings.limit,
+        "prompt": prompt.ref,
+        "prompt_hash": prompt.content_hash(),
+        "concurrency": settings.concurrency,
+        "warmup": settings.warmup,
+        "workbench_version": __version__,
+    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    cache = GenerationCache(settings.runs_dir / "cache.sqlite") if settings.use_cache else None
+    evaluations: list[EvaluationOutcome] = []
+    try:
+        for spec in specs:
+            if cancel is not None and cancel.is_set():
+                break
+            evaluations.append(run_evaluation(
+                spec, prompt, subset, settings=settings, run_id=run_id, run_dir=run_dir, cache=cache,
+                rendered=rendered, backend_factory=backend_factory, cancel=cancel, on_record=on_record,
+            ))
+    finally:
+        if cache is not None:
+            cache.close()
+    return ComparisonOutcome(run_id=run_id, directory=run_dir, evalset=subset, prompt=prompt, evaluations=evaluations)
