@@ -88,6 +88,10 @@ class OpenAIHTTPBackend:
             body["stop"] = list(sampling.stop)
         if self.spec.keep_special_tokens:
             body["skip_special_tokens"] = False
+        if self.spec.stream_logprobs:
+            body["logprobs"] = 1 if self.spec.prompt_format == "plain" else True
+            if self.spec.prompt_format == "chat":
+                body["top_logprobs"] = 1
         if self.spec.prompt_format == "plain":
             body["prompt"] = request.plain_prompt
             return f"{self.base_url}/completions", body
@@ -102,6 +106,7 @@ class OpenAIHTTPBackend:
         with self._slots:
             clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags))
             usage: dict[str, Any] | None = None
+            logprob_tokens = 0
             finish_reason: str | None = None
             try:
                 with self._client.stream("POST", url, json=body) as response:
@@ -119,17 +124,34 @@ class OpenAIHTTPBackend:
                                 clock.piece(reasoning, reasoning=True)
                             if text:
                                 clock.piece(text)
+                            logprob_tokens += _logprob_entries(choice.get("logprobs"))
                             if choice.get("finish_reason"):
                                 finish_reason = choice["finish_reason"]
+                    if finish_reason is None:
+                        raise RuntimeError(
+                            f"the stream from {url} ended without a finish_reason: the server cut the request "
+                            "short (llama-cpp-python's server interrupts a stream when another request arrives "
+                            "unless started with --interrupt_requests False)"
+                        )
             except Exception as exc:  # a failed request becomes a record, never a crash
-                return clock.fail(exc, **_usage_fields(usage, clock))
-            return clock.finish(finish_reason=finish_reason, **_usage_fields(usage, clock))
+                return clock.fail(exc, **_usage_fields(usage, clock, logprob_tokens))
+            return clock.finish(finish_reason=finish_reason, **_usage_fields(usage, clock, logprob_tokens))
 
     def close(self) -> None:
         self._client.close()
 
 
-def _usage_fields(usage: dict[str, Any] | None, clock: StreamClock) -> dict[str, Any]:
+def _logprob_entries(logprobs: Any) -> int:
+    """Tokens described by a streamed chunk's logprobs (chat: ``content`` list; completions: ``tokens``)."""
+    if not isinstance(logprobs, dict):
+        return 0
+    entries = logprobs.get("content")
+    if entries is None:
+        entries = logprobs.get("tokens")
+    return len(entries) if isinstance(entries, list) else 0
+
+
+def _usage_fields(usage: dict[str, Any] | None, clock: StreamClock, logprob_tokens: int) -> dict[str, Any]:
     if usage:
         details = usage.get("completion_tokens_details") or {}
         fields: dict[str, Any] = {
@@ -140,7 +162,9 @@ def _usage_fields(usage: dict[str, Any] | None, clock: StreamClock) -> dict[str,
         if details.get("reasoning_tokens") is not None:
             fields["reasoning_tokens"] = details["reasoning_tokens"]
         return fields
-    # The server sent no usage: count streamed chunks, and say so in the record.
+    if logprob_tokens:
+        return {"completion_tokens": logprob_tokens, "token_count_source": "stream_logprobs"}
+    # The server sent no usage and no logprobs: count streamed chunks, and say so in the record.
     return {"completion_tokens": clock.token_events, "token_count_source": "stream_chunks"}
 
 

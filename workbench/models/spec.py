@@ -49,6 +49,9 @@ class ModelSpec(BaseModel):
     api_key_env: str | None = None
     allow_remote_endpoint: bool = False
     request_timeout_s: float = 600.0
+    # For servers that send no token usage while streaming (llama-cpp-python's server):
+    # ask for per-token logprobs and count their entries, which is exact.
+    stream_logprobs: bool = False
     context_length: int = Field(4096, ge=128)
     dtype: str | None = None
     prompt_format: Literal["chat", "plain"] = "chat"

@@ -1,0 +1,170 @@
+"""llama.cpp in-process backend (the embedded CPU default), streaming token by token.
+
+The chat template stored in the GGUF file is rendered here (sandboxed Jinja), so
+chat-template keyword arguments such as ``enable_thinking`` reach it exactly as they
+would reach a Hugging Face tokenizer. Tokens are generated one at a time, so the
+completion token count is exact and every inter-token gap is one token.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import threading
+from datetime import datetime
+from typing import Any
+
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock
+from workbench.models.embedded import verified_gguf
+from workbench.models.spec import ModelSpec
+
+
+class PromptTooLong(ValueError):
+    """The prompt does not fit in the model's context window."""
+
+
+def _raise_template_error(message: str) -> None:
+    raise TemplateError(message)
+
+
+def render_chat_template(template: str, messages: list[dict[str, str]], *, bos_token: str, eos_token: str,
+                         template_kwargs: dict[str, Any]) -> str:
+    environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    environment.globals["raise_exception"] = _raise_template_error
+    environment.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
+    return environment.from_string(template).render(
+        messages=messages, add_generation_prompt=True, bos_token=bos_token, eos_token=eos_token, **template_kwargs
+    )
+
+
+class LlamaCppBackend:
+    def __init__(self, spec: ModelSpec) -> None:
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            raise RuntimeError(
+                "llama-cpp-python is not installed; install the embedded extra: pip install -e '.[embedded]'"
+            ) from exc
+        self.spec = spec
+        self._llama_cpp = llama_cpp
+        self.path, self.sha256 = verified_gguf(spec)
+        load_kwargs = dict(spec.load_kwargs)
+        self.n_threads = int(load_kwargs.pop("n_threads", os.cpu_count() or 1))
+        self.llm = llama_cpp.Llama(
+            model_path=str(self.path),
+            n_ctx=spec.context_length,
+            n_threads=self.n_threads,
+            seed=spec.sampling.seed,
+            verbose=False,
+            **load_kwargs,
+        )
+        self._lock = threading.Lock()
+        self.chat_template = self.llm.metadata.get("tokenizer.chat_template", "")
+        if spec.prompt_format == "chat" and not self.chat_template:
+            raise ValueError(
+                f"model '{spec.name}': {self.path.name} has no chat template; set prompt_format: plain in its entry"
+            )
+        self.bos_text = self.llm.detokenize([self.llm.token_bos()], special=True).decode("utf-8", "replace")
+        self.eos_text = self.llm.detokenize([self.llm.token_eos()], special=True).decode("utf-8", "replace")
+        self.add_bos = self.llm.metadata.get("tokenizer.ggml.add_bos_token", "true") == "true"
+
+    def info(self) -> BackendInfo:
+        return BackendInfo(
+            backend="llamacpp",
+            backend_version=f"llama-cpp-python {self._llama_cpp.__version__}",
+            model_id=self.spec.package or str(self.path),
+            resolved_revision=f"sha256:{self.sha256}",
+            file_sha256=self.sha256,
+            device=f"cpu ({self.n_threads} threads)",
+            max_concurrency=1,  # one llama.cpp context serves one request at a time
+            details={"gguf": self.path.name, "general.name": self.llm.metadata.get("general.name")},
+        )
+
+    def _prompt_tokens(self, request: GenerationRequest) -> list[int]:
+        if self.spec.prompt_format == "plain":
+            return self.llm.tokenize(request.plain_prompt.encode("utf-8"), add_bos=self.add_bos, special=False)
+        text = render_chat_template(
+            self.chat_template,
+            [{"role": m.role, "content": m.content} for m in request.messages],
+            bos_token=self.bos_text,
+            eos_token=self.eos_text,
+            template_kwargs=self.spec.effective_chat_template_kwargs(),
+        )
+        starts_with_bos = bool(self.bos_text) and text.startswith(self.bos_text)
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=self.add_bos and not starts_with_bos, special=True)
+
+    def _is_end_of_generation(self, token: int) -> bool:
+        vocab = getattr(getattr(self.llm, "_model", None), "vocab", None)
+        if vocab is not None and hasattr(self._llama_cpp, "llama_vocab_is_eog"):
+            return bool(self._llama_cpp.llama_vocab_is_eog(vocab, token))
+        return token == self.llm.token_eos()
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        sampling = self.spec.sampling
+        with self._lock:
+            clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags))
+            prompt_tokens: list[int] = []
+            completion = 0
+            try:
+                prompt_tokens = self._prompt_tokens(request)
+                room = self.spec.context_length - len(prompt_tokens)
+                if room < 1:
+                    raise PromptTooLong(
+                        f"prompt has {len(prompt_tokens)} tokens; the context length of "
+                        f"'{self.spec.name}' is {self.spec.context_length}"
+                    )
+                max_tokens = min(sampling.max_tokens, room)
+                self.llm.set_seed(sampling.seed)
+                decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+                text_so_far = ""
+                finish_reason = "length"
+                for token in self.llm.generate(
+                    prompt_tokens,
+                    temp=sampling.temperature,
+                    top_p=sampling.top_p,
+                    top_k=sampling.top_k or 0,
+                    min_p=sampling.min_p or 0.0,
+                    repeat_penalty=sampling.repetition_penalty or 1.0,
+                    reset=True,
+                ):
+                    if self._is_end_of_generation(token):
+                        finish_reason = "stop"
+                        break
+                    completion += 1
+                    piece = decoder.decode(
+                        self.llm.detokenize([token], special=self.spec.keep_special_tokens), final=False
+                    )
+                    clock.piece(piece)
+                    text_so_far += piece
+                    if sampling.stop and any(stop in text_so_far for stop in sampling.stop):
+                        finish_reason = "stop"
+                        break
+                    if completion >= max_tokens:
+                        break
+                tail = decoder.decode(b"", final=True)
+                if tail:
+                    clock.piece(tail)
+                result = clock.finish(
+                    finish_reason=finish_reason,
+                    prompt_tokens=len(prompt_tokens),
+                    completion_tokens=completion,
+                    token_count_source="generated_tokens",
+                )
+                if sampling.stop:
+                    result.output = _cut_at_stop(result.output, sampling.stop)
+                return result
+            except Exception as exc:
+                return clock.fail(exc, prompt_tokens=len(prompt_tokens) or None, completion_tokens=completion)
+
+    def close(self) -> None:
+        close = getattr(self.llm, "close", None)
+        if callable(close):
+            close()
+
+
+def _cut_at_stop(text: str, stops: list[str]) -> str:
+    positions = [text.find(stop) for stop in stops if stop in text]
+    return text[: min(positions)].rstrip() if positions else text
