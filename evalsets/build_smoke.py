@@ -9,36 +9,15 @@ byte for byte.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench.evalsets import Case, Manifest, PHISpan, write_cases, write_manifest  # noqa: E402
-
-MARK = re.compile(r"\[\[([A-Z_0-9]+)\|(.+?)\]\]")
+from workbench.evalsets import Case, Manifest, unmark_phi, write_cases, write_manifest  # noqa: E402
 
 EN_SECTIONS = ["Chief Complaint:", "History of Present Illness:", "Key Findings:", "Assessment and Plan:"]
 ZH_SECTIONS = ["【主诉】", "【现病史】", "【辅助检查】", "【初步诊断】"]
-
-
-def unmark(marked: str) -> tuple[str, list[PHISpan]]:
-    text_parts: list[str] = []
-    spans: list[PHISpan] = []
-    position = 0
-    cursor = 0
-    for match in MARK.finditer(marked):
-        before = marked[cursor:match.start()]
-        text_parts.append(before)
-        position += len(before)
-        label, value = match.group(1), match.group(2)
-        spans.append(PHISpan(start=position, end=position + len(value), label=label))
-        text_parts.append(value)
-        position += len(value)
-        cursor = match.end()
-    text_parts.append(marked[cursor:])
-    return "".join(text_parts), spans
 
 
 EN_CASES = [
@@ -239,9 +218,9 @@ def build(root: Path) -> None:
         language = definition["manifest"].language
         cases = []
         for raw in definition["cases"]:
-            source, spans = unmark(raw["source"])
+            source, spans = unmark_phi(raw["source"])
             cases.append(Case(id=raw["id"], language=language, source=source, reference=raw["reference"],
-                              phi=tuple(spans), metadata=raw["metadata"]))
+                              phi=spans, metadata=raw["metadata"]))
         write_cases(directory / "cases.jsonl", cases)
         write_manifest(directory, definition["manifest"], cases)
 

@@ -171,6 +171,10 @@ def run(
         outcome = run_comparison(specs, template, dataset, settings)
     except (PromptError, ValueError) as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        typer.secho(f"\ninterrupted: finished cases are kept under {settings.runs_dir} and in the response cache; "
+                    "run the same command again to generate only the missing ones", fg=typer.colors.YELLOW, err=True)
+        raise typer.Exit(code=130)
     typer.echo("")
     typer.echo(f"evalset {outcome.evalset.name} v{outcome.evalset.manifest.version} "
                f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {template.ref}")

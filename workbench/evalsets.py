@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -114,6 +115,33 @@ def content_hash(cases: tuple[Case, ...] | list[Case]) -> str:
 
 
 # --- parsing -------------------------------------------------------------------------
+
+PHI_MARK = re.compile(r"\[\[([A-Z_0-9]+)\|(.+?)\]\]", re.DOTALL)
+
+
+def unmark_phi(marked: str) -> tuple[str, tuple[PHISpan, ...]]:
+    """Turn text with inline marks ``[[LABEL|text]]`` into plain text and its PHI spans.
+
+    Set builders write PHI this way so that offsets are computed, never typed by hand.
+    """
+    parts: list[str] = []
+    spans: list[PHISpan] = []
+    position = 0
+    cursor = 0
+    for match in PHI_MARK.finditer(marked):
+        before = marked[cursor:match.start()]
+        parts.append(before)
+        position += len(before)
+        label, value = match.group(1), match.group(2)
+        if label not in PHI_LABELS:
+            raise EvalSetError(f"unknown PHI label {label!r} in mark {match.group(0)!r}")
+        spans.append(PHISpan(start=position, end=position + len(value), label=label))
+        parts.append(value)
+        position += len(value)
+        cursor = match.end()
+    parts.append(marked[cursor:])
+    return "".join(parts), tuple(spans)
+
 
 
 def parse_case(data: Any, where: str) -> Case:

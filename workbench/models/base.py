@@ -157,7 +157,7 @@ class StreamClock:
             request_id=self._request_id,
             output=split.content,
             reasoning="\n".join(part for part in reasoning_parts if part),
-            raw_output=("".join(self._reasoning_pieces) + raw) if self._reasoning_pieces else raw,
+            raw_output=raw,  # the content stream as received, reasoning tags included
             ttft_s=self._ttft,
             ttfc_s=self._ttfc if split.content else None,
             e2e_s=self.elapsed(),

@@ -1,0 +1,62 @@
+"""`workbench run` end to end on the embedded default: table, records, JSON summary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.conftest import workbench_command
+from workbench.evalsets import load_evalset
+from workbench.runner import read_records
+
+
+def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) -> None:
+    completed = subprocess.run(
+        workbench_command() + ["run", "-m", "smollm2-135m", "-m", "gemma3-270m", "-e", "smoke-zh", "--limit", "2",
+                               "--max-tokens", "16", "--warmup", "1", "--json-out", "out/summary.json"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("model"))
+    for column in ("cases", "failures", "TTFT p50", "e2e p50", "e2e p95", "out tok/s"):
+        assert column in header
+    assert any(line.startswith("smollm2-135m") for line in lines)
+    assert any(line.startswith("gemma3-270m") for line in lines)
+    assert "inpatient-summary-zh@1" in completed.stdout  # the set's default prompt
+    assert "records: " in completed.stdout
+
+    summary = json.loads((isolated_cwd / "out" / "summary.json").read_text(encoding="utf-8"))
+    evalset = load_evalset("smoke-zh").head(2)
+    assert [e["model"] for e in summary["evaluations"]] == ["smollm2-135m", "gemma3-270m"]
+    for evaluation in summary["evaluations"]:
+        assert evaluation["evalset"] == "smoke-zh"
+        assert evaluation["evalset_hash"] == evalset.content_hash()
+        assert evaluation["prompt"] == "inpatient-summary-zh@1"
+        metrics = evaluation["metrics"]
+        assert metrics["cases"] == 2 and metrics["failures"] == 0 and metrics["warmup_requests"] == 1
+        assert 0 < metrics["ttft_p50_s"] <= metrics["e2e_p50_s"] <= metrics["e2e_p95_s"]
+        assert metrics["output_tokens_per_s_p50"] > 0
+        records = read_records(Path(evaluation["records"]))
+        assert [r["case_id"] for r in records] == [c.id for c in evalset.cases]
+        for record in records:
+            assert record["evalset_hash"] == evalset.content_hash()
+            assert (record["prompt"], record["prompt_version"]) == ("inpatient-summary-zh", 1)
+            settings = record["generation_settings"]
+            assert settings["sampling"]["max_tokens"] == 16 and settings["sampling"]["temperature"] == 0.0
+            assert settings["context_length"] > 0
+            assert record["generated_by"]["file_sha256"]
+            assert record["completion_tokens"] == 16
+    evaluation_file = Path(summary["evaluations"][0]["records"]).parent / "evaluation.json"
+    assert json.loads(evaluation_file.read_text())["backend_info"]["backend"] == "llamacpp"
+
+
+def test_unknown_names_are_clear_errors(isolated_cwd: Path) -> None:
+    missing_set = subprocess.run(workbench_command() + ["run", "-m", "smollm2-135m", "-e", "no-such-set"],
+                                 capture_output=True, text=True, timeout=60)
+    assert missing_set.returncode == 2 and "evaluation set 'no-such-set' not found" in missing_set.stderr
+    assert "smoke-en" in missing_set.stderr
+    missing_model = subprocess.run(workbench_command() + ["run", "-m", "gpt-9", "-e", "smoke-en"],
+                                   capture_output=True, text=True, timeout=60)
+    assert missing_model.returncode == 2 and "unknown model 'gpt-9'" in missing_model.stderr

@@ -1,0 +1,56 @@
+"""The evaluation-set format: loading, content hash, and byte-identical regeneration of the smoke sets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from workbench.evalsets import EvalSetError, content_hash, load_evalset, parse_case, read_cases
+
+
+@pytest.mark.parametrize("name", ["smoke-en", "smoke-zh"])
+def test_smoke_sets_load_with_consistent_manifests_and_spans(name: str) -> None:
+    evalset = load_evalset(name)
+    assert evalset.manifest.num_cases == len(evalset.cases) == 4
+    assert evalset.manifest.content_hash == evalset.content_hash()
+    for case in evalset.cases:
+        assert case.phi, case.id
+        for span in case.phi:
+            text = case.source[span.start:span.end]
+            assert text.strip() == text and text not in case.reference, (case.id, text)
+
+
+def test_regenerating_the_smoke_sets_is_byte_identical(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(PROJECT_ROOT / "evalsets" / "build_smoke.py"), str(tmp_path)], check=True)
+    for name in ("smoke-en", "smoke-zh"):
+        for file_name in ("cases.jsonl", "manifest.yaml"):
+            assert (tmp_path / name / file_name).read_bytes() == (PROJECT_ROOT / "evalsets" / name / file_name).read_bytes()
+
+
+def test_hash_ignores_key_order_and_sees_one_character() -> None:
+    cases = list(load_evalset("smoke-en").cases)
+    original = content_hash(cases)
+    reordered = [parse_case(json.loads(json.dumps(dict(reversed(list(c.to_json_dict().items()))))), "x") for c in cases]
+    assert content_hash(reordered) == original
+    changed = parse_case({**cases[0].to_json_dict(), "source": cases[0].source.replace("168/96", "168/97")}, "x")
+    assert content_hash([changed] + cases[1:]) != original
+
+
+def test_malformed_lines_name_file_line_and_field(tmp_path: Path) -> None:
+    good = json.dumps({"id": "a", "language": "en", "source": "Seen by Dr. Lee.", "reference": "",
+                       "phi": [{"start": 12, "end": 15, "label": "NAME"}]})
+    path = tmp_path / "cases.jsonl"
+    path.write_text(good + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(EvalSetError, match=r"cases.jsonl:2: invalid JSON"):
+        read_cases(path)
+    path.write_text(good + "\n" + good + "\n", encoding="utf-8")
+    with pytest.raises(EvalSetError, match=r"cases.jsonl:2: field 'id': duplicate id 'a'"):
+        read_cases(path)
+    path.write_text(good.replace('"end": 15', '"end": 99') + "\n", encoding="utf-8")
+    with pytest.raises(EvalSetError, match=r"cases.jsonl:1: field 'phi\[0\]': span 12-99 is outside"):
+        read_cases(path)
