@@ -14,7 +14,9 @@ from workbench.privacy import apply_privacy_environment
 
 apply_privacy_environment()
 
-from workbench.evalsets import EvalSetError, load_evalset  # noqa: E402
+from workbench.evalset_import import ColumnMap, import_evalset  # noqa: E402
+from workbench.evalset_tools import describe_evalset, list_evalsets, validate_evalset_dir  # noqa: E402
+from workbench.evalsets import EvalSetError, load_evalset, resolve_evalset  # noqa: E402
 from workbench.models.catalogue import CatalogueError, get_model_spec, load_catalogue  # noqa: E402
 from workbench.prompts import PromptError, get_prompt, load_prompts  # noqa: E402
 from workbench.runner import ComparisonOutcome, RunSettings, run_comparison  # noqa: E402
@@ -23,7 +25,9 @@ app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True
 models_app = typer.Typer(help="The model catalogue.", no_args_is_help=True)
 prompts_app = typer.Typer(help="Versioned prompt templates.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+evalsets_app = typer.Typer(help="Evaluation sets: list, show, validate, import.", no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
+app.add_typer(evalsets_app, name="evalsets")
 
 CatalogueOption = typer.Option(None, "--catalogue", help="Extra catalogue YAML file(s); entries override shipped ones.")
 PromptsDirOption = typer.Option(None, "--prompts-dir", help="Extra directory of prompt files NAME@VERSION.yaml.")
@@ -94,6 +98,99 @@ def prompts_show(ref: str, prompts_dir: Optional[list[Path]] = PromptsDirOption)
     except PromptError as exc:
         _fail(str(exc))
     typer.echo(yaml.safe_dump(prompt.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
+
+
+@evalsets_app.command("list")
+def evalsets_list() -> None:
+    """List the sets found in ./evalsets, $WORKBENCH_EVALSETS and the shipped ones."""
+    rows = []
+    for listing in list_evalsets():
+        if listing.problem:
+            rows.append([listing.name, "-", "-", "-", "INVALID (run: workbench evalsets validate " + listing.name + ")",
+                         str(listing.directory)])
+        else:
+            rows.append([listing.name, str(listing.version), str(listing.language), str(listing.cases),
+                         str(listing.content_hash)[:19], str(listing.directory)])
+    typer.echo(_format_table(["evalset", "version", "language", "cases", "hash", "directory"], rows))
+
+
+@evalsets_app.command("show")
+def evalsets_show(name: str, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Counts, languages, PHI by label and length distribution of one set."""
+    try:
+        evalset = load_evalset(name)
+    except EvalSetError as exc:
+        _fail(str(exc))
+    info = describe_evalset(evalset)
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{info['name']} v{info['version']}  {info['cases']} cases  {info['content_hash']}")
+    typer.echo(f"directory: {info['directory']}")
+    typer.echo(f"languages: {', '.join(f'{k} {v}' for k, v in info['languages'].items())}")
+    typer.echo(f"task: {info['task']}   default prompt: {info['default_prompt']}")
+    if info["required_sections"]:
+        typer.echo(f"required sections: {' '.join(info['required_sections'])}")
+    typer.echo(f"licence: {info['licence'] or '-'}   provenance: {info['provenance'] or '-'}")
+    typer.echo(f"references: {info['cases_with_reference']} of {info['cases']} cases")
+    typer.echo(f"PHI: {info['phi_spans']} spans in {info['cases_with_phi']} cases, {len(info['phi_by_label'])} labels")
+    for label, count in info["phi_by_label"].items():
+        typer.echo(f"  {label:<15} {count}")
+    if len(info["departments"]) > 1 or "-" not in info["departments"]:
+        typer.echo("departments: " + ", ".join(f"{k} {v}" for k, v in info["departments"].items()))
+    for title, key in (("source length (chars)", "source_chars"), ("reference length (chars)", "reference_chars")):
+        d = info[key]
+        typer.echo(f"{title}: min {d['min']}  p25 {d['p25']:.0f}  median {d['median']:.0f}  p75 {d['p75']:.0f}  max {d['max']}")
+
+
+@evalsets_app.command("validate")
+def evalsets_validate(name_or_dir: str) -> None:
+    """Check ids, fields, PHI spans and labels, and the manifest's count and hash; list every problem."""
+    try:
+        directory = resolve_evalset(name_or_dir)
+    except EvalSetError as exc:
+        _fail(str(exc))
+    report = validate_evalset_dir(directory)
+    if report.ok:
+        typer.echo(f"ok: {directory}: {report.cases} cases, {report.content_hash}")
+        return
+    for problem in report.problems:
+        typer.secho(problem, fg=typer.colors.RED, err=True)
+    typer.secho(f"{len(report.problems)} problem(s) in {directory}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@evalsets_app.command("import")
+def evalsets_import(
+    file: Path = typer.Argument(..., help="CSV, JSONL, or a Hugging Face dataset saved on disk (directory, .parquet, .arrow)."),
+    fmt: str = typer.Option(..., "--format", help="csv, jsonl or hf."),
+    id_col: str = typer.Option("id", "--id-col", help="Column holding a unique case id."),
+    source_col: str = typer.Option("source", "--source-col", help="Column holding the note or dialogue."),
+    reference_col: Optional[str] = typer.Option(None, "--reference-col", help="Column holding the reference summary."),
+    name: str = typer.Option(..., "--name", help="Name of the new set."),
+    version: str = typer.Option("1", "--version"),
+    language: Optional[str] = typer.Option(None, "--language", help="zh or en; detected per case when omitted."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Directory to write (default ./evalsets/NAME)."),
+    split: Optional[str] = typer.Option(None, "--split", help="Split of a saved DatasetDict (default train)."),
+    licence: str = typer.Option("", "--licence", help="Licence of the imported data, recorded in the manifest."),
+    default_prompt: Optional[str] = typer.Option(None, "--default-prompt", help="Prompt used when a run names none."),
+    required_section: Optional[list[str]] = typer.Option(None, "--required-section", help="A section every summary must have; repeat in order."),
+) -> None:
+    """Turn your own (de-identified or synthetic) records into a validated set with its manifest."""
+    if fmt not in ("csv", "jsonl", "hf"):
+        _fail(f"--format must be csv, jsonl or hf, got {fmt!r}")
+    try:
+        directory, manifest, cases = import_evalset(
+            file, fmt, ColumnMap(id=id_col, source=source_col, reference=reference_col),  # type: ignore[arg-type]
+            name=name, version=version, language=language, out=out, split=split, licence=licence,
+            default_prompt=default_prompt, required_sections=tuple(required_section or ()),
+        )
+    except EvalSetError as exc:
+        _fail(str(exc))
+    report = validate_evalset_dir(directory)
+    if not report.ok:
+        _fail("; ".join(report.problems))
+    typer.echo(f"imported {len(cases)} cases into {directory} ({manifest.content_hash})")
 
 
 def _seconds(value: Any) -> str:

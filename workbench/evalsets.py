@@ -188,11 +188,15 @@ def parse_case(data: Any, where: str) -> Case:
     )
 
 
-def read_cases(path: Path) -> list[Case]:
-    """Read a JSONL file of cases; every problem names the file, line and field."""
+def scan_cases(path: Path) -> tuple[list[Case], list[str]]:
+    """Read every line of a JSONL file of cases, collecting all problems instead of stopping at the first.
+
+    Each problem names the file, the line and the field at fault.
+    """
     if not path.is_file():
-        raise EvalSetError(f"{path}: file not found")
+        return [], [f"{path}: file not found"]
     cases: list[Case] = []
+    problems: list[str] = []
     seen: dict[str, int] = {}
     with path.open(encoding="utf-8") as handle:
         for line_number, line in enumerate(handle, start=1):
@@ -202,14 +206,28 @@ def read_cases(path: Path) -> list[Case]:
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise EvalSetError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
-            case = parse_case(data, where)
+                problems.append(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            try:
+                case = parse_case(data, where)
+            except EvalSetError as exc:
+                problems.append(str(exc))
+                continue
             if case.id in seen:
-                raise EvalSetError(f"{where}: field 'id': duplicate id {case.id!r} (first on line {seen[case.id]})")
+                problems.append(f"{where}: field 'id': duplicate id {case.id!r} (first on line {seen[case.id]})")
+                continue
             seen[case.id] = line_number
             cases.append(case)
-    if not cases:
-        raise EvalSetError(f"{path}: no cases")
+    if not cases and not problems:
+        problems.append(f"{path}: no cases")
+    return cases, problems
+
+
+def read_cases(path: Path) -> list[Case]:
+    """Read a JSONL file of cases; the first problem found is raised, naming file, line and field."""
+    cases, problems = scan_cases(path)
+    if problems:
+        raise EvalSetError(problems[0] + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""))
     return cases
 
 
@@ -303,3 +321,37 @@ def write_cases(path: Path, cases: list[Case]) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         for case in cases:
             handle.write(json.dumps(case.to_json_dict(), ensure_ascii=False) + "\n")
+
+
+def to_hf_dataset(evalset: EvalSet) -> Any:
+    """The set as a Hugging Face ``datasets.Dataset`` (one row per case), for notebooks."""
+    import datasets
+
+    rows = []
+    for case in evalset.cases:
+        row = case.to_json_dict()
+        row["metadata"] = json.dumps(case.metadata, ensure_ascii=False, sort_keys=True)
+        rows.append(row)
+    features = datasets.Features({
+        "id": datasets.Value("string"),
+        "language": datasets.Value("string"),
+        "source": datasets.Value("string"),
+        "reference": datasets.Value("string"),
+        "phi": datasets.List({"start": datasets.Value("int32"), "end": datasets.Value("int32"),
+                              "label": datasets.Value("string")}),
+        "metadata": datasets.Value("string"),
+    })
+    dataset = datasets.Dataset.from_list(rows, features=features)
+    dataset.info.description = f"{evalset.name} v{evalset.manifest.version} ({evalset.content_hash()})"
+    return dataset
+
+
+def from_hf_dataset(dataset: Any, manifest: Manifest) -> EvalSet:
+    """Back from a ``datasets.Dataset`` made by :func:`to_hf_dataset`; the content hash is preserved."""
+    cases = []
+    for index, row in enumerate(dataset):
+        data = dict(row)
+        metadata = data.get("metadata") or "{}"
+        data["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        cases.append(parse_case(data, f"dataset row {index}"))
+    return EvalSet(manifest=manifest, cases=tuple(cases))

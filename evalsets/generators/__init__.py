@@ -1,0 +1,1 @@
+"""Builders of the shipped synthetic evaluation sets (see ../build_sets.py)."""

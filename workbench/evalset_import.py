@@ -1,0 +1,202 @@
+"""Import users' own data (CSV, JSONL, Hugging Face datasets saved on disk) as an evaluation set."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Literal
+
+from workbench.evalsets import (
+    LANGUAGES, Case, EvalSetError, Manifest, parse_case, write_cases, write_manifest,
+)
+
+ImportFormat = Literal["csv", "jsonl", "hf"]
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+DEFAULT_PROMPTS = {"zh": "inpatient-summary-zh@1", "en": "clinical-summary-en@1"}
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    id: str
+    source: str
+    reference: str | None = None
+
+
+def detect_language(text: str) -> Literal["zh", "en"]:
+    """'zh' when Han characters make up at least a tenth of the letters, else 'en'."""
+    letters = sum(1 for char in text if char.isalpha())
+    han = len(HAN.findall(text))
+    return "zh" if letters and han / letters >= 0.1 else "en"
+
+
+def _rows_from_csv(path: Path) -> tuple[list[str], Iterator[tuple[str, dict[str, Any]]]]:
+    handle = path.open(encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(handle)
+    columns = list(reader.fieldnames or [])
+
+    def rows() -> Iterator[tuple[str, dict[str, Any]]]:
+        with handle:
+            for row in reader:
+                # DictReader's line_num is the physical line where the row ended (rows may span lines).
+                yield f"{path}:{reader.line_num}", row
+
+    return columns, rows()
+
+
+def _rows_from_jsonl(path: Path) -> tuple[list[str], Iterator[tuple[str, dict[str, Any]]]]:
+    decoded: list[tuple[str, dict[str, Any]]] = []
+    columns: list[str] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EvalSetError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
+            if not isinstance(data, dict):
+                raise EvalSetError(f"{where}: expected a JSON object")
+            for key in data:
+                if key not in columns:
+                    columns.append(key)
+            decoded.append((where, data))
+    return columns, iter(decoded)
+
+
+def _rows_from_hf(path: Path, split: str | None) -> tuple[list[str], Iterator[tuple[str, dict[str, Any]]]]:
+    import datasets
+
+    if path.is_dir():
+        loaded = datasets.load_from_disk(str(path))
+    elif path.suffix == ".parquet":
+        loaded = datasets.Dataset.from_parquet(str(path))
+    elif path.suffix == ".arrow":
+        loaded = datasets.Dataset.from_file(str(path))
+    else:
+        raise EvalSetError(f"{path}: --format hf takes a directory written by save_to_disk, or a .parquet or .arrow file")
+    if isinstance(loaded, datasets.DatasetDict):
+        chosen = split or ("train" if "train" in loaded else next(iter(loaded)))
+        if chosen not in loaded:
+            raise EvalSetError(f"{path}: no split '{chosen}'; splits: {', '.join(loaded)}")
+        loaded = loaded[chosen]
+    columns = list(loaded.column_names)
+    return columns, ((f"{path}: row {index}", dict(row)) for index, row in enumerate(loaded))
+
+
+def _require_columns(path: Path, columns: list[str], mapping: ColumnMap) -> None:
+    for option, column in (("--id-col", mapping.id), ("--source-col", mapping.source), ("--reference-col", mapping.reference)):
+        if column is not None and column not in columns:
+            raise EvalSetError(
+                f"{path}: column '{column}' (given by {option}) not found; columns present: {', '.join(columns) or 'none'}"
+            )
+
+
+def _is_case_record(row: dict[str, Any]) -> bool:
+    return {"id", "language", "source"} <= set(row)
+
+
+def import_cases(path: Path, fmt: ImportFormat, mapping: ColumnMap, *, language: str | None = None,
+                 split: str | None = None) -> list[Case]:
+    """Read ``path`` into cases; every problem names the file and line (or row) and the field."""
+    if not path.exists():
+        raise EvalSetError(f"{path}: file not found")
+    if language is not None and language not in LANGUAGES:
+        raise EvalSetError(f"--language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    if fmt == "csv":
+        columns, rows = _rows_from_csv(path)
+    elif fmt == "jsonl":
+        columns, rows = _rows_from_jsonl(path)
+    elif fmt == "hf":
+        columns, rows = _rows_from_hf(path, split)
+    else:
+        raise EvalSetError(f"--format must be csv, jsonl or hf, got {fmt!r}")
+    _require_columns(path, columns, mapping)
+    cases: list[Case] = []
+    seen: dict[str, str] = {}
+    for where, row in rows:
+        case = _case_from_row(row, where, mapping, language, keep_case_fields=(fmt == "jsonl" and _is_case_record(row)))
+        if case.id in seen:
+            raise EvalSetError(f"{where}: column '{mapping.id}': duplicate id {case.id!r} (first at {seen[case.id]})")
+        seen[case.id] = where
+        cases.append(case)
+    if not cases:
+        raise EvalSetError(f"{path}: no rows to import")
+    return cases
+
+
+def _case_from_row(row: dict[str, Any], where: str, mapping: ColumnMap, language: str | None,
+                   keep_case_fields: bool) -> Case:
+    raw_id = row.get(mapping.id)
+    if raw_id is None or str(raw_id).strip() == "":
+        raise EvalSetError(f"{where}: column '{mapping.id}' is empty")
+    source = row.get(mapping.source)
+    if not isinstance(source, str) or not source.strip():
+        raise EvalSetError(f"{where}: column '{mapping.source}' is empty")
+    reference = row.get(mapping.reference, "") if mapping.reference else row.get("reference", "") if keep_case_fields else ""
+    if reference is None:
+        reference = ""
+    if not isinstance(reference, str):
+        raise EvalSetError(f"{where}: column '{mapping.reference}' must be text")
+    data: dict[str, Any] = {
+        "id": str(raw_id).strip(),
+        "source": source,
+        "reference": reference,
+        "language": language or detect_language(source),
+    }
+    if keep_case_fields:
+        # A file already in the case format keeps its language and gold PHI spans;
+        # extra keys in a span (such as "text") are dropped.
+        data["language"] = row.get("language", data["language"])
+        data["phi"] = [
+            {"start": span.get("start"), "end": span.get("end"), "label": span.get("label")}
+            if isinstance(span, dict) else span
+            for span in (row.get("phi") or [])
+        ]
+        if isinstance(row.get("metadata"), dict):
+            data["metadata"] = row["metadata"]
+    else:
+        used = {mapping.id, mapping.source, mapping.reference}
+        extra = {k: v for k, v in row.items() if k not in used and isinstance(v, (str, int, float, bool)) and v != ""}
+        if extra:
+            data["metadata"] = extra
+    return parse_case(data, where)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for item in files:
+        with item.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def import_evalset(path: Path, fmt: ImportFormat, mapping: ColumnMap, *, name: str, version: str = "1",
+                   language: str | None = None, out: Path | None = None, split: str | None = None,
+                   licence: str = "", description: str = "", default_prompt: str | None = None,
+                   required_sections: tuple[str, ...] = ()) -> tuple[Path, Manifest, list[Case]]:
+    """Import ``path`` and write ``cases.jsonl`` and ``manifest.yaml`` into ``out`` (default ./evalsets/NAME)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise EvalSetError(f"--name {name!r}: use letters, digits, '.', '_' and '-' only")
+    cases = import_cases(path, fmt, mapping, language=language, split=split)
+    languages = sorted({case.language for case in cases})
+    directory = out or (Path.cwd() / "evalsets" / name)
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(
+        name=name, version=str(version), language=",".join(languages), task="summary",
+        default_prompt=default_prompt or DEFAULT_PROMPTS[languages[0]],
+        description=description or f"Imported from {path.name}",
+        licence=licence,
+        provenance=(f"Imported from {path.name} (sha256 {file_sha256(path)}) with id={mapping.id}, "
+                    f"source={mapping.source}, reference={mapping.reference or '-'}"),
+        required_sections=tuple(required_sections),
+    )
+    write_cases(directory / "cases.jsonl", cases)
+    final = write_manifest(directory, manifest, cases)
+    return directory, final, cases
