@@ -5,17 +5,24 @@ prompt, the set repeated ``--repeat`` times, one request at a time) with the sam
 file, the same thread count and the model's catalogue sampling settings, with
 ``max_tokens`` set by ``--max-tokens``.
 
-Workbench side: ``workbench.runner.run_comparison`` with the response cache off and one
-warm-up request (``RunSettings.warmup=1``). Three figures are reported:
+Both sides first send ``--warmup`` untimed requests (default 1, the set's first prompt);
+on the workbench side that is the runner's own warm-up (``RunSettings.warmup``).
+``--warmup 0`` shows the comparison with the first request's start-up cost on both sides.
+(The llama.cpp backend makes every call into llama.cpp from one dedicated thread: its
+OpenMP build keeps a thread team per calling thread, and calls from two threads once
+halved decoding speed on a 2-core machine. This script is how that was found.)
+
+Workbench side: ``workbench.runner.run_comparison`` with the response cache off. Three
+figures are reported:
 
 * generation phase: the runner's own wall clock around its request loop, after the model
   is loaded and warmed up. It includes the runner's work between requests (records
   written and fsynced), and is the figure that matches the bare loop's wall clock;
 * sum of per-record ``e2e_s``: time inside the backend only;
 * whole call: ``run_comparison`` timed from outside, including model load, GGUF hashing,
-  the warm-up request and the run files.
+  the warm-up requests and the run files.
 
-Bare side: ``llama_cpp.Llama`` loaded before the clock starts, one warm-up request, then
+Bare side: ``llama_cpp.Llama`` loaded before the clock starts, the warm-up, then
 ``create_chat_completion(stream=False)`` (``create_completion`` for ``prompt_format:
 plain`` models) per prompt; completion tokens are read from ``usage.completion_tokens``.
 Figures: the loop's wall clock, and the sum of per-request times.
@@ -30,6 +37,7 @@ Run from the repository root:
 
     .venv/bin/python bench/bench_runner_vs_bare.py
     .venv/bin/python bench/bench_runner_vs_bare.py --max-tokens 64 --repeat 3
+    .venv/bin/python bench/bench_runner_vs_bare.py --warmup 0   # no warm-up on either side
 """
 
 from __future__ import annotations
@@ -82,11 +90,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--evalset", default="smoke-en", help="evaluation set name or directory")
     parser.add_argument("--max-tokens", type=int, default=128, help="completion token limit per request")
     parser.add_argument("--repeat", type=int, default=1, help="passes over the evaluation set")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed warm-up requests on each side")
     args = parser.parse_args()
     if args.max_tokens < 1:
         parser.error("--max-tokens must be at least 1")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.warmup < 0:
+        parser.error("--warmup must be 0 or more")
     return args
 
 
@@ -97,9 +108,9 @@ def repeated(evalset: EvalSet, times: int) -> EvalSet:
 
 # --- workbench side ---------------------------------------------------------------------
 
-def run_workbench(spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet) -> SideResult:
+def run_workbench(spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet, warmup: int) -> SideResult:
     with tempfile.TemporaryDirectory(prefix="bench-runner-") as tmpdir:
-        settings = RunSettings(runs_dir=Path(tmpdir), concurrency=1, limit=None, warmup=1,
+        settings = RunSettings(runs_dir=Path(tmpdir), concurrency=1, limit=None, warmup=warmup,
                                use_cache=False, show_progress=False)
         started = time.perf_counter()
         outcome = run_comparison([spec], prompt, evalset, settings)
@@ -163,10 +174,11 @@ def bare_request(llm: Any, spec: ModelSpec, rendered: RenderedPrompt) -> tuple[s
     return text, int(response["usage"]["completion_tokens"])
 
 
-def run_bare(spec: ModelSpec, prompts: list[RenderedPrompt]) -> SideResult:
+def run_bare(spec: ModelSpec, prompts: list[RenderedPrompt], warmup: int) -> SideResult:
     llm = load_bare_model(spec)
     try:
-        bare_request(llm, spec, prompts[0])  # warm-up, not timed
+        for _ in range(warmup):  # not timed; the same prompt the runner warms up with
+            bare_request(llm, spec, prompts[0])
         outputs: list[str] = []
         tokens = 0
         per_request_s = 0.0
@@ -202,11 +214,12 @@ def print_table(figures: list[Figure]) -> None:
               f"{f.tokens_per_s:>8.1f} {f.requests_per_s:>7.3f}")
 
 
-def print_report(spec: ModelSpec, evalset: EvalSet, prompt: PromptTemplate, repeat: int,
+def print_report(spec: ModelSpec, evalset: EvalSet, prompt: PromptTemplate, repeat: int, warmup: int,
                  workbench: SideResult, bare: SideResult) -> None:
     print(f"model {spec.name} | evalset {evalset.name} ({len(evalset.cases)} cases x {repeat} = "
           f"{len(evalset.cases) * repeat} requests) | prompt {prompt.ref} | max_tokens {spec.sampling.max_tokens} "
-          f"| threads {spec.load_kwargs.get('n_threads', os.cpu_count())} | concurrency 1 | cache off")
+          f"| threads {spec.load_kwargs.get('n_threads', os.cpu_count())} | warm-up {warmup} per side "
+          f"| concurrency 1 | cache off")
     print()
     print_table(workbench.figures + bare.figures)
     print()
@@ -219,7 +232,7 @@ def print_report(spec: ModelSpec, evalset: EvalSet, prompt: PromptTemplate, repe
     print(f"ratio (workbench / bare), req/s, wall clock: "
           f"{ratio(wb_wall.requests_per_s, bare_wall.requests_per_s):.2f}")
     print(f"ratio (workbench / bare): {ratio(wb_wall.tokens_per_s, bare_wall.tokens_per_s):.2f}"
-          f"  (output tok/s, wall clock, load and warm-up excluded on both sides)")
+          f"  (output tok/s, wall clock, model load and warm-up excluded on both sides)")
 
 
 def main() -> None:
@@ -235,9 +248,9 @@ def main() -> None:
     evalset = repeated(base_set, args.repeat)
     prompts = render_all(evalset, prompt)
 
-    workbench = run_workbench(spec, prompt, evalset)
-    bare = run_bare(spec, prompts)
-    print_report(spec, base_set, prompt, args.repeat, workbench, bare)
+    workbench = run_workbench(spec, prompt, evalset, args.warmup)
+    bare = run_bare(spec, prompts, args.warmup)
+    print_report(spec, base_set, prompt, args.repeat, args.warmup, workbench, bare)
 
 
 if __name__ == "__main__":

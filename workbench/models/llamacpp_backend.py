@@ -4,13 +4,17 @@ The chat template stored in the GGUF file is rendered here (sandboxed Jinja), so
 chat-template keyword arguments such as ``enable_thinking`` reach it exactly as they
 would reach a Hugging Face tokenizer. Tokens are generated one at a time, so the
 completion token count is exact and every inter-token gap is one token.
+
+Every call into llama.cpp (loading included) runs on one dedicated thread: llama.cpp's
+OpenMP build keeps a pool of worker threads per calling thread, and calls from a second
+thread oversubscribe the cores and halve the speed on a small machine.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -53,15 +57,16 @@ class LlamaCppBackend:
         self.path, self.sha256 = verified_gguf(spec)
         load_kwargs = dict(spec.load_kwargs)
         self.n_threads = int(load_kwargs.pop("n_threads", os.cpu_count() or 1))
-        self.llm = llama_cpp.Llama(
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llama-{spec.name}")
+        self.llm = self._thread.submit(
+            llama_cpp.Llama,
             model_path=str(self.path),
             n_ctx=spec.context_length,
             n_threads=self.n_threads,
             seed=spec.sampling.seed,
             verbose=False,
             **load_kwargs,
-        )
-        self._lock = threading.Lock()
+        ).result()
         self.chat_template = self.llm.metadata.get("tokenizer.chat_template", "")
         if spec.prompt_format == "chat" and not self.chat_template:
             raise ValueError(
@@ -103,66 +108,70 @@ class LlamaCppBackend:
         return token == self.llm.token_eos()
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
+        """Queue the request on the llama.cpp thread; the clock starts when it is issued."""
+        clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags))
+        return self._thread.submit(self._generate, request, clock).result()
+
+    def _generate(self, request: GenerationRequest, clock: StreamClock) -> GenerationResult:
         sampling = self.spec.sampling
-        with self._lock:
-            clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags))
-            prompt_tokens: list[int] = []
-            completion = 0
-            try:
-                prompt_tokens = self._prompt_tokens(request)
-                room = self.spec.context_length - len(prompt_tokens)
-                if room < 1:
-                    raise PromptTooLong(
-                        f"prompt has {len(prompt_tokens)} tokens; the context length of "
-                        f"'{self.spec.name}' is {self.spec.context_length}"
-                    )
-                max_tokens = min(sampling.max_tokens, room)
-                self.llm.set_seed(sampling.seed)
-                decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-                text_so_far = ""
-                finish_reason = "length"
-                for token in self.llm.generate(
-                    prompt_tokens,
-                    temp=sampling.temperature,
-                    top_p=sampling.top_p,
-                    top_k=sampling.top_k or 0,
-                    min_p=sampling.min_p or 0.0,
-                    repeat_penalty=sampling.repetition_penalty or 1.0,
-                    reset=True,
-                ):
-                    if self._is_end_of_generation(token):
-                        finish_reason = "stop"
-                        break
-                    completion += 1
-                    piece = decoder.decode(
-                        self.llm.detokenize([token], special=self.spec.keep_special_tokens), final=False
-                    )
-                    clock.piece(piece)
-                    text_so_far += piece
-                    if sampling.stop and any(stop in text_so_far for stop in sampling.stop):
-                        finish_reason = "stop"
-                        break
-                    if completion >= max_tokens:
-                        break
-                tail = decoder.decode(b"", final=True)
-                if tail:
-                    clock.piece(tail)
-                result = clock.finish(
-                    finish_reason=finish_reason,
-                    prompt_tokens=len(prompt_tokens),
-                    completion_tokens=completion,
-                    token_count_source="generated_tokens",
+        prompt_tokens: list[int] = []
+        completion = 0
+        try:
+            prompt_tokens = self._prompt_tokens(request)
+            room = self.spec.context_length - len(prompt_tokens)
+            if room < 1:
+                raise PromptTooLong(
+                    f"prompt has {len(prompt_tokens)} tokens; the context length of "
+                    f"'{self.spec.name}' is {self.spec.context_length}"
                 )
-                if sampling.stop:
-                    result.output = _cut_at_stop(result.output, sampling.stop)
-                return result
-            except Exception as exc:
-                return clock.fail(exc, prompt_tokens=len(prompt_tokens) or None, completion_tokens=completion)
+            max_tokens = min(sampling.max_tokens, room)
+            self.llm.set_seed(sampling.seed)
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            text_so_far = ""
+            finish_reason = "length"
+            for token in self.llm.generate(
+                prompt_tokens,
+                temp=sampling.temperature,
+                top_p=sampling.top_p,
+                top_k=sampling.top_k or 0,
+                min_p=sampling.min_p or 0.0,
+                repeat_penalty=sampling.repetition_penalty or 1.0,
+                reset=True,
+            ):
+                if self._is_end_of_generation(token):
+                    finish_reason = "stop"
+                    break
+                completion += 1
+                piece = decoder.decode(
+                    self.llm.detokenize([token], special=self.spec.keep_special_tokens), final=False
+                )
+                clock.piece(piece)
+                text_so_far += piece
+                if sampling.stop and any(stop in text_so_far for stop in sampling.stop):
+                    finish_reason = "stop"
+                    break
+                if completion >= max_tokens:
+                    break
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                clock.piece(tail)
+            result = clock.finish(
+                finish_reason=finish_reason,
+                prompt_tokens=len(prompt_tokens),
+                completion_tokens=completion,
+                token_count_source="generated_tokens",
+            )
+            if sampling.stop:
+                result.output = _cut_at_stop(result.output, sampling.stop)
+            return result
+        except Exception as exc:
+            return clock.fail(exc, prompt_tokens=len(prompt_tokens) or None, completion_tokens=completion)
 
     def close(self) -> None:
         close = getattr(self.llm, "close", None)
         if callable(close):
-            close()
+            self._thread.submit(close).result()
+        self._thread.shutdown(wait=True)
 
 
 def _cut_at_stop(text: str, stops: list[str]) -> str:
