@@ -18,7 +18,9 @@ from workbench.evalset_import import ColumnMap, import_evalset  # noqa: E402
 from workbench.evalset_tools import describe_evalset, list_evalsets, validate_evalset_dir  # noqa: E402
 from workbench.evalsets import EvalSetError, load_evalset, resolve_evalset  # noqa: E402
 from workbench.models.catalogue import CatalogueError, get_model_spec, load_catalogue  # noqa: E402
+from workbench.predictions import check_coverage, read_predictions  # noqa: E402
 from workbench.prompts import PromptError, get_prompt, load_prompts  # noqa: E402
+from workbench.scoring.scorer import score_outputs  # noqa: E402
 from workbench.runner import ComparisonOutcome, RunSettings, run_comparison  # noqa: E402
 
 app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True, add_completion=False)
@@ -193,8 +195,57 @@ def evalsets_import(
     typer.echo(f"imported {len(cases)} cases into {directory} ({manifest.content_hash})")
 
 
+@app.command("score")
+def score(
+    evalset: str = typer.Option(..., "--evalset", "-e", help="Evaluation set name or directory."),
+    predictions: Path = typer.Option(..., "--predictions", help="CSV or JSONL with one prediction per case id."),
+    id_col: str = typer.Option("id", "--id-col"),
+    prediction_col: str = typer.Option("prediction", "--prediction-col"),
+    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Write aggregate and per-case scores as JSON."),
+    allow_missing: bool = typer.Option(False, "--allow-missing", help="Score the cases that have a prediction."),
+    keep_reasoning: bool = typer.Option(False, "--keep-reasoning", help="Score <think> blocks too (they are removed by default)."),
+) -> None:
+    """Score outputs produced anywhere against an evaluation set, as `workbench run` does."""
+    try:
+        dataset = load_evalset(evalset)
+        read = read_predictions(predictions, id_col=id_col, prediction_col=prediction_col, keep_reasoning=keep_reasoning)
+        missing = check_coverage(dataset, read, allow_missing=allow_missing, path=predictions)
+    except EvalSetError as exc:
+        _fail(str(exc))
+    report = score_outputs(dataset, read.outputs)
+    document = report.to_json()
+    document["evalset"] = dataset.name
+    document["evalset_hash"] = dataset.content_hash()
+    document["missing"] = missing
+    document["reasoning_removed"] = read.reasoning_removed
+    a = report.aggregate
+    typer.echo(f"evalset {dataset.name} v{dataset.manifest.version}: {a['scored_cases']} cases scored"
+               + (f", {len(missing)} without a prediction" if missing else "")
+               + (f", reasoning removed from {read.reasoning_removed}" if read.reasoning_removed else ""))
+    typer.echo(_metrics_table(a))
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+        typer.echo(f"scores: {json_out}")
+
+
+def _metrics_table(aggregate: dict[str, Any]) -> str:
+    rows = []
+    for metric in ("rouge1", "rouge2", "rougeL", "rougeLsum", "structure_compliance", "values_kept_rate",
+                   "values_invented_rate", "plausibility_flagged", "phi_leak_rate", "phi_document_leak_rate"):
+        value = aggregate.get(metric)
+        low, high = aggregate.get(f"{metric}_ci_low"), aggregate.get(f"{metric}_ci_high")
+        interval = f"[{low:.4f}, {high:.4f}]" if low is not None and high is not None else "-"
+        rows.append([metric, "-" if value is None else f"{value:.4f}", interval])
+    return _format_table(["metric", "value", "95% CI"], rows)
+
+
 def _seconds(value: Any) -> str:
     return "-" if value is None else f"{value:.2f}s"
+
+
+def _fraction(value: Any) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _summary_table(outcome: ComparisonOutcome) -> str:
@@ -206,9 +257,11 @@ def _summary_table(outcome: ComparisonOutcome) -> str:
             evaluation.model, str(m["cases"]), str(m["failures"]), str(m["cached"]),
             _seconds(m.get("ttft_p50_s")), _seconds(m.get("e2e_p50_s")), _seconds(m.get("e2e_p95_s")),
             "-" if rate is None else f"{rate:.1f}",
+            _fraction(m.get("rougeL")), _fraction(m.get("structure_compliance")), _fraction(m.get("phi_leak_rate")),
             "ERROR: " + evaluation.error if evaluation.error else "ok",
         ])
-    headers = ["model", "cases", "failures", "cached", "TTFT p50", "e2e p50", "e2e p95", "out tok/s", "status"]
+    headers = ["model", "cases", "failures", "cached", "TTFT p50", "e2e p50", "e2e p95", "out tok/s",
+               "ROUGE-L", "sections", "PHI leak", "status"]
     return _format_table(headers, rows)
 
 

@@ -30,11 +30,13 @@ from workbench.models.base import Backend, BackendInfo, GenerationRequest, Gener
 from workbench.models.spec import ModelSpec
 from workbench.prompts import PromptError, PromptTemplate, RenderedPrompt
 from workbench.scoring.latency import latency_summary
+from workbench.scoring.scorer import score_outputs
 
 RUNS_ENV_VAR = "WORKBENCH_RUNS_DIR"
 DEFAULT_RUNS_DIR = "runs"
 RECORDS_FILE = "records.jsonl"
 EVALUATION_FILE = "evaluation.json"
+SCORES_FILE = "scores.jsonl"
 RUN_FILE = "run.json"
 
 BackendFactory = Callable[[ModelSpec, bool], Backend]
@@ -247,6 +249,8 @@ def run_evaluation(
 
     metrics = latency_summary(records, concurrency=effective_concurrency, wall_time_s=wall_time)
     metrics["warmup_requests"] = len(warmup_results)
+    if records:
+        metrics.update(_score_records(evalset, records, directory))
     if cancel is not None and cancel.is_set():
         error = error or "cancelled"
     outcome = EvaluationOutcome(
@@ -255,6 +259,16 @@ def run_evaluation(
     )
     _write_evaluation_file(outcome, spec, prompt, evalset, evalset_hash, settings, effective_concurrency, warmup_results)
     return outcome
+
+
+def _score_records(evalset: EvalSet, records: list[dict[str, Any]], directory: Path) -> dict[str, Any]:
+    """Score every case that has a record; a failed generation is scored as an empty summary."""
+    outputs = {record["case_id"]: (record.get("output") or "") for record in records}
+    report = score_outputs(evalset, outputs)
+    with (directory / SCORES_FILE).open("w", encoding="utf-8") as handle:
+        for case in report.to_json()["cases"]:
+            handle.write(json.dumps(case, ensure_ascii=False) + "\n")
+    return report.aggregate
 
 
 def _finish_case(item: PlannedCase, result: GenerationResult, cache: GenerationCache | None,

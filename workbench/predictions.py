@@ -1,0 +1,78 @@
+"""Read outputs produced anywhere (CSV or JSONL) for score-only mode."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.evalsets import EvalSet, EvalSetError
+from workbench.reasoning import split_reasoning
+
+
+@dataclass
+class Predictions:
+    outputs: dict[str, str]
+    reasoning_removed: int  # predictions from which a reasoning block was taken out before scoring
+
+
+def read_predictions(path: Path, *, id_col: str = "id", prediction_col: str = "prediction",
+                     keep_reasoning: bool = False) -> Predictions:
+    """One prediction per id; problems name the file, line and column."""
+    if not path.is_file():
+        raise EvalSetError(f"{path}: file not found")
+    rows: list[tuple[str, dict[str, object]]] = []
+    if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise EvalSetError(f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
+                if not isinstance(data, dict):
+                    raise EvalSetError(f"{path}:{number}: expected a JSON object")
+                rows.append((f"{path}:{number}", data))
+        columns = sorted({key for _, row in rows for key in row})
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            columns = list(reader.fieldnames or [])
+            rows = [(f"{path}:{reader.line_num}", dict(row)) for row in reader]
+    for option, column in (("--id-col", id_col), ("--prediction-col", prediction_col)):
+        if column not in columns:
+            raise EvalSetError(f"{path}: column '{column}' (given by {option}) not found; columns present: {', '.join(columns)}")
+    outputs: dict[str, str] = {}
+    removed = 0
+    for where, row in rows:
+        case_id = str(row.get(id_col, "")).strip()
+        if not case_id:
+            raise EvalSetError(f"{where}: column '{id_col}' is empty")
+        if case_id in outputs:
+            raise EvalSetError(f"{where}: column '{id_col}': duplicate id {case_id!r}")
+        text = row.get(prediction_col)
+        text = "" if text is None else str(text)
+        if not keep_reasoning:
+            split = split_reasoning(text)
+            if split.reasoning or split.reasoning_unterminated:
+                removed += 1
+                text = split.content
+        outputs[case_id] = text
+    return Predictions(outputs=outputs, reasoning_removed=removed)
+
+
+def check_coverage(evalset: EvalSet, predictions: Predictions, *, allow_missing: bool, path: Path) -> list[str]:
+    """Ids of the set without a prediction; unknown ids are always an error."""
+    known = {case.id for case in evalset.cases}
+    unknown = [case_id for case_id in predictions.outputs if case_id not in known]
+    if unknown:
+        raise EvalSetError(f"{path}: {len(unknown)} ids are not in evalset {evalset.name}: {', '.join(unknown[:10])}")
+    missing = [case.id for case in evalset.cases if case.id not in predictions.outputs]
+    if missing and not allow_missing:
+        raise EvalSetError(
+            f"{path}: no prediction for {len(missing)} of {len(known)} cases of {evalset.name} "
+            f"(first: {', '.join(missing[:10])}); pass --allow-missing to score the rest"
+        )
+    return missing

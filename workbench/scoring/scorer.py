@@ -1,0 +1,125 @@
+"""All default scorers for one evaluation: per-case figures and aggregates with 95% intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from workbench.evalsets import Case, EvalSet
+from workbench.scoring.phi import case_leakage, leakage_aggregate
+from workbench.scoring.rouge import ROUGE_TYPES, rouge_scores
+from workbench.scoring.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean
+from workbench.scoring.summary import check_structure, length_figures, plausibility_flags, value_fidelity
+
+# Per-case metrics averaged over cases in the aggregate.
+MEAN_METRICS = (
+    *ROUGE_TYPES, "structure_compliance", "structure_ok", "values_kept_rate", "values_invented_rate",
+    "plausibility_flagged", "compression_ratio", "phi_case_leak_rate", "phi_any_leak",
+)
+
+
+def score_case(case: Case, output: str, required_sections: tuple[str, ...]) -> dict[str, Any]:
+    """Every default per-case score of ``output`` for ``case``."""
+    scores: dict[str, Any] = {"id": case.id}
+    if case.reference.strip():
+        for name, score in rouge_scores(case.reference, output, language=case.language).items():
+            scores[name] = score.fmeasure
+        fidelity = value_fidelity(output, case.reference, case.source)
+        scores["values_kept_rate"] = fidelity.kept_rate
+        scores["values_invented_rate"] = fidelity.invented_rate
+        scores["values_invented"] = fidelity.invented
+    else:
+        scores.update({name: None for name in ROUGE_TYPES})
+        fidelity = value_fidelity(output, "", case.source)
+        scores["values_kept_rate"] = None
+        scores["values_invented_rate"] = fidelity.invented_rate
+        scores["values_invented"] = fidelity.invented
+    if required_sections:
+        structure = check_structure(output, required_sections)
+        scores["structure_compliance"] = structure.compliance
+        scores["structure_ok"] = 1.0 if structure.ok else 0.0
+        scores["sections_missing"] = list(structure.missing)
+        scores["sections_empty"] = list(structure.empty)
+        scores["sections_in_order"] = structure.in_order
+    else:
+        scores["structure_compliance"] = None
+        scores["structure_ok"] = None
+    flags = plausibility_flags(output)
+    if not output.strip():
+        flags.append("empty output")
+    scores["plausibility_flags"] = flags
+    scores["plausibility_flagged"] = 1.0 if flags else 0.0
+    scores.update(length_figures(output, case.source, case.reference))
+    leakage = case_leakage(case, output)
+    scores["phi_items"] = leakage.items
+    scores["phi_leaked_items"] = leakage.leaked_items
+    scores["phi_case_leak_rate"] = leakage.leak_rate
+    scores["phi_any_leak"] = (1.0 if leakage.any_leak else 0.0) if leakage.items else None
+    scores["phi_leaked"] = [
+        {"label": item.label, "text": item.text, "match": item.match, "mentions": item.mentions}
+        for item in leakage.leaked
+    ]
+    scores["_leakage"] = leakage
+    return scores
+
+
+def _bootstrap_ratio(numerators: list[int], denominators: list[int], *, resamples: int = DEFAULT_RESAMPLES,
+                     seed: int = DEFAULT_SEED) -> tuple[float | None, float | None]:
+    top = np.asarray(numerators, dtype=float)
+    bottom = np.asarray(denominators, dtype=float)
+    if bottom.sum() == 0:
+        return None, None
+    rng = np.random.default_rng(seed)
+    index = rng.integers(0, top.size, size=(resamples, top.size))
+    sums = bottom[index].sum(axis=1)
+    ratios = np.divide(top[index].sum(axis=1), sums, out=np.zeros(resamples), where=sums > 0)
+    low, high = np.quantile(ratios, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def aggregate_scores(case_scores: list[dict[str, Any]]) -> dict[str, Any]:
+    """Means over cases with bootstrap 95% intervals, plus the PHI leakage aggregates."""
+    aggregate: dict[str, Any] = {"scored_cases": len(case_scores)}
+    for metric in MEAN_METRICS:
+        estimate = bootstrap_mean([s.get(metric) for s in case_scores])
+        aggregate[metric] = estimate.mean
+        aggregate[f"{metric}_ci_low"] = estimate.ci_low
+        aggregate[f"{metric}_ci_high"] = estimate.ci_high
+    leakages = [s["_leakage"] for s in case_scores]
+    aggregate.update(leakage_aggregate(leakages))
+    ratios = {
+        "phi_leak_rate": ([c.leaked_items for c in leakages], [c.items for c in leakages]),
+        "phi_mention_leak_rate": ([c.leaked_mentions for c in leakages], [c.mentions for c in leakages]),
+    }
+    for label in aggregate["phi_leak_rate_by_label"]:
+        ratios[f"phi_leak_rate_{label}"] = (
+            [sum(1 for item in c.leaked if item.label == label) for c in leakages],
+            [c.items_by_label.get(label, 0) for c in leakages],
+        )
+        aggregate[f"phi_leak_rate_{label}"] = aggregate["phi_leak_rate_by_label"][label]
+    for metric, (numerators, denominators) in ratios.items():
+        aggregate[f"{metric}_ci_low"], aggregate[f"{metric}_ci_high"] = _bootstrap_ratio(numerators, denominators)
+    aggregate["phi_document_leak_rate_ci_low"] = aggregate["phi_any_leak_ci_low"]
+    aggregate["phi_document_leak_rate_ci_high"] = aggregate["phi_any_leak_ci_high"]
+    return aggregate
+
+
+@dataclass
+class ScoreReport:
+    aggregate: dict[str, Any]
+    cases: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "aggregate": self.aggregate,
+            "cases": [{k: v for k, v in case.items() if not k.startswith("_")} for case in self.cases],
+        }
+
+
+def score_outputs(evalset: EvalSet, outputs: dict[str, str]) -> ScoreReport:
+    """Score one output per case id of ``evalset`` (ids without an output are not scored)."""
+    sections = evalset.manifest.required_sections
+    case_scores = [score_case(case, outputs[case.id], sections) for case in evalset.cases if case.id in outputs]
+    return ScoreReport(aggregate=aggregate_scores(case_scores), cases=case_scores)
