@@ -90,15 +90,13 @@ def _match_masks(candidate: Sequence[str]) -> dict[str, int]:
     return masks
 
 
-def _lcs_rows(reference: Sequence[str], candidate: Sequence[str]) -> list[int]:
-    """Bit vectors V_0..V_m of the LCS table (Allison-Dix / Hyyrö).
+def _lcs_rows(reference: Sequence[str], width: int, masks: dict[str, int]) -> list[int]:
+    """Bit vectors V_0..V_m of the LCS table (Allison-Dix / Hyyrö) against a candidate of ``width`` tokens.
 
     In V_i, bit j-1 is 0 where the table value rises between columns j-1 and j, so
     ``table[i][j] = j - popcount(V_i & ((1 << j) - 1))``.
     """
-    width = len(candidate)
     full = (1 << width) - 1
-    masks = _match_masks(candidate)
     vector = full
     rows = [vector]
     for token in reference:
@@ -121,23 +119,28 @@ def lcs_length(reference: Sequence[str], candidate: Sequence[str]) -> int:
     return width - vector.bit_count()
 
 
-def lcs_indices(reference: Sequence[str], candidate: Sequence[str]) -> list[int]:
-    """Indices into ``reference`` of one LCS, chosen exactly as rouge-score chooses it."""
+def lcs_indices(reference: Sequence[str], candidate: Sequence[str], masks: dict[str, int] | None = None) -> list[int]:
+    """Indices into ``reference`` of one LCS, chosen exactly as rouge-score chooses it.
+
+    rouge-score walks back from the table's corner: on a match it takes the token,
+    otherwise it moves left only if ``table[i][j-1] > table[i-1][j]``. Off a match the
+    current cell equals the larger of the two, so the walk keeps the current value
+    ``length`` and the test becomes: the row does not rise at column j (a bit test) and
+    the cell above is ``length - 1`` (one popcount).
+    """
     if not reference or not candidate:
         return []
-    rows = _lcs_rows(reference, candidate)
-
-    def table(i: int, j: int) -> int:
-        return j - (rows[i] & ((1 << j) - 1)).bit_count()
-
+    rows = _lcs_rows(reference, len(candidate), masks if masks is not None else _match_masks(candidate))
     i, j = len(reference), len(candidate)
+    length = j - rows[i].bit_count()
     picked: list[int] = []
-    while i > 0 and j > 0:
+    while length > 0:
         if reference[i - 1] == candidate[j - 1]:
             picked.append(i - 1)
             i -= 1
             j -= 1
-        elif table(i, j - 1) > table(i - 1, j):
+            length -= 1
+        elif (rows[i] >> (j - 1)) & 1 and j - (rows[i - 1] & ((1 << j) - 1)).bit_count() == length - 1:
             j -= 1
         else:
             i -= 1
@@ -168,11 +171,12 @@ def rouge_lsum(target_sentences: list[Tokens], prediction_sentences: list[Tokens
         remaining_target.update(sentence)
     for sentence in prediction_sentences:
         remaining_prediction.update(sentence)
+    candidates = [(sentence, _match_masks(sentence)) for sentence in prediction_sentences if sentence]
     hits = 0
     for reference in target_sentences:
         union: set[int] = set()
-        for candidate in prediction_sentences:
-            union.update(lcs_indices(reference, candidate))
+        for candidate, masks in candidates:
+            union.update(lcs_indices(reference, candidate, masks))
         for index in sorted(union):
             token = reference[index]
             if remaining_prediction[token] > 0 and remaining_target[token] > 0:
