@@ -14,6 +14,7 @@ from workbench.privacy import apply_privacy_environment
 
 apply_privacy_environment()
 
+from workbench.compare import comparison_dicts, paired_comparisons  # noqa: E402
 from workbench.evalset_import import ColumnMap, import_evalset  # noqa: E402
 from workbench.evalset_tools import describe_evalset, list_evalsets, validate_evalset_dir  # noqa: E402
 from workbench.evalsets import EvalSetError, load_evalset, resolve_evalset  # noqa: E402
@@ -244,6 +245,24 @@ def _seconds(value: Any) -> str:
     return "-" if value is None else f"{value:.2f}s"
 
 
+def _paired(outcome: ComparisonOutcome) -> list[Any]:
+    usable = [(e.model, e.directory) for e in outcome.evaluations if not e.error and e.records]
+    return paired_comparisons(usable) if len(usable) >= 2 else []
+
+
+def _paired_lines(outcome: ComparisonOutcome) -> list[str]:
+    lines = []
+    for result in _paired(outcome):
+        if result.metric not in ("rougeL", "phi_case_leak_rate", "e2e_s"):
+            continue
+        effect = "-" if result.effect_size is None else f"{result.effect_size:+.2f}"
+        lines.append(
+            f"{result.metric:<19} {result.model_a} - {result.model_b}: {result.mean_difference:+.4f} "
+            f"[{result.ci_low:+.4f}, {result.ci_high:+.4f}]  p={result.p_value:.3f}  d={effect}  n={result.n}"
+        )
+    return lines
+
+
 def _fraction(value: Any) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -267,6 +286,7 @@ def _summary_table(outcome: ComparisonOutcome) -> str:
 
 def comparison_json(outcome: ComparisonOutcome) -> dict[str, Any]:
     return {
+        "paired_comparisons": comparison_dicts(_paired(outcome)),
         "run_id": outcome.run_id,
         "run_dir": str(outcome.directory),
         "evaluations": [
@@ -329,6 +349,11 @@ def run(
     typer.echo(f"evalset {outcome.evalset.name} v{outcome.evalset.manifest.version} "
                f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {template.ref}")
     typer.echo(_summary_table(outcome))
+    paired = _paired_lines(outcome)
+    if paired:
+        typer.echo("paired differences (95% CI, permutation p, effect size d):")
+        for line in paired:
+            typer.echo("  " + line)
     typer.echo(f"records: {outcome.directory}")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)

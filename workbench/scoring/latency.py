@@ -56,23 +56,18 @@ def latency_summary(
         "failures": len(records) - len(ok),
         "cached": sum(1 for r in records if r.get("cached")),
         "concurrency": concurrency,
-        "ttft_p50_s": percentile(ttft, 50),
-        "ttft_p90_s": percentile(ttft, 90),
-        "ttft_p99_s": percentile(ttft, 99),
-        "ttfc_p50_s": percentile(ttfc, 50),
-        "e2e_p50_s": percentile(e2e, 50),
-        "e2e_p90_s": percentile(e2e, 90),
-        "e2e_p95_s": percentile(e2e, 95),
-        "e2e_p99_s": percentile(e2e, 99),
-        "tpot_p50_s": percentile(tpot, 50),
-        "itl_p50_s": percentile(gaps, 50),
-        "itl_p99_s": percentile(gaps, 99),
+    }
+    for name, values in (("ttft", ttft), ("ttfc", ttfc), ("tpot", tpot), ("itl", gaps), ("e2e", e2e)):
+        for q in (50, 90, 99):
+            summary[f"{name}_p{q}_s"] = percentile(values, q)
+    summary["e2e_p95_s"] = percentile(e2e, 95)
+    summary.update({
         "output_tokens_per_s_p50": percentile(per_request_rate, 50),
         "prompt_tokens_mean": sum(prompt) / len(prompt) if prompt else None,
         "completion_tokens_mean": sum(completion) / len(completion) if completion else None,
         "output_throughput_tok_s": None,
         "request_throughput_req_s": None,
-    }
+    })
     if wall_time_s and wall_time_s > 0 and summary["cached"] == 0 and ok:
         summary["output_throughput_tok_s"] = sum(completion) / wall_time_s
         summary["request_throughput_req_s"] = len(ok) / wall_time_s
