@@ -46,6 +46,7 @@ class _Waiter:
     done: threading.Event = field(default_factory=threading.Event)
     result: GenerationResult | None = None
     completion_tokens: int = 0
+    prompt_tokens: int = 0
 
 
 class VLLMBackend:
@@ -175,11 +176,13 @@ class VLLMBackend:
                     continue
                 completion = output.outputs[0]
                 waiter.completion_tokens += len(completion.token_ids)
+                # With delta outputs the prompt's token ids may come only with the first output.
+                waiter.prompt_tokens = max(waiter.prompt_tokens, len(output.prompt_token_ids or []))
                 waiter.clock.piece(completion.text)
                 if output.finished:
                     waiter.result = waiter.clock.finish(
                         finish_reason=completion.finish_reason,
-                        prompt_tokens=len(output.prompt_token_ids or []),
+                        prompt_tokens=waiter.prompt_tokens or None,
                         completion_tokens=waiter.completion_tokens,
                         token_count_source="engine_token_ids",
                         backend_metrics=_engine_metrics(output),
