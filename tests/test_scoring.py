@@ -211,3 +211,16 @@ def test_score_command_writes_the_documented_json(tmp_path: Path) -> None:
     refused = subprocess.run(workbench_command() + ["score", "-e", "smoke-zh", "--predictions", str(partial)],
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "no prediction for 3 of 4 cases" in refused.stderr
+
+
+def test_detector_scores_separate_copied_from_invented_identifiers() -> None:
+    from workbench.scoring.phi_detector import PHIDetector
+
+    evalset = load_evalset("smoke-en").head(1)
+    case = evalset.cases[0]
+    output = "Chief Complaint: chest pain. Call the wife on 415.555.0199 or the clinic on (212) 555-0143."
+    report = score_outputs(evalset, {case.id: output}, detector=PHIDetector())
+    scored = report.cases[0]
+    origins = {(item["label"], item["origin"]) for item in scored["phi_detected"]}
+    assert ("PHONE", "copied") in origins and ("PHONE", "invented") in origins
+    assert scored["phi_detected_invented"] == 1.0 and report.aggregate["phi_invented_any"] == 1.0

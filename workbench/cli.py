@@ -205,6 +205,7 @@ def score(
     json_out: Optional[Path] = typer.Option(None, "--json-out", help="Write aggregate and per-case scores as JSON."),
     allow_missing: bool = typer.Option(False, "--allow-missing", help="Score the cases that have a prediction."),
     keep_reasoning: bool = typer.Option(False, "--keep-reasoning", help="Score <think> blocks too (they are removed by default)."),
+    detect_phi: Optional[bool] = typer.Option(None, "--detect-phi/--no-detect-phi", help="Run the PHI detector on the outputs (default: only when the set has no gold PHI spans)."),
 ) -> None:
     """Score outputs produced anywhere against an evaluation set, as `workbench run` does."""
     try:
@@ -213,7 +214,9 @@ def score(
         missing = check_coverage(dataset, read, allow_missing=allow_missing, path=predictions)
     except EvalSetError as exc:
         _fail(str(exc))
-    report = score_outputs(dataset, read.outputs)
+    if detect_phi is None:
+        detect_phi = not any(case.phi for case in dataset.cases)
+    report = score_outputs(dataset, read.outputs, detector=_detector() if detect_phi else None)
     document = report.to_json()
     document["evalset"] = dataset.name
     document["evalset_hash"] = dataset.content_hash()
@@ -230,10 +233,47 @@ def score(
         typer.echo(f"scores: {json_out}")
 
 
+def _detector() -> Any:
+    from workbench.scoring.phi_detector import PHIDetector
+
+    return PHIDetector()
+
+
+phi_app = typer.Typer(help="PHI detection without gold spans.", no_args_is_help=True)
+app.add_typer(phi_app, name="phi")
+
+
+@phi_app.command("detector-quality")
+def phi_detector_quality(
+    evalset: Optional[list[str]] = typer.Option(None, "--evalset", "-e", help="Sets with gold spans (default: the shipped Chinese and English sets)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Recall and precision of the PHI detector per label on gold spans: know its blind spots."""
+    from workbench.scoring.phi_detector import detector_quality, format_quality_table
+
+    names = evalset or ["inpatient-summary-zh", "clinical-summary-en"]
+    try:
+        quality = detector_quality(names)
+    except EvalSetError as exc:
+        _fail(str(exc))
+    typer.echo(json.dumps(quality, indent=2) if as_json else format_quality_table(quality))
+
+
+@phi_app.command("detect")
+def phi_detect(text: str = typer.Argument(..., help="Text to scan."),
+               language: str = typer.Option("en", "--language", help="en or zh")) -> None:
+    """Print the PHI the detector finds in a text (nothing is stored)."""
+    for detection in _detector().detect(text, language):
+        typer.echo(f"{detection.label:<15} {detection.start:>5}-{detection.end:<5} {detection.text}  ({detection.recognizer})")
+
+
 def _metrics_table(aggregate: dict[str, Any]) -> str:
     rows = []
     for metric in ("rouge1", "rouge2", "rougeL", "rougeLsum", "structure_compliance", "values_kept_rate",
-                   "values_invented_rate", "plausibility_flagged", "phi_leak_rate", "phi_document_leak_rate"):
+                   "values_invented_rate", "plausibility_flagged", "phi_leak_rate", "phi_document_leak_rate",
+                   "phi_detected_copied", "phi_detected_invented", "phi_invented_any"):
+        if aggregate.get(metric) is None and metric in ("phi_detected_copied", "phi_detected_invented", "phi_invented_any"):
+            continue  # the detector did not run
         value = aggregate.get(metric)
         low, high = aggregate.get(f"{metric}_ci_low"), aggregate.get(f"{metric}_ci_high")
         interval = f"[{low:.4f}, {high:.4f}]" if low is not None and high is not None else "-"
@@ -321,6 +361,7 @@ def run(
     warmup: int = typer.Option(0, "--warmup", min=0, help="Warm-up requests per model, excluded from the records."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Generate every case again, ignoring the response cache."),
     allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending prompts (patient data) to endpoints outside loopback and private networks."),
+    detect_phi: bool = typer.Option(False, "--detect-phi", help="Also run the PHI detector on outputs (copied vs invented identifiers)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     catalogue: Optional[list[Path]] = CatalogueOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
@@ -334,7 +375,8 @@ def run(
     except (EvalSetError, PromptError, CatalogueError) as exc:
         _fail(str(exc))
     settings = RunSettings(concurrency=concurrency, limit=limit, warmup=warmup, use_cache=not no_cache,
-                           allow_remote_endpoint=allow_remote_endpoint, show_progress=not no_progress)
+                           allow_remote_endpoint=allow_remote_endpoint, show_progress=not no_progress,
+                           detect_phi=detect_phi)
     if runs_dir is not None:
         settings.runs_dir = runs_dir
     try:

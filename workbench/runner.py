@@ -51,6 +51,7 @@ class RunSettings:
     use_cache: bool = True
     allow_remote_endpoint: bool = False
     show_progress: bool = True
+    detect_phi: bool = False  # also run the PHI detector on outputs (always, when the set has no gold spans)
 
 
 @dataclass
@@ -250,7 +251,7 @@ def run_evaluation(
     metrics = latency_summary(records, concurrency=effective_concurrency, wall_time_s=wall_time)
     metrics["warmup_requests"] = len(warmup_results)
     if records:
-        metrics.update(_score_records(evalset, records, directory))
+        metrics.update(_score_records(evalset, records, directory, settings.detect_phi))
     if cancel is not None and cancel.is_set():
         error = error or "cancelled"
     outcome = EvaluationOutcome(
@@ -261,10 +262,15 @@ def run_evaluation(
     return outcome
 
 
-def _score_records(evalset: EvalSet, records: list[dict[str, Any]], directory: Path) -> dict[str, Any]:
+def _score_records(evalset: EvalSet, records: list[dict[str, Any]], directory: Path, detect_phi: bool) -> dict[str, Any]:
     """Score every case that has a record; a failed generation is scored as an empty summary."""
     outputs = {record["case_id"]: (record.get("output") or "") for record in records}
-    report = score_outputs(evalset, outputs)
+    detector = None
+    if detect_phi or not any(case.phi for case in evalset.cases):
+        from workbench.scoring.phi_detector import PHIDetector
+
+        detector = PHIDetector()
+    report = score_outputs(evalset, outputs, detector=detector)
     with (directory / SCORES_FILE).open("w", encoding="utf-8") as handle:
         for case in report.to_json()["cases"]:
             handle.write(json.dumps(case, ensure_ascii=False) + "\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,15 +13,21 @@ from workbench.scoring.rouge import ROUGE_TYPES, rouge_scores
 from workbench.scoring.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean
 from workbench.scoring.summary import check_structure, length_figures, plausibility_flags, value_fidelity
 
+if TYPE_CHECKING:
+    from workbench.scoring.phi_detector import PHIDetector
+
 # Per-case metrics averaged over cases in the aggregate.
 MEAN_METRICS = (
     *ROUGE_TYPES, "structure_compliance", "structure_ok", "values_kept_rate", "values_invented_rate",
     "plausibility_flagged", "compression_ratio", "phi_case_leak_rate", "phi_any_leak",
+    "phi_detected_copied", "phi_detected_invented", "phi_invented_any",
 )
 
 
-def score_case(case: Case, output: str, required_sections: tuple[str, ...]) -> dict[str, Any]:
-    """Every default per-case score of ``output`` for ``case``."""
+def score_case(case: Case, output: str, required_sections: tuple[str, ...],
+               detector: "PHIDetector | None" = None) -> dict[str, Any]:
+    """Every default per-case score of ``output`` for ``case``; with a detector, also the
+    PHI it finds in the output, split into identifiers copied from the source and invented ones."""
     scores: dict[str, Any] = {"id": case.id}
     if case.reference.strip():
         for name, score in rouge_scores(case.reference, output, language=case.language).items():
@@ -62,6 +68,17 @@ def score_case(case: Case, output: str, required_sections: tuple[str, ...]) -> d
         for item in leakage.leaked
     ]
     scores["_leakage"] = leakage
+    if detector is not None:
+        from workbench.scoring.phi_detector import copied_and_invented
+
+        copied, invented = copied_and_invented(case.source, output, case.language, detector)
+        scores["phi_detected"] = (
+            [{"label": d.label, "text": d.text, "origin": "copied"} for d in copied]
+            + [{"label": d.label, "text": d.text, "origin": "invented"} for d in invented]
+        )
+        scores["phi_detected_copied"] = float(len(copied))
+        scores["phi_detected_invented"] = float(len(invented))
+        scores["phi_invented_any"] = 1.0 if invented else 0.0
     return scores
 
 
@@ -118,8 +135,9 @@ class ScoreReport:
         }
 
 
-def score_outputs(evalset: EvalSet, outputs: dict[str, str]) -> ScoreReport:
+def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDetector | None" = None) -> ScoreReport:
     """Score one output per case id of ``evalset`` (ids without an output are not scored)."""
     sections = evalset.manifest.required_sections
-    case_scores = [score_case(case, outputs[case.id], sections) for case in evalset.cases if case.id in outputs]
+    case_scores = [score_case(case, outputs[case.id], sections, detector)
+                   for case in evalset.cases if case.id in outputs]
     return ScoreReport(aggregate=aggregate_scores(case_scores), cases=case_scores)
