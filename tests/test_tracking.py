@@ -15,8 +15,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,7 +27,6 @@ from tests.conftest import free_port
 
 pytest.importorskip("mlflow", reason="MLflow is not installed")
 
-import mlflow  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 
 from workbench.evalsets import load_evalset  # noqa: E402
@@ -72,7 +73,7 @@ class MlflowServer:
 
 
 @pytest.fixture(scope="module")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory):
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
     """A real tracking server on loopback; booting takes ~12 s, so it starts before the models run."""
     root = tmp_path_factory.mktemp("mlflow-server")
     port = free_port()
@@ -128,7 +129,7 @@ def gold_phi_texts(case_ids: list[str]) -> list[str]:
     return [cases[case_id].source[span.start:span.end] for case_id in case_ids for span in cases[case_id].phi]
 
 
-def records_of(run_dir: Path, model: str) -> list[dict]:
+def records_of(run_dir: Path, model: str) -> list[dict[str, Any]]:
     return read_records(run_dir / model / "records.jsonl")
 
 
@@ -175,6 +176,7 @@ def check_comparison(client: MlflowClient, logged: LoggedComparison, run_dir: Pa
         for column in ("rouge1", "rougeL", "structure_compliance", "phi_leaked", "ttft_s", "e2e_s", "cached"):
             assert column in table.columns
 
+        assert child.inputs is not None
         (dataset_input,) = child.inputs.dataset_inputs
         assert dataset_input.dataset.name == "smoke-en"
         assert dataset_input.dataset.digest == evalset_digest(run_info["evalset_hash"])
@@ -199,6 +201,8 @@ def test_log_comparison_to_sqlite(logged: LoggedComparison, run_dir: Path, sqlit
     artifacts_root = Path(sqlite_uri.removeprefix("sqlite:///")).parent / "artifacts"
     assert client.get_experiment(logged.experiment_id).artifact_location == str(artifacts_root)
     assert (artifacts_root / logged.child_run_ids["smollm2-135m"] / "artifacts" / "cases.json").is_file()
+    listed = client.search_prompts(filter_string=f"experiment_id = '{logged.experiment_id}'")
+    assert [prompt.name for prompt in listed] == ["clinical-summary-en"]
     assert os.environ.get("MLFLOW_TRACKING_URI") != sqlite_uri  # the global URI is put back
 
 
@@ -230,6 +234,8 @@ def test_redacted_outputs_hold_no_gold_phi(run_dir: Path, sqlite_uri: str) -> No
         leaked = [item for item in gold if item in text]
         assert not leaked, f"{model}: {leaked}"
         assert "[NAME]" in text
+    listed = client.search_prompts(filter_string=f"experiment_id = '{logged.experiment_id}'")
+    assert [prompt.name for prompt in listed] == ["clinical-summary-en"]  # a reused version is listed too
 
 
 def test_hashed_outputs(run_dir: Path, sqlite_uri: str) -> None:

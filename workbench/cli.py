@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
@@ -34,6 +35,21 @@ app.add_typer(evalsets_app, name="evalsets")
 
 CatalogueOption = typer.Option(None, "--catalogue", help="Extra catalogue YAML file(s); entries override shipped ones.")
 PromptsDirOption = typer.Option(None, "--prompts-dir", help="Extra directory of prompt files NAME@VERSION.yaml.")
+
+
+class StoreOutputs(str, Enum):
+    as_is = "as-is"
+    redacted = "redacted"
+    hashed = "hashed"
+
+
+TrackingUriOption = typer.Option(
+    None, "--tracking-uri",
+    help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///./mlruns/mlflow.db).")
+ExperimentOption = typer.Option(None, "--experiment", help="MLflow experiment (default: $MLFLOW_EXPERIMENT_NAME or 'workbench').")
+StoreOutputsOption = typer.Option(
+    StoreOutputs.as_is, "--store-outputs",
+    help="Per-case outputs in MLflow: as-is (synthetic sets), redacted (the set's gold PHI replaced by [LABEL]) or hashed (SHA-256).")
 
 
 def _fail(message: str) -> None:
@@ -101,6 +117,96 @@ def prompts_show(ref: str, prompts_dir: Optional[list[Path]] = PromptsDirOption)
     except PromptError as exc:
         _fail(str(exc))
     typer.echo(yaml.safe_dump(prompt.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
+
+
+def _log_run_to_mlflow(run_dir: Path, tracking_uri: Optional[str], experiment: Optional[str],
+                       store_outputs: StoreOutputs, prompts_dir: Optional[list[Path]]) -> None:
+    from workbench.tracking import log_comparison
+
+    logged = log_comparison(run_dir, tracking_uri=tracking_uri, experiment=experiment,
+                            store_outputs=store_outputs.value, prompts_dir=prompts_dir)
+    typer.echo(f"mlflow: run {logged.parent_run_id} in experiment {logged.experiment_id} at {logged.tracking_uri}, "
+               f"prompt {logged.prompt_uri}")
+    for model in logged.missing_models:
+        typer.secho(f"mlflow: {model} has no evaluation.json and was not logged", fg=typer.colors.YELLOW, err=True)
+
+
+@app.command("track")
+def track(
+    run_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="A run directory runs/<run_id>."),
+    tracking_uri: Optional[str] = TrackingUriOption,
+    experiment: Optional[str] = ExperimentOption,
+    store_outputs: StoreOutputs = StoreOutputsOption,
+    prompts_dir: Optional[list[Path]] = PromptsDirOption,
+) -> None:
+    """Log a finished run directory to MLflow: one parent run, one nested run per model."""
+    from mlflow.exceptions import MlflowException
+
+    from workbench.tracking import TrackingError
+
+    try:
+        _log_run_to_mlflow(run_dir, tracking_uri, experiment, store_outputs, prompts_dir)
+    except (TrackingError, MlflowException) as exc:
+        _fail(str(exc))
+
+
+@prompts_app.command("register")
+def prompts_register(
+    ref: str,
+    alias: Optional[str] = typer.Option(None, "--alias", help="Also point this alias (e.g. production) at it."),
+    tracking_uri: Optional[str] = TrackingUriOption,
+    prompts_dir: Optional[list[Path]] = PromptsDirOption,
+) -> None:
+    """Register a prompt version (NAME or NAME@VERSION) in the MLflow Prompt Registry, once."""
+    from workbench.tracking import parse_prompt_uri, register_prompt_version, set_prompt_alias
+
+    try:
+        prompt = get_prompt(ref, prompts_dir)
+    except PromptError as exc:
+        _fail(str(exc))
+    uri = register_prompt_version(prompt, tracking_uri=tracking_uri)
+    if alias:
+        set_prompt_alias(prompt.name, alias, int(parse_prompt_uri(uri)[1]), tracking_uri=tracking_uri)
+    typer.echo(uri + (f" (alias {alias})" if alias else ""))
+
+
+@prompts_app.command("pull")
+def prompts_pull(
+    uri: str = typer.Argument(..., help="prompts:/NAME/VERSION or prompts:/NAME@ALIAS"),
+    tracking_uri: Optional[str] = TrackingUriOption,
+    out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="Write NAME@VERSION.yaml here (a --prompts-dir)."),
+) -> None:
+    """Print a registry prompt as a workbench prompt file, or write it into a prompts directory."""
+    from workbench.tracking import TrackingError, load_prompt_template
+
+    try:
+        prompt = load_prompt_template(uri, tracking_uri=tracking_uri)
+    except TrackingError as exc:
+        _fail(str(exc))
+    text = yaml.safe_dump(prompt.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+    if out_dir is None:
+        typer.echo(text)
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{prompt.ref}.yaml"
+    if target.exists() and target.read_text(encoding="utf-8") != text:
+        _fail(f"{target} exists with other content; a prompt version is never edited")
+    target.write_text(text, encoding="utf-8")
+    typer.echo(str(target))
+
+
+@prompts_app.command("alias")
+def prompts_alias(name: str, alias: str, version: int, tracking_uri: Optional[str] = TrackingUriOption) -> None:
+    """Point prompts:/NAME@ALIAS at registry version VERSION."""
+    from mlflow.exceptions import MlflowException
+
+    from workbench.tracking import set_prompt_alias
+
+    try:
+        set_prompt_alias(name, alias, version, tracking_uri=tracking_uri)
+    except MlflowException as exc:
+        _fail(exc.message)
+    typer.echo(f"prompts:/{name}@{alias} -> prompts:/{name}/{version}")
 
 
 @evalsets_app.command("list")
@@ -362,6 +468,10 @@ def run(
     no_cache: bool = typer.Option(False, "--no-cache", help="Generate every case again, ignoring the response cache."),
     allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending prompts (patient data) to endpoints outside loopback and private networks."),
     detect_phi: bool = typer.Option(False, "--detect-phi", help="Also run the PHI detector on outputs (copied vs invented identifiers)."),
+    mlflow_log: bool = typer.Option(True, "--mlflow/--no-mlflow", help="Log the finished run to MLflow (local SQLite under ./mlruns unless --tracking-uri)."),
+    tracking_uri: Optional[str] = TrackingUriOption,
+    experiment: Optional[str] = ExperimentOption,
+    store_outputs: StoreOutputs = StoreOutputsOption,
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     catalogue: Optional[list[Path]] = CatalogueOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
@@ -397,6 +507,12 @@ def run(
         for line in paired:
             typer.echo("  " + line)
     typer.echo(f"records: {outcome.directory}")
+    if mlflow_log:
+        try:
+            _log_run_to_mlflow(outcome.directory, tracking_uri, experiment, store_outputs, prompts_dir)
+        except Exception as exc:  # the run is complete on disk; `workbench track` can log it later
+            typer.secho(f"mlflow: not logged ({type(exc).__name__}: {exc}); retry with `workbench track {outcome.directory}`",
+                        fg=typer.colors.YELLOW, err=True)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(comparison_json(outcome), ensure_ascii=False, indent=2), encoding="utf-8")

@@ -25,11 +25,14 @@ import os
 import re
 import subprocess
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal, get_args
+from typing import Any, Literal, get_args
 from urllib.parse import unquote
+
+from pydantic import ValidationError
 
 from workbench.privacy import apply_privacy_environment
 
@@ -39,6 +42,7 @@ import mlflow  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 from mlflow.data.dataset_source import DatasetSource  # noqa: E402
 from mlflow.data.dataset_source_registry import register_dataset_source  # noqa: E402
+from mlflow.data.pandas_dataset import from_pandas  # noqa: E402
 from mlflow.entities import RunStatus  # noqa: E402
 from mlflow.entities.model_registry import PromptVersion  # noqa: E402
 from mlflow.exceptions import MlflowException  # noqa: E402
@@ -203,22 +207,35 @@ def register_prompt_version(prompt: PromptTemplate, *, tracking_uri: str | None 
     """Register ``prompt`` in the MLflow Prompt Registry once; returns ``prompts:/<name>/<version>``.
 
     A registry version whose workbench content hash and ``name@version`` match is reused,
-    so registering the same prompt again creates nothing. ``experiment_id`` makes the new
-    version show up in that experiment's prompt list.
+    so registering the same prompt again creates nothing. ``experiment_id`` lists the
+    prompt under that experiment (MLflow's experiment prompt list); without it MLflow
+    lists a newly registered prompt under the default experiment.
     """
-    existing = find_prompt_version(prompt, tracking_uri=tracking_uri)
-    if existing is not None:
-        return existing
     client, uri = _client(tracking_uri)
-    template = [{"role": message.role, "content": message.content} for message in prompt.messages]
-    message = f"workbench prompt {prompt.ref}, content hash {prompt.content_hash()}"
-    # MLflow links a new version to the "current" experiment, found through the global URI and env.
+    with _current_experiment(uri, experiment_id):
+        existing = find_prompt_version(prompt, tracking_uri=uri)
+        if existing is not None:
+            if experiment_id:
+                client.load_prompt(existing, cache_ttl_seconds=0)  # links it to the current experiment
+            return existing
+        template = [{"role": message.role, "content": message.content} for message in prompt.messages]
+        version = client.register_prompt(
+            name=prompt.name, template=template, tags=_prompt_tags(prompt),
+            commit_message=f"workbench prompt {prompt.ref}, content hash {prompt.content_hash()}",
+        )
+    return f"prompts:/{prompt.name}/{version.version}"
+
+
+@contextmanager
+def _current_experiment(uri: str, experiment_id: str | None) -> Iterator[None]:
+    """MLflow links a registered or loaded prompt to the "current" experiment, found through
+    the global tracking URI and environment, from a background thread that is waited for here."""
     link_to = {"MLFLOW_EXPERIMENT_ID": experiment_id, "MLFLOW_EXPERIMENT_NAME": None} if experiment_id else {}
     with _tracking_uri(uri), _environment(**link_to):
-        version = client.register_prompt(name=prompt.name, template=template, commit_message=message,
-                                         tags=_prompt_tags(prompt))
-        _wait_for_prompt_links()
-    return f"prompts:/{prompt.name}/{version.version}"
+        try:
+            yield
+        finally:
+            _wait_for_prompt_links()
 
 
 def _wait_for_prompt_links(timeout_s: float = 30.0) -> None:
@@ -266,17 +283,20 @@ def load_prompt_template(uri_or_alias: str, *, tracking_uri: str | None = None) 
 def prompt_template_from_version(version: PromptVersion) -> PromptTemplate:
     tags = version.tags
     template = version.template
-    if isinstance(template, str):
-        messages = [PromptMessage(role="user", content=template)]
-    else:
-        messages = [PromptMessage(role=item["role"], content=item["content"]) for item in template]
     ref = tags.get(PROMPT_REF_TAG, "")
     name, _, number = ref.partition("@")
     fields = {attribute: tags[tag] for attribute, tag in PROMPT_FIELD_TAGS.items() if tag in tags}
-    prompt = PromptTemplate(
-        name=version.name, version=int(number) if name == version.name and number.isdigit() else int(version.version),
-        task=fields.pop("task", "summary"), messages=messages, **fields,
-    )
+    try:
+        if isinstance(template, str):  # a text prompt made outside the workbench
+            messages = [PromptMessage(role="user", content=template)]
+        else:
+            messages = [PromptMessage(role=item["role"], content=item["content"]) for item in template]
+        prompt = PromptTemplate(
+            name=version.name, messages=messages, task=fields.pop("task", "summary"), **fields,
+            version=int(number) if name == version.name and number.isdigit() else int(version.version),
+        )
+    except (ValidationError, KeyError) as exc:
+        raise TrackingError(f"prompt {version.uri} cannot be a workbench prompt: {exc}") from exc
     expected = tags.get(PROMPT_HASH_TAG)
     if expected and expected != prompt.content_hash():
         raise TrackingError(f"prompt {version.uri}: content hash {prompt.content_hash()} differs from the "
@@ -551,7 +571,7 @@ class WorkbenchEvalsetSource(DatasetSource):
         return False
 
     @classmethod
-    def _resolve(cls, raw_source: Any) -> "WorkbenchEvalsetSource":
+    def _resolve(cls, raw_source: Any) -> WorkbenchEvalsetSource:
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
@@ -559,12 +579,12 @@ class WorkbenchEvalsetSource(DatasetSource):
                 "location": self.location}
 
     @classmethod
-    def from_dict(cls, source_dict: dict[Any, Any]) -> "WorkbenchEvalsetSource":
+    def from_dict(cls, source_dict: dict[Any, Any]) -> WorkbenchEvalsetSource:
         return cls(name=source_dict["evalset"], version=str(source_dict.get("version", "")),
                    content_hash=source_dict["content_hash"], location=source_dict.get("location"))
 
 
-register_dataset_source(WorkbenchEvalsetSource)
+register_dataset_source(WorkbenchEvalsetSource)  # type: ignore[arg-type]  # MLflow takes the class
 
 
 def evalset_digest(content_hash: str) -> str:
@@ -582,7 +602,7 @@ def _log_evalset_input(evaluation: dict[str, Any], records: list[dict[str, Any]]
     location = str(evalset.directory) if evalset is not None and evalset.directory is not None else None
     source = WorkbenchEvalsetSource(evaluation.get("evalset", ""), str(evaluation.get("evalset_version", "")),
                                     content_hash, location)
-    dataset = mlflow.data.from_pandas(frame, source=source, name=evaluation.get("evalset", "evalset"),
+    dataset = from_pandas(frame, source=source, name=evaluation.get("evalset", "evalset"),
                                       digest=evalset_digest(content_hash))
     mlflow.log_input(dataset, context="evaluation",
                      tags={"workbench.evalset_hash": content_hash,
