@@ -49,7 +49,12 @@ def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) ->
             assert record["generated_by"]["file_sha256"]
             assert record["completion_tokens"] == 16
     evaluation_file = Path(summary["evaluations"][0]["records"]).parent / "evaluation.json"
-    assert json.loads(evaluation_file.read_text())["backend_info"]["backend"] == "llamacpp"
+    evaluation = json.loads(evaluation_file.read_text())
+    assert evaluation["backend_info"]["backend"] == "llamacpp"
+    # CPU and memory were sampled while the model generated.
+    assert evaluation["system_samples"] and evaluation["metrics"]["system_process_rss_mb_max"] > 50
+    # The run was logged to the local MLflow store under ./mlruns.
+    assert (isolated_cwd / "mlruns" / "mlflow.db").is_file() and "mlflow: run " in completed.stdout
 
 
 def test_unknown_names_are_clear_errors(isolated_cwd: Path) -> None:

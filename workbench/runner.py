@@ -31,6 +31,7 @@ from workbench.models.spec import ModelSpec
 from workbench.prompts import PromptError, PromptTemplate, RenderedPrompt
 from workbench.scoring.latency import latency_summary
 from workbench.scoring.scorer import score_outputs
+from workbench.system_metrics import SystemSampler
 
 RUNS_ENV_VAR = "WORKBENCH_RUNS_DIR"
 DEFAULT_RUNS_DIR = "runs"
@@ -200,6 +201,7 @@ def run_evaluation(
     warmup_results: list[dict[str, Any]] = []
     wall_time: float | None = None
     effective_concurrency = settings.concurrency
+    sampler = SystemSampler()
     progress = tqdm(total=len(evalset.cases), desc=spec.name, unit="case", file=sys.stderr,
                     disable=not settings.show_progress, dynamic_ncols=True)
 
@@ -235,8 +237,9 @@ def run_evaluation(
                         messages=pending[0].prompt.messages, plain_prompt=pending[0].prompt.plain_prompt))
                     warmup_results.append({k: v for k, v in warm.to_dict().items() if k != "itl_s"})
                 started = time.perf_counter()
-                _generate_pending(backend, pending, effective_concurrency, run_id, spec.name, cancel,
-                                  lambda item, result: _finish_case(item, result, cache, generated_by, common, emit))
+                with sampler:
+                    _generate_pending(backend, pending, effective_concurrency, run_id, spec.name, cancel,
+                                      lambda item, result: _finish_case(item, result, cache, generated_by, common, emit))
                 wall_time = time.perf_counter() - started
             finally:
                 backend.close()
@@ -250,6 +253,8 @@ def run_evaluation(
 
     metrics = latency_summary(records, concurrency=effective_concurrency, wall_time_s=wall_time)
     metrics["warmup_requests"] = len(warmup_results)
+    if sampler.samples:
+        metrics.update({k: v for k, v in sampler.summary().items() if v is not None})
     if records:
         metrics.update(_score_records(evalset, records, directory, settings.detect_phi))
     if cancel is not None and cancel.is_set():
@@ -258,7 +263,8 @@ def run_evaluation(
         model=spec.name, directory=directory, records=records, metrics=metrics,
         backend_info=asdict(info) if info else None, error=error,
     )
-    _write_evaluation_file(outcome, spec, prompt, evalset, evalset_hash, settings, effective_concurrency, warmup_results)
+    _write_evaluation_file(outcome, spec, prompt, evalset, evalset_hash, settings, effective_concurrency, warmup_results,
+                           sampler.as_dicts())
     return outcome
 
 
@@ -319,7 +325,7 @@ def _generate_pending(backend: Backend, pending: list[PlannedCase], concurrency:
 
 def _write_evaluation_file(outcome: EvaluationOutcome, spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet,
                            evalset_hash: str, settings: RunSettings, effective_concurrency: int,
-                           warmup: list[dict[str, Any]]) -> None:
+                           warmup: list[dict[str, Any]], system_samples: list[dict[str, Any]]) -> None:
     document = {
         "model": spec.name,
         "model_spec": spec.model_dump(mode="json"),
@@ -335,6 +341,7 @@ def _write_evaluation_file(outcome: EvaluationOutcome, spec: ModelSpec, prompt: 
         "effective_concurrency": effective_concurrency,
         "warmup": warmup,
         "metrics": outcome.metrics,
+        "system_samples": system_samples,
         "error": outcome.error,
         "workbench_version": __version__,
         "finished_at": datetime.now(timezone.utc).isoformat(),

@@ -624,6 +624,7 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, prompt_uri: s
     try:
         mlflow.log_params(evaluation_params(evaluation, prompt_uri=prompt_uri, output_storage=storage, commit=commit))
         mlflow.log_metrics(numeric_metrics(evaluation.get("metrics") or {}))
+        _log_system_samples(evaluation.get("system_samples") or [])
         rows = case_rows(files, storage=storage, evalset=evalset)
         if rows:
             import pandas as pd
@@ -637,6 +638,15 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, prompt_uri: s
     finally:
         mlflow.end_run(status=status)
     return run.info.run_id
+
+
+def _log_system_samples(samples: list[dict[str, Any]]) -> None:
+    """CPU, memory and GPU memory sampled during generation, as metric histories (step = sample)."""
+    for step, sample in enumerate(samples):
+        values = {f"system/{name}": float(value) for name, value in sample.items()
+                  if name != "elapsed_s" and isinstance(value, (int, float))}
+        if values:
+            mlflow.log_metrics(values, step=step)
 
 
 def _link_prompt(run_id: str, prompt_uri: str) -> None:
