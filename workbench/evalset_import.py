@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
 from workbench.evalsets import (
-    LANGUAGES, Case, EvalSetError, Manifest, parse_case, write_cases, write_manifest,
+    LANGUAGES, Case, EvalSetError, Manifest, parse_case, read_jsonl_objects, write_cases, write_manifest,
 )
 
 ImportFormat = Literal["csv", "jsonl", "hf"]
@@ -48,23 +47,8 @@ def _rows_from_csv(path: Path) -> tuple[list[str], Iterator[tuple[str, dict[str,
 
 
 def _rows_from_jsonl(path: Path) -> tuple[list[str], Iterator[tuple[str, dict[str, Any]]]]:
-    decoded: list[tuple[str, dict[str, Any]]] = []
-    columns: list[str] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise EvalSetError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
-            if not isinstance(data, dict):
-                raise EvalSetError(f"{where}: expected a JSON object")
-            for key in data:
-                if key not in columns:
-                    columns.append(key)
-            decoded.append((where, data))
+    decoded = read_jsonl_objects(path)
+    columns = list(dict.fromkeys(key for _, row in decoded for key in row))
     return columns, iter(decoded)
 
 

@@ -116,6 +116,24 @@ def content_hash(cases: tuple[Case, ...] | list[Case]) -> str:
 
 # --- parsing -------------------------------------------------------------------------
 
+def read_jsonl_objects(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every non-blank line of a JSONL file as (``file:line``, object); a bad line is an error naming it."""
+    objects: list[tuple[str, dict[str, Any]]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EvalSetError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
+            if not isinstance(data, dict):
+                raise EvalSetError(f"{where}: expected a JSON object")
+            objects.append((where, data))
+    return objects
+
+
 PHI_MARK = re.compile(r"\[\[([A-Z_0-9]+)\|(.+?)\]\]", re.DOTALL)
 
 

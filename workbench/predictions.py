@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.evalsets import EvalSet, EvalSetError
+from workbench.evalsets import EvalSet, EvalSetError, read_jsonl_objects
 from workbench.reasoning import split_reasoning
 
 
@@ -24,17 +23,7 @@ def read_predictions(path: Path, *, id_col: str = "id", prediction_col: str = "p
         raise EvalSetError(f"{path}: file not found")
     rows: list[tuple[str, dict[str, object]]] = []
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise EvalSetError(f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
-                if not isinstance(data, dict):
-                    raise EvalSetError(f"{path}:{number}: expected a JSON object")
-                rows.append((f"{path}:{number}", data))
+        rows = list(read_jsonl_objects(path))
         columns = sorted({key for _, row in rows for key in row})
     else:
         with path.open(encoding="utf-8-sig", newline="") as handle:
