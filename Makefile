@@ -5,7 +5,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test
+.PHONY: setup demo test browser
 
 setup: $(VENV)/.installed
 
@@ -19,5 +19,9 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/workbench run --model smollm2-135m --model gemma3-270m --evalset smoke-en
 
-test: setup
+# The report test drives Debian's chromium through playwright (never `playwright install`).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: setup browser
 	$(BIN)/python -m pytest -ra

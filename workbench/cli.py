@@ -150,6 +150,56 @@ def track(
         _fail(str(exc))
 
 
+@app.command("report")
+def report(
+    run_dirs: Optional[list[Path]] = typer.Argument(
+        None, exists=True, file_okay=False,
+        help="Run directories runs/<run_id> to report on together (default: the newest under --runs-dir)."),
+    runs_dir: Optional[Path] = typer.Option(
+        None, "--runs-dir", help="Where to look for the newest run (default ./runs or $WORKBENCH_RUNS_DIR)."),
+    thresholds: Optional[Path] = typer.Option(
+        None, "--thresholds", help="YAML gates: metric: {min: X} / {max: Y} (default: PHI leak 0, e2e p95 <= 30 s, "
+        "rougeL >= 0.3, structure >= 0.9)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default: the first run directory)."),
+    output_excerpts: bool = typer.Option(True, "--output-excerpts/--no-output-excerpts",
+                                         help="Show the start of the worst outputs (they may hold PHI the model copied)."),
+    tracking_uri: Optional[str] = TrackingUriOption,
+    experiment: Optional[str] = ExperimentOption,
+    no_mlflow: bool = typer.Option(False, "--no-mlflow", help="Do not attach the report to the MLflow parent run."),
+) -> None:
+    """Write report.html (self-contained) and report.md for a comparison, and attach them to its MLflow run."""
+    import os
+
+    from workbench.report import (ReportError, build_report, default_thresholds, find_latest_run_dir,
+                                  load_thresholds, log_report_to_mlflow, write_report)
+    from workbench.runner import DEFAULT_RUNS_DIR, RUNS_ENV_VAR
+
+    try:
+        if not run_dirs:
+            run_dirs = [find_latest_run_dir(runs_dir or Path(os.environ.get(RUNS_ENV_VAR, DEFAULT_RUNS_DIR)))]
+        gates = load_thresholds(thresholds) if thresholds is not None else default_thresholds()
+        built = build_report(list(run_dirs), gates, output_excerpt_chars=240 if output_excerpts else 0)
+        html_path, md_path = write_report(built, out or run_dirs[0])
+    except ReportError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(str(html_path))
+    typer.echo(str(md_path))
+    recommendation = built.recommendation
+    typer.echo(f"recommendation: {recommendation.model}" if recommendation.model else "recommendation: no model passes all gates")
+    if not no_mlflow:
+        from mlflow.exceptions import MlflowException
+
+        from workbench.tracking import TrackingError
+
+        try:
+            parents = log_report_to_mlflow(built, html_path, md_path, tracking_uri=tracking_uri, experiment=experiment)
+        except (TrackingError, MlflowException) as exc:
+            _fail(f"report written, but not attached in MLflow: {exc}")
+            return
+        typer.echo(f"mlflow: attached to run(s) {', '.join(parents)}")
+
+
 @prompts_app.command("register")
 def prompts_register(
     ref: str,
