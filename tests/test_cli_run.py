@@ -55,6 +55,25 @@ def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) ->
     assert evaluation["system_samples"] and evaluation["metrics"]["system_process_rss_mb_max"] > 50
     # The run was logged to the local MLflow store under ./mlruns.
     assert (isolated_cwd / "mlruns" / "mlflow.db").is_file() and "mlflow: run " in completed.stdout
+    import mlflow
+
+    mlflow.set_tracking_uri(f"sqlite:///{isolated_cwd / 'mlruns' / 'mlflow.db'}")
+    children = mlflow.search_runs(search_all_experiments=True, filter_string="tags.`workbench.kind` = 'evaluation'")
+    assert sorted(children["params.model"]) == ["gemma3-270m", "smollm2-135m"]
+    assert set(children["params.prompt_uri"]) == {"prompts:/inpatient-summary-zh/1"}
+    assert set(children["params.evalset_hash"]) == {evalset.content_hash()}
+    assert children["metrics.rougeL_ci_high"].notna().all()
+
+    # The registered prompt drives a run by its registry URI.
+    again = subprocess.run(
+        workbench_command() + ["run", "-m", "smollm2-135m", "-e", "smoke-zh", "--limit", "2", "--max-tokens", "16",
+                               "--prompt", "prompts:/inpatient-summary-zh/1", "--no-mlflow", "--no-progress"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "prompt inpatient-summary-zh@1" in again.stdout
+    row = next(line.split() for line in again.stdout.splitlines() if line.startswith("smollm2-135m"))
+    assert row[1:4] == ["2", "0", "2"]  # same prompt content as the file version: both cases from the cache
 
 
 def test_unknown_names_are_clear_errors(isolated_cwd: Path) -> None:

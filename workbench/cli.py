@@ -111,12 +111,24 @@ def prompts_list(prompts_dir: Optional[list[Path]] = PromptsDirOption) -> None:
 
 @prompts_app.command("show")
 def prompts_show(ref: str, prompts_dir: Optional[list[Path]] = PromptsDirOption) -> None:
-    """Print a prompt version (NAME or NAME@VERSION)."""
+    """Print a prompt version: NAME or NAME@VERSION from files, or prompts:/NAME/N, prompts:/NAME@ALIAS from MLflow."""
     try:
-        prompt = get_prompt(ref, prompts_dir)
+        prompt = _resolve_prompt(ref, prompts_dir)
     except PromptError as exc:
         _fail(str(exc))
     typer.echo(yaml.safe_dump(prompt.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
+
+
+def _resolve_prompt(ref: str, prompts_dir: Optional[list[Path]]) -> Any:
+    """A prompt from the files (NAME[@VERSION]) or from the MLflow Prompt Registry (prompts:/...)."""
+    if ref.startswith("prompts:/"):
+        from workbench.tracking import TrackingError, load_prompt_template
+
+        try:
+            return load_prompt_template(ref)
+        except TrackingError as exc:
+            raise PromptError(str(exc)) from exc
+    return get_prompt(ref, prompts_dir)
 
 
 def _log_run_to_mlflow(run_dir: Path, tracking_uri: Optional[str], experiment: Optional[str],
@@ -506,7 +518,7 @@ def comparison_json(outcome: ComparisonOutcome) -> dict[str, Any]:
 def run(
     model: list[str] = typer.Option(..., "--model", "-m", help="Catalogue name; repeat to compare models."),
     evalset: str = typer.Option(..., "--evalset", "-e", help="Evaluation set name or directory."),
-    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="NAME or NAME@VERSION; default: the set's default_prompt."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="NAME, NAME@VERSION, or prompts:/NAME/N or prompts:/NAME@ALIAS from the MLflow registry; default: the set's default_prompt."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N cases."),
     concurrency: int = typer.Option(1, "--concurrency", "-c", min=1, help="Requests in flight per model."),
     json_out: Optional[Path] = typer.Option(None, "--json-out", help="Write the summary as JSON here."),
@@ -529,7 +541,7 @@ def run(
     """Run models over an evaluation set; one record per case, a summary table at the end."""
     try:
         dataset = load_evalset(evalset)
-        template = get_prompt(prompt or dataset.manifest.default_prompt, prompts_dir)
+        template = _resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir)
         specs = [get_model_spec(name, catalogue).with_overrides(thinking=thinking, max_tokens=max_tokens, seed=seed)
                  for name in model]
     except (EvalSetError, PromptError, CatalogueError) as exc:
