@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from workbench.runner import RECORDS_FILE, SCORES_FILE, read_records
 from workbench.scoring.stats import PairedComparison, paired_comparison
 
 PAIRED_METRICS = ("rougeL", "rougeLsum", "structure_compliance", "values_kept_rate", "phi_case_leak_rate", "e2e_s")
@@ -16,20 +16,13 @@ PAIRED_METRICS = ("rougeL", "rougeLsum", "structure_compliance", "values_kept_ra
 def per_case_values(directory: Path) -> dict[str, dict[str, float]]:
     """metric -> case id -> value, from an evaluation's scores.jsonl and records.jsonl."""
     values: dict[str, dict[str, float]] = {metric: {} for metric in PAIRED_METRICS}
-    scores_file = directory / "scores.jsonl"
-    if scores_file.is_file():
-        for line in scores_file.read_text(encoding="utf-8").splitlines():
-            case = json.loads(line)
-            for metric in PAIRED_METRICS:
-                if case.get(metric) is not None:
-                    values[metric][case["id"]] = float(case[metric])
-    records_file = directory / "records.jsonl"
-    if records_file.is_file():
-        for line in records_file.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                record = json.loads(line)
-                if record.get("e2e_s") is not None and not record.get("error"):
-                    values["e2e_s"][record["case_id"]] = float(record["e2e_s"])
+    for case in read_records(directory / SCORES_FILE):
+        for metric in PAIRED_METRICS:
+            if case.get(metric) is not None:
+                values[metric][case["id"]] = float(case[metric])
+    for record in read_records(directory / RECORDS_FILE):
+        if record.get("e2e_s") is not None and not record.get("error"):
+            values["e2e_s"][record["case_id"]] = float(record["e2e_s"])
     return values
 
 

@@ -27,7 +27,6 @@ report opens without network access. All text taken from runs is escaped.
 from __future__ import annotations
 
 import html
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,12 +35,9 @@ from typing import Any
 import yaml
 
 from workbench.compare import paired_comparisons
+from workbench.runner import EVALUATION_FILE, RUN_FILE, RunDirectoryError, read_json_object, read_run_dir
 from workbench.scoring.stats import PairedComparison
 
-RUN_FILE = "run.json"
-EVALUATION_FILE = "evaluation.json"
-RECORDS_FILE = "records.jsonl"
-SCORES_FILE = "scores.jsonl"
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
 REPORT_ARTIFACT_DIR = "report"
@@ -277,27 +273,9 @@ class Report:
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ReportError(f"{path} not found; is this a workbench run directory?") from exc
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path}: not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ReportError(f"{path}: expected a JSON object")
-    return data
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line cut short by an interrupted run
-    return rows
+        return read_json_object(path)
+    except RunDirectoryError as exc:
+        raise ReportError(str(exc)) from exc
 
 
 def read_evaluations(run_dirs: list[Path]) -> tuple[list[ModelEvaluation], list[str]]:
@@ -306,18 +284,18 @@ def read_evaluations(run_dirs: list[Path]) -> tuple[list[ModelEvaluation], list[
     missing: list[str] = []
     for run_dir in run_dirs:
         run_dir = Path(run_dir)
-        run = _read_json(run_dir / RUN_FILE)
+        try:
+            run, evaluations, not_finished = read_run_dir(run_dir)
+        except RunDirectoryError as exc:
+            raise ReportError(str(exc)) from exc
         run_id = str(run.get("run_id") or run_dir.name)
-        for model in run.get("models", []):
-            directory = run_dir / model
-            if not (directory / EVALUATION_FILE).is_file():
-                missing.append(f"{model}@{run_id}")
-                continue
-            found.append(ModelEvaluation(
-                label=model, model=model, run_id=run_id, run_dir=run_dir, directory=directory,
-                evaluation=_read_json(directory / EVALUATION_FILE),
-                records=_read_jsonl(directory / RECORDS_FILE), scores=_read_jsonl(directory / SCORES_FILE),
-            ))
+        missing.extend(f"{model}@{run_id}" for model in not_finished)
+        found.extend(
+            ModelEvaluation(label=files.model, model=files.model, run_id=run_id, run_dir=run_dir,
+                            directory=files.directory, evaluation=files.evaluation, records=files.records,
+                            scores=files.scores)
+            for files in evaluations
+        )
     if not found:
         raise ReportError(f"no finished evaluation (no {EVALUATION_FILE}) in {', '.join(map(str, run_dirs))}")
     names = [item.model for item in found]

@@ -149,6 +149,50 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+class RunDirectoryError(ValueError):
+    """A run directory's files are missing or not what ``workbench run`` writes."""
+
+
+@dataclass
+class EvaluationFiles:
+    """What one model's evaluation left in a run directory."""
+
+    model: str
+    directory: Path
+    evaluation: dict[str, Any]
+    records: list[dict[str, Any]]
+    scores: list[dict[str, Any]]
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RunDirectoryError(f"{path} not found; is this a workbench run directory?") from exc
+    except json.JSONDecodeError as exc:
+        raise RunDirectoryError(f"{path}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RunDirectoryError(f"{path}: expected a JSON object")
+    return data
+
+
+def read_run_dir(run_dir: Path) -> tuple[dict[str, Any], list[EvaluationFiles], list[str]]:
+    """``run.json``, each finished model's files, and the models without ``evaluation.json`` (interrupted)."""
+    run = read_json_object(run_dir / RUN_FILE)
+    evaluations: list[EvaluationFiles] = []
+    missing: list[str] = []
+    for model in run.get("models", []):
+        directory = run_dir / model
+        if not (directory / EVALUATION_FILE).is_file():
+            missing.append(model)
+            continue
+        evaluations.append(EvaluationFiles(
+            model=model, directory=directory, evaluation=read_json_object(directory / EVALUATION_FILE),
+            records=read_records(directory / RECORDS_FILE), scores=read_records(directory / SCORES_FILE),
+        ))
+    return run, evaluations, missing
+
+
 def _build_record(planned: PlannedCase, *, spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet,
                   evalset_hash: str, result: dict[str, Any], generated_by: dict[str, Any] | None,
                   cached: bool, run_id: str) -> dict[str, Any]:

@@ -50,7 +50,9 @@ from mlflow.exceptions import MlflowException  # noqa: E402
 import workbench  # noqa: E402
 from workbench.evalsets import Case, EvalSet, EvalSetError, load_evalset  # noqa: E402
 from workbench.prompts import PromptError, PromptMessage, PromptTemplate, get_prompt  # noqa: E402
-from workbench.runner import EVALUATION_FILE, RECORDS_FILE, RUN_FILE, SCORES_FILE, read_records  # noqa: E402
+from workbench.runner import (  # noqa: E402
+    EVALUATION_FILE, RECORDS_FILE, RUN_FILE, SCORES_FILE, EvaluationFiles, RunDirectoryError, read_records, read_run_dir,
+)
 
 OutputStorage = Literal["as-is", "redacted", "hashed"]
 OUTPUT_STORAGE_CHOICES: tuple[str, ...] = get_args(OutputStorage)
@@ -313,38 +315,12 @@ def set_prompt_alias(name: str, alias: str, version: int, *, tracking_uri: str |
 # --- reading a run directory --------------------------------------------------------------
 
 
-@dataclass
-class EvaluationFiles:
-    model: str
-    directory: Path
-    evaluation: dict[str, Any]
-    records: list[dict[str, Any]]
-    scores: list[dict[str, Any]]
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise TrackingError(f"{path} not found") from exc
-    except json.JSONDecodeError as exc:
-        raise TrackingError(f"{path}: not valid JSON: {exc}") from exc
-
-
 def read_run(run_dir: Path) -> tuple[dict[str, Any], list[EvaluationFiles], list[str]]:
     """run.json, each model's files, and the models that have no evaluation.json (an interrupted run)."""
-    run = _read_json(run_dir / RUN_FILE)
-    evaluations: list[EvaluationFiles] = []
-    missing: list[str] = []
-    for model in run.get("models", []):
-        directory = run_dir / model
-        if not (directory / EVALUATION_FILE).is_file():
-            missing.append(model)
-            continue
-        evaluations.append(EvaluationFiles(
-            model=model, directory=directory, evaluation=_read_json(directory / EVALUATION_FILE),
-            records=read_records(directory / RECORDS_FILE), scores=read_records(directory / SCORES_FILE),
-        ))
+    try:
+        run, evaluations, missing = read_run_dir(run_dir)
+    except RunDirectoryError as exc:
+        raise TrackingError(str(exc)) from exc
     if not evaluations:
         raise TrackingError(f"{run_dir}: no model has an {EVALUATION_FILE}; is the run finished?")
     return run, evaluations, missing
