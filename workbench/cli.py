@@ -121,14 +121,9 @@ def prompts_show(ref: str, prompts_dir: Optional[list[Path]] = PromptsDirOption)
 
 def _resolve_prompt(ref: str, prompts_dir: Optional[list[Path]]) -> Any:
     """A prompt from the files (NAME[@VERSION]) or from the MLflow Prompt Registry (prompts:/...)."""
-    if ref.startswith("prompts:/"):
-        from workbench.tracking import TrackingError, load_prompt_template
+    from workbench.api import resolve_prompt
 
-        try:
-            return load_prompt_template(ref)
-        except TrackingError as exc:
-            raise PromptError(str(exc)) from exc
-    return get_prompt(ref, prompts_dir)
+    return resolve_prompt(ref, prompts_dir)
 
 
 def _log_run_to_mlflow(run_dir: Path, tracking_uri: Optional[str], experiment: Optional[str],
@@ -584,6 +579,62 @@ def run(
             if evaluation.error:
                 typer.secho(f"error: model {evaluation.model}: {evaluation.error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
+
+
+ui_user_app = typer.Typer(help="Users who may log in to the browser UI.", no_args_is_help=True)
+app.add_typer(ui_user_app, name="ui-user")
+
+
+@ui_user_app.command("add")
+def ui_user_add(
+    auth_file: Path = typer.Argument(..., help="Credentials file (created with owner-only permissions)."),
+    name: str = typer.Argument(..., help="User name shown in the audit log."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Add a user (or change a password) in a UI credentials file; only an scrypt hash is stored."""
+    from workbench.ui_access import UIAccessError, add_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        add_user(auth_file, name, password)
+    except UIAccessError as exc:
+        _fail(str(exc))
+    typer.echo(f"{name} can now log in with --auth-file {auth_file}")
+
+
+@app.command("ui")
+def ui(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on; anything but loopback needs --auth-file."),
+    port: int = typer.Option(7860, "--port", min=1, max=65535, help="Port to serve on."),
+    auth_file: Optional[Path] = typer.Option(None, "--auth-file", help="Credentials file from `workbench ui-user add`; users must log in."),
+    audit_log: Optional[Path] = typer.Option(None, "--audit-log", help="Audit log (JSONL) of every action (default ./audit/ui-audit.jsonl or $WORKBENCH_AUDIT_LOG)."),
+    runs_dir: Optional[Path] = typer.Option(None, "--runs-dir", help="Where run directories and the cache live (default ./runs or $WORKBENCH_RUNS_DIR)."),
+    tracking_uri: Optional[str] = TrackingUriOption,
+    allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow models behind endpoints outside loopback and private networks."),
+    catalogue: Optional[list[Path]] = CatalogueOption,
+    prompts_dir: Optional[list[Path]] = PromptsDirOption,
+) -> None:
+    """Serve the browser workbench: run, leaderboard, cases, prompts and playground."""
+    from workbench.audit import AuditLog, default_audit_path
+    from workbench.tracking import default_tracking_uri
+    from workbench.ui_access import UIAccessError, check_bind, read_credentials
+
+    try:
+        credentials = read_credentials(auth_file) if auth_file is not None else None
+        check_bind(host, credentials)
+    except UIAccessError as exc:
+        _fail(str(exc))
+    from apps.workbench_ui import UIConfig, launch
+
+    settings = RunSettings()
+    config = UIConfig(
+        runs_dir=runs_dir or settings.runs_dir, tracking_uri=tracking_uri or default_tracking_uri(),
+        audit=AuditLog(audit_log or default_audit_path()), catalogue=catalogue, prompts_dir=prompts_dir,
+        allow_remote_endpoint=allow_remote_endpoint, credentials=credentials,
+    )
+    typer.echo(f"audit log: {config.audit.path}; runs: {config.runs_dir}; MLflow: {config.tracking_uri}")
+    launch(config, host=host, port=port)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -205,7 +205,7 @@ def find_prompt_version(prompt: PromptTemplate, *, tracking_uri: str | None = No
 
 
 def register_prompt_version(prompt: PromptTemplate, *, tracking_uri: str | None = None,
-                            experiment_id: str | None = None) -> str:
+                            experiment_id: str | None = None, commit_message: str | None = None) -> str:
     """Register ``prompt`` in the MLflow Prompt Registry once; returns ``prompts:/<name>/<version>``.
 
     A registry version whose workbench content hash and ``name@version`` match is reused,
@@ -223,9 +223,66 @@ def register_prompt_version(prompt: PromptTemplate, *, tracking_uri: str | None 
         template = [{"role": message.role, "content": message.content} for message in prompt.messages]
         version = client.register_prompt(
             name=prompt.name, template=template, tags=_prompt_tags(prompt),
-            commit_message=f"workbench prompt {prompt.ref}, content hash {prompt.content_hash()}",
+            commit_message=commit_message or f"workbench prompt {prompt.ref}, content hash {prompt.content_hash()}",
         )
     return f"prompts:/{prompt.name}/{version.version}"
+
+
+@dataclass(frozen=True)
+class RegistryPromptVersion:
+    name: str
+    registry_version: int
+    ref: str  # the workbench NAME@VERSION it holds ("" for a prompt made outside the workbench)
+    aliases: list[str]
+    commit_message: str
+    created_ms: int
+
+    @property
+    def uri(self) -> str:
+        return f"prompts:/{self.name}/{self.registry_version}"
+
+
+def list_registry_prompts(*, tracking_uri: str | None = None) -> list[RegistryPromptVersion]:
+    """Every version of every prompt in the registry, by name then newest version first."""
+    client, _ = _client(tracking_uri)
+    found: list[RegistryPromptVersion] = []
+    token: str | None = None
+    names: list[str] = []
+    while True:
+        page = client.search_prompts(max_results=100, page_token=token)
+        names.extend(prompt.name for prompt in page)
+        token = page.token
+        if not token:
+            break
+    for name in sorted(names):
+        for version in _registry_versions(client, name):
+            found.append(RegistryPromptVersion(
+                name=name, registry_version=int(version.version), ref=version.tags.get(PROMPT_REF_TAG, ""),
+                aliases=sorted(version.aliases or []), commit_message=version.commit_message or "",
+                created_ms=int(version.creation_timestamp or 0)))
+    return sorted(found, key=lambda v: (v.name, -v.registry_version))
+
+
+def next_prompt_version(name: str, *, tracking_uri: str | None = None, prompts_dir: list[Path] | None = None) -> int:
+    """The workbench version number a new edit of prompt ``name`` gets: one above any in files or the registry."""
+    from workbench.prompts import load_prompts
+
+    numbers = set(load_prompts(prompts_dir).get(name, {}))
+    for version in list_registry_prompts(tracking_uri=tracking_uri):
+        ref_name, _, number = version.ref.partition("@")
+        if version.name == name and ref_name == name and number.isdigit():
+            numbers.add(int(number))
+    return max(numbers, default=0) + 1
+
+
+def find_registered_prompt(ref: str, content_hash: str, *, tracking_uri: str | None = None) -> PromptTemplate | None:
+    """The registry version holding workbench prompt ``ref`` with exactly ``content_hash``, if any."""
+    client, _ = _client(tracking_uri)
+    name = ref.partition("@")[0]
+    for version in _registry_versions(client, name):
+        if version.tags.get(PROMPT_REF_TAG) == ref and version.tags.get(PROMPT_HASH_TAG) == content_hash:
+            return prompt_template_from_version(version)
+    return None
 
 
 @contextmanager
@@ -642,12 +699,19 @@ def _comparison_params(run: dict[str, Any], prompt_uri: str, storage: str) -> di
     return params
 
 
-def _run_prompt(run: dict[str, Any], prompts_dir: list[Path] | None) -> PromptTemplate:
-    """The prompt version the run used; its content must still hash to what the run recorded."""
+def _run_prompt(run: dict[str, Any], prompts_dir: list[Path] | None, tracking_uri: str) -> PromptTemplate:
+    """The prompt version the run used, from the files or else the registry; its content must
+    still hash to what the run recorded."""
     try:
         prompt = get_prompt(run["prompt"], prompts_dir)
     except (PromptError, KeyError) as exc:
-        raise TrackingError(f"the run's prompt {run.get('prompt')!r} cannot be loaded: {exc}") from exc
+        registered = None
+        if run.get("prompt") and run.get("prompt_hash"):
+            registered = find_registered_prompt(str(run["prompt"]), str(run["prompt_hash"]), tracking_uri=tracking_uri)
+        if registered is None:
+            raise TrackingError(f"the run's prompt {run.get('prompt')!r} cannot be loaded from the prompt files "
+                                f"or the registry: {exc}") from exc
+        return registered
     if run.get("prompt_hash") and prompt.content_hash() != run["prompt_hash"]:
         raise TrackingError(f"prompt {prompt.ref} was edited after the run (hash {prompt.content_hash()[:12]}, "
                             f"the run used {run['prompt_hash'][:12]}); restore it before logging")
@@ -668,8 +732,8 @@ def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment
     run_dir = Path(run_dir)
     run, evaluations, missing = read_run(run_dir)
     evalset = _run_evalset(run)
-    prompt = _run_prompt(run, prompts_dir)
     uri = tracking_uri or default_tracking_uri()
+    prompt = _run_prompt(run, prompts_dir, uri)
     experiment_name = experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or DEFAULT_EXPERIMENT
     experiment_id = ensure_experiment(experiment_name, tracking_uri=uri)
     prompt_uri = register_prompt_version(prompt, tracking_uri=uri, experiment_id=experiment_id)
