@@ -134,6 +134,9 @@ def save_as_case(note: str, *, set_dir: Path, case_id: str, reference: str = "",
         existing = load_evalset_dir(set_dir)
         if any(c.id == case_id for c in existing.cases):
             raise EvalSetError(f"{set_dir / CASES_FILE}: a case with id {case_id!r} already exists")
+        if existing.manifest.language != case.language:
+            raise EvalSetError(f"{set_dir / MANIFEST_FILE}: set {existing.name!r} is in language "
+                               f"{existing.manifest.language!r}, this note is {case.language!r}; save it to another set")
         major, _, minor = existing.manifest.version.partition(".")
         version = f"{major}.{int(minor or 0) + 1}" if (minor or "0").isdigit() else existing.manifest.version + ".1"
         manifest = Manifest(**{**existing.manifest.__dict__, "version": version})

@@ -1,0 +1,161 @@
+"""The pieces behind the browser UI, on real inputs: device queues, audit log, case view, saved cases."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from workbench.audit import AuditLog, text_hash
+from workbench.case_view import RunCases, highlighted, output_phi_spans
+from workbench.device_queue import DeviceQueues, device_key
+from workbench.evalset_tools import validate_evalset_dir
+from workbench.evalsets import EvalSetError, load_evalset, load_evalset_dir
+from workbench.leaderboard import LeaderboardEntry, ranked_rows
+from workbench.models.catalogue import get_model_spec
+from workbench.playground import guess_language, save_as_case
+
+
+def test_device_queue_serves_jobs_one_at_a_time_in_arrival_order() -> None:
+    queues = DeviceQueues()
+    order: list[int] = []
+    inside = 0
+    peak = 0
+    lock = threading.Lock()
+    waits: list[tuple[str, int]] = []
+
+    def job(number: int) -> None:
+        nonlocal inside, peak
+        with queues.hold(["cpu"], on_wait=lambda device, ahead: waits.append((device, ahead))):
+            with lock:
+                inside += 1
+                peak = max(peak, inside)
+                order.append(number)
+            time.sleep(0.05)
+            with lock:
+                inside -= 1
+
+    threads = []
+    for number in range(5):
+        thread = threading.Thread(target=job, args=(number,))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.01)  # arrive in order
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3, 4]
+    assert peak == 1
+    assert waits and all(device == "cpu" and ahead >= 1 for device, ahead in waits)
+
+
+def test_a_job_that_gives_up_while_waiting_does_not_block_the_queue() -> None:
+    queues = DeviceQueues()
+    release = threading.Event()
+    holder_started = threading.Event()
+
+    def holder() -> None:
+        with queues.hold(["gpu"]):
+            holder_started.set()
+            release.wait(5)
+
+    def impatient(device: str, ahead: int) -> None:
+        raise TimeoutError("the page was closed")
+
+    first = threading.Thread(target=holder)
+    first.start()
+    holder_started.wait(5)
+    with pytest.raises(TimeoutError):
+        with queues.hold(["gpu"], on_wait=impatient):
+            pass
+    release.set()
+    first.join(5)
+    done = threading.Event()
+    threading.Thread(target=lambda: (queues.hold(["gpu"]).__enter__(), done.set())).start()
+    assert done.wait(5), "the queue stayed blocked by the job that gave up"
+
+
+def test_device_of_each_backend() -> None:
+    assert device_key(get_model_spec("smollm2-135m")) == "cpu"
+    assert device_key(get_model_spec("qwen3-14b")) == "gpu"
+
+
+def test_audit_log_keeps_hashes_not_text(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit" / "log.jsonl")
+    note = "Patient Jane Roe, MRN 123456, chest pain."
+    entry = log.record(user="alice", action="playground.run", models=["smollm2-135m"], inputs={"note": note},
+                       details={"prompt": "clinical-summary-en@1"})
+    assert entry.input_hashes == {"note": text_hash(note)}
+    text = log.path.read_text(encoding="utf-8")
+    assert "Jane" not in text and "123456" not in text and "chest pain" not in text
+    assert log.entries()[0].user == "alice" and log.entries()[0].models == ["smollm2-135m"]
+
+
+def test_cases_where_models_disagree_come_first_and_phi_is_marked() -> None:
+    evalset = load_evalset("smoke-en")
+    first, second = evalset.cases[0], evalset.cases[1]
+    name = first.source[first.phi[0].start:first.phi[0].end]
+    run = RunCases(run_id="r", run_dir=Path("."), evalset=evalset.head(2), models=["a", "b"])
+    run.records = {"a": {first.id: {"output": f"Patient {name}."}, second.id: {"output": "x"}},
+                   "b": {first.id: {"output": "A summary."}, second.id: {"output": "y"}}}
+    run.scores = {
+        "a": {first.id: {"rougeL": 0.30, "phi_case_leak_rate": 0.5,
+                         "phi_leaked": [{"label": first.phi[0].label, "text": name}]},
+              second.id: {"rougeL": 0.40, "phi_case_leak_rate": 0.0}},
+        "b": {first.id: {"rougeL": 0.35, "phi_case_leak_rate": 0.0}, second.id: {"rougeL": 0.10, "phi_case_leak_rate": 0.0}},
+    }
+    ordered = run.ordered()
+    assert [item.case_id for item in ordered] == [first.id, second.id]  # 0.05 + 0.5 beats 0.3
+    assert ordered[0].disagreement == pytest.approx(0.55)
+    view = run.view(first.id)
+    marked = view.outputs[0].spans
+    assert [(span.label, view.outputs[0].output[span.start:span.end]) for span in marked] == [
+        (f"leaked {first.phi[0].label}", name)]
+    assert view.outputs[1].spans == []
+    assert highlighted(view.source, view.source_spans)["entities"][0] == {
+        "entity": first.phi[0].label, "start": first.phi[0].start, "end": first.phi[0].end}
+
+
+def test_overlapping_marks_keep_the_first_and_longest() -> None:
+    scores = {"phi_leaked": [{"label": "NAME", "text": "Jane Roe"}],
+              "phi_detected": [{"label": "NAME", "text": "Roe", "origin": "copied"},
+                               {"label": "DATE", "text": "03/01/2026", "origin": "invented"}]}
+    spans = output_phi_spans("Jane Roe was seen 03/01/2026.", scores)
+    assert [(s.label, s.start, s.end) for s in spans] == [("leaked NAME", 0, 8), ("invented DATE", 18, 28)]
+
+
+def test_saving_a_pasted_note_makes_a_valid_versioned_set(tmp_path: Path) -> None:
+    set_dir = tmp_path / "evalsets" / "ward-notes"
+    save_as_case("Fever 38.9 °C for two days, CRP 120 mg/L.", set_dir=set_dir, case_id="note-1")
+    first = load_evalset_dir(set_dir)
+    assert first.manifest.version == "1.0" and [c.id for c in first.cases] == ["note-1"]
+    save_as_case("Cough for a week, SpO2 93%.", set_dir=set_dir, case_id="note-2", reference="Cough; SpO2 93%.")
+    second = load_evalset_dir(set_dir)
+    assert second.manifest.version == "1.1" and second.cases[1].reference == "Cough; SpO2 93%."
+    assert second.content_hash() != first.content_hash()
+    assert validate_evalset_dir(set_dir).ok
+    with pytest.raises(EvalSetError, match="already exists"):
+        save_as_case("Another note.", set_dir=set_dir, case_id="note-1")
+    with pytest.raises(ValueError, match="case id"):
+        save_as_case("Another note.", set_dir=set_dir, case_id="has space")
+    with pytest.raises(EvalSetError, match="is in language 'en', this note is 'zh'"):
+        save_as_case("患者发热3天，体温39.1℃。", set_dir=set_dir, case_id="note-3")
+    with pytest.raises(ValueError, match="empty"):
+        save_as_case("  ", set_dir=set_dir, case_id="note-3")
+    assert guess_language("BP 120/80 mmHg") == "en" and guess_language("体温39.1℃，BP 120/80") == "zh"
+
+
+def _entry(model: str, evalset_hash: str, rouge: float, started: int) -> LeaderboardEntry:
+    return LeaderboardEntry(mlflow_run_id=model + evalset_hash, parent_run_id=None, run_id="run", run_dir=None,
+                            started_ms=started, model=model, evalset="smoke-en", evalset_version="1",
+                            evalset_hash=evalset_hash, prompt="clinical-summary-en@1", prompt_uri="", cases=2,
+                            error=None, metrics={"rougeL": rouge, "rougeL_ci_low": rouge - 0.1, "rougeL_ci_high": rouge + 0.1})
+
+
+def test_leaderboard_ranks_only_within_comparable_groups() -> None:
+    rows = ranked_rows([_entry("a", "sha256:111111111111aaaa", 0.2, 3), _entry("b", "sha256:111111111111aaaa", 0.4, 2),
+                        _entry("c", "sha256:222222222222bbbb", 0.9, 1)])
+    assert [(row[1], row[2]) for row in rows] == [("1", "b"), ("2", "a"), ("1", "c")]
+    assert rows[0][0] != rows[2][0]
+    assert rows[0][5] == "0.400 [0.300, 0.500]"
