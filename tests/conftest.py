@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from workbench.privacy import apply_privacy_environment
@@ -40,34 +36,11 @@ def smollm2_gguf() -> Path:
 @pytest.fixture(scope="session")
 def llama_server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory):
     """A real llama-cpp-python OpenAI-compatible server with SmolLM2, on loopback only."""
-    port = free_port()
+    from workbench.models.local_server import LocalLlamaServer
+
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_gguf), "--model_alias", "smollm2",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--interrupt_requests", "False"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"llama.cpp server exited: {log_path.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        raise RuntimeError("llama.cpp server did not start within 120 s")
-    yield base_url
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with LocalLlamaServer(smollm2_gguf, alias="smollm2", log_path=log_path) as server:
+        yield server.base_url
 
 
 @pytest.fixture()
