@@ -1,11 +1,12 @@
 # Two entry points for a fresh machine (Python 3.11 with venv, a C/C++ compiler, make):
 #   make demo   set everything up, then run both embedded CPU models over a shipped set
 #   make test   set everything up, then run the test suite
+#   make ui     the browser workbench on 127.0.0.1:7860; make notebooks: JupyterLab on 127.0.0.1
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test browser
+.PHONY: setup demo test browser ui notebooks
 
 setup: $(VENV)/.installed
 
@@ -13,13 +14,21 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip install -e '.[embedded,dev]'
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip install -e '.[embedded,notebooks,dev]'
 	touch $@
 
 demo: setup
 	$(BIN)/workbench run --model smollm2-135m --model gemma3-270m --evalset smoke-en
 
-# The report test drives Debian's chromium through playwright (never `playwright install`).
+ui: setup
+	$(BIN)/workbench ui --host 127.0.0.1 --port 7860
+
+# No news feed and no update check: JupyterLab fetches nothing from outside the machine.
+notebooks: setup
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser --LabApp.news_url=None \
+	    --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
+
+# The report and UI tests drive Debian's chromium through playwright (never `playwright install`).
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
