@@ -34,6 +34,7 @@ from workbench.leaderboard import (  # noqa: E402
 )
 from workbench.playground import guess_language, run_playground, save_as_case, source_phi  # noqa: E402
 from workbench.prompts import PromptTemplate, load_prompts  # noqa: E402
+from workbench.runner import RunDirectoryError  # noqa: E402
 from workbench.ui_access import Credentials  # noqa: E402
 
 MAX_MODEL_SLOTS = 6  # outputs shown side by side in the Cases and Playground tabs
@@ -148,13 +149,13 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
     prompt_ref = None if not prompt or prompt == SET_DEFAULT_PROMPT else prompt
     try:
         specs = api.model_specs(models, catalogue=config.catalogue, max_tokens=max_tokens_value)
-    except Exception as exc:
+        cases = len(load_evalset(evalset).head(limit_value).cases)
+    except Exception as exc:  # an unknown model or set, a limit below 1: say so, run nothing
         yield f"**Error:** {exc}", []
         return
     cancel = threading.Event()
     config.cancel_events[session] = cancel
     state: dict[str, Any] = {"status": "queued", "done": 0, "result": None, "error": None}
-    total = (min(limit_value, len(load_evalset(evalset).cases)) if limit_value else len(load_evalset(evalset).cases))
     config.audit.record(user=user, action="run.start", models=models, evalset=evalset,
                         details={"prompt": prompt_ref or "default", "limit": limit_value, "max_tokens": max_tokens_value})
 
@@ -182,7 +183,7 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
     worker.start()
     try:
         while worker.is_alive():
-            done, expected = state["done"], total * len(models)
+            done, expected = state["done"], cases * len(models)
             yield (f"**Running** {', '.join(models)} on {evalset} · {done}/{expected} cases · "
                    f"{time.monotonic() - started:.0f} s · {state['status']}"), []
             worker.join(timeout=0.5)
@@ -275,15 +276,23 @@ def refresh_runs(config: UIConfig) -> Any:
 def choose_run(run_dir: str | None) -> Any:
     if not run_dir:
         return gr.update(choices=[], value=None)
-    cases = load_run_cases(Path(run_dir))
+    try:
+        cases = load_run_cases(Path(run_dir))
+    except RunDirectoryError:  # show_case says why
+        return gr.update(choices=[], value=None)
     choices = [(f"{item.case_id} · disagreement {item.disagreement:.2f}", item.case_id) for item in cases.ordered()]
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
 def show_case(config: UIConfig, run_dir: str | None, case_id: str | None, request: gr.Request) -> list[Any]:
-    if not run_dir or not case_id:
+    if not run_dir:
         return [None, "", [], "", *_hidden_slots()]
-    cases = load_run_cases(Path(run_dir))
+    try:
+        cases = load_run_cases(Path(run_dir))
+    except RunDirectoryError as exc:
+        return [None, "", [], f"**Cannot show this run:** {exc}", *_hidden_slots()]
+    if not case_id:
+        return [None, "", [], "", *_hidden_slots()]
     view = cases.view(case_id)
     config.audit.record(user=_user(request), action="cases.view", models=cases.models, evalset=cases.evalset.name,
                         details={"run_id": cases.run_id, "case_id": case_id})
