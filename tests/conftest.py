@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 
@@ -17,9 +16,9 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    from workbench.models.local_server import free_local_port
+
+    return free_local_port()
 
 
 def workbench_command() -> list[str]:

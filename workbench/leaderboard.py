@@ -184,7 +184,8 @@ def phi_by_label_figure(entries: list[LeaderboardEntry]) -> Any:
 
 
 def per_case_latencies(entry: LeaderboardEntry) -> dict[str, list[float]]:
-    """TTFT and end-to-end seconds of every generated (not cached) case, read from the run directory."""
+    """TTFT and end-to-end seconds of every successful case, read from the run directory (a case taken
+    from the response cache keeps the timings of the generation that produced it)."""
     if entry.run_dir is None:
         return {}
     try:
@@ -193,9 +194,9 @@ def per_case_latencies(entry: LeaderboardEntry) -> dict[str, list[float]]:
         return {}
     for files in evaluations:
         if files.model == entry.model:
-            fresh = [r for r in files.records if not r.get("error")]
-            return {"ttft_s": [float(r["ttft_s"]) for r in fresh if r.get("ttft_s") is not None],
-                    "e2e_s": [float(r["e2e_s"]) for r in fresh if r.get("e2e_s") is not None]}
+            ok = [r for r in files.records if not r.get("error")]
+            return {"ttft_s": [float(r["ttft_s"]) for r in ok if r.get("ttft_s") is not None],
+                    "e2e_s": [float(r["e2e_s"]) for r in ok if r.get("e2e_s") is not None]}
     return {}
 
 
