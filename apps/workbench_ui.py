@@ -348,10 +348,18 @@ def prompt_versions(config: UIConfig, name: str | None) -> tuple[list[list[str]]
     return rows, gr.update(choices=refs, value=refs[-1] if refs else None)
 
 
+class _BlockStyleDumper(yaml.SafeDumper):
+    """Multi-line strings as ``|`` blocks, so a message reads and edits as it will be sent."""
+
+
+_BlockStyleDumper.add_representer(
+    str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
 def editable_text(prompt: PromptTemplate) -> str:
     data = prompt.model_dump(mode="json")
-    return yaml.safe_dump({key: data[key] for key in EDITABLE_PROMPT_FIELDS if data.get(key) is not None},
-                          allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump({key: data[key] for key in EDITABLE_PROMPT_FIELDS if data.get(key) is not None},
+                     Dumper=_BlockStyleDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def load_prompt_for_edit(config: UIConfig, ref: str | None) -> str:
@@ -544,9 +552,10 @@ def build_app(config: UIConfig) -> gr.Blocks:
             with gr.Row():
                 pr_name = gr.Dropdown(prompt_names(config), label="Prompt", elem_id="prompt-name")
                 pr_base = gr.Dropdown([], label="Start from version", elem_id="prompt-base")
-            pr_versions = gr.Dataframe(headers=["source", "version", "registry URI", "aliases", "commit message / description",
+            pr_versions = gr.Dataframe(elem_id="prompt-versions", headers=["source", "version", "registry URI", "aliases", "commit message / description",
                                                 "content hash"], interactive=False, label="Versions")
-            pr_text = gr.Code(language="yaml", label="Template (edit, then register as a new version)")
+            pr_text = gr.Code(language="yaml", label="Template (edit, then register as a new version)",
+                              elem_id="prompt-template")
             pr_message = gr.Textbox(label="Commit message", placeholder="What changed and why")
             pr_register = gr.Button("Register new version", variant="primary")
             with gr.Row():
@@ -608,7 +617,13 @@ def build_app(config: UIConfig) -> gr.Blocks:
         case_refresh.click(lambda: refresh_runs(config), None, case_run, api_visibility="private")
         cases_tab.select(lambda: refresh_runs(config), None, case_run, api_visibility="private")
 
-        prompts_tab.select(lambda: gr.update(choices=prompt_names(config)), None, pr_name, api_visibility="private")
+        def _open_prompts(name: str | None) -> Any:
+            names = prompt_names(config)
+            chosen = name if name in names else (names[0] if names else None)
+            versions, base = prompt_versions(config, chosen)
+            return gr.update(choices=names, value=chosen), versions, base
+
+        prompts_tab.select(_open_prompts, pr_name, [pr_name, pr_versions, pr_base], api_visibility="private")
         pr_name.change(lambda name: prompt_versions(config, name), pr_name, [pr_versions, pr_base],
                        api_visibility="private")
         pr_base.change(lambda ref: load_prompt_for_edit(config, ref), pr_base, pr_text, api_visibility="private")

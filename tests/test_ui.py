@@ -103,6 +103,12 @@ def test_run_leaderboard_cases_and_playground_in_a_browser(tmp_path: Path) -> No
             expect(page.locator("#case-output-0")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "ui-cases.png"), full_page=True)
 
+            # Prompts: the versions of the set's prompt, its template ready to edit.
+            page.get_by_role("tab", name="Prompts").click()
+            expect(page.locator("#prompt-versions")).to_contain_text("clinical-summary-en@1", timeout=60_000)
+            expect(page.locator("#prompt-versions")).to_contain_text("prompts:/clinical-summary-en/1")
+            expect(page.locator("#prompt-template")).to_contain_text("{{source}}", timeout=30_000)
+
             # Playground: a pasted note, run once, its identifiers flagged; nothing stored.
             page.get_by_role("tab", name="Playground").click()
             page.locator("#pg-note textarea").fill(PLAYGROUND_NOTE)
