@@ -12,7 +12,7 @@ import pytest
 from rouge_score import rouge_scorer
 
 from tests.conftest import PROJECT_ROOT, workbench_command
-from workbench.evalsets import Case, PHISpan, load_evalset, unmark_phi
+from workbench.evalsets import Case, load_evalset, unmark_phi
 from workbench.scoring.phi import case_leakage, match_phi
 from workbench.scoring.rouge import lcs_indices, rouge_scores
 from workbench.scoring.scorer import score_outputs

@@ -56,8 +56,12 @@ class EvaluationResult:
     """A finished comparison: what ran, where its files are, and where MLflow has it."""
 
     outcome: ComparisonOutcome
-    mlflow_parent_run_id: str | None
+    logged: Any  # workbench.tracking.LoggedComparison, when the run was logged to MLflow
     mlflow_error: str | None
+
+    @property
+    def mlflow_parent_run_id(self) -> str | None:
+        return self.logged.parent_run_id if self.logged is not None else None
 
     @property
     def run_dir(self) -> Path:
@@ -136,23 +140,28 @@ def evaluate(
     if runs_dir is not None:
         settings.runs_dir = Path(runs_dir)
     outcome = run_comparison(specs, template, dataset, settings, cancel=cancel, on_record=on_record)
-    parent, error = None, None
+    logged, error = None, None
     cancelled = cancel is not None and cancel.is_set()
     if log_to_mlflow and outcome.evaluations and not cancelled:
         try:
             from workbench.tracking import log_comparison
 
-            parent = log_comparison(outcome.directory, tracking_uri=tracking_uri, experiment=experiment,
-                                    store_outputs=store_outputs, prompts_dir=prompts_dir).parent_run_id  # type: ignore[arg-type]
+            logged = log_comparison(outcome.directory, tracking_uri=tracking_uri, experiment=experiment,
+                                    store_outputs=store_outputs, prompts_dir=prompts_dir)  # type: ignore[arg-type]
         except Exception as exc:  # the run is complete on disk
             error = f"{type(exc).__name__}: {exc}"
-    return EvaluationResult(outcome=outcome, mlflow_parent_run_id=parent, mlflow_error=error)
+    return EvaluationResult(outcome=outcome, logged=logged, mlflow_error=error)
+
+
+def paired_for(outcome: ComparisonOutcome) -> list[PairedComparison]:
+    """Paired bootstrap CIs and permutation tests between every two models of a comparison that finished."""
+    usable = [(e.model, e.directory) for e in outcome.evaluations if not e.error and e.records]
+    return paired_comparisons(usable) if len(usable) >= 2 else []
 
 
 def paired(result: EvaluationResult) -> list[PairedComparison]:
     """Paired bootstrap CIs and permutation tests between every two models that finished."""
-    usable = [(e.model, e.directory) for e in result.outcome.evaluations if not e.error and e.records]
-    return paired_comparisons(usable) if len(usable) >= 2 else []
+    return paired_for(result.outcome)
 
 
 def report(run_dirs: list[Path], thresholds: Path | None = None, out_dir: Path | None = None) -> Any:

@@ -15,7 +15,7 @@ from workbench.privacy import apply_privacy_environment
 
 apply_privacy_environment()
 
-from workbench.compare import comparison_dicts, paired_comparisons  # noqa: E402
+from workbench.compare import comparison_dicts  # noqa: E402
 from workbench.evalset_import import ColumnMap, import_evalset  # noqa: E402
 from workbench.evalset_tools import describe_evalset, list_evalsets, validate_evalset_dir  # noqa: E402
 from workbench.evalsets import EvalSetError, load_evalset, resolve_evalset  # noqa: E402
@@ -23,7 +23,7 @@ from workbench.models.catalogue import CatalogueError, get_model_spec, load_cata
 from workbench.predictions import check_coverage, read_predictions  # noqa: E402
 from workbench.prompts import PromptError, get_prompt, load_prompts  # noqa: E402
 from workbench.scoring.scorer import score_outputs  # noqa: E402
-from workbench.runner import ComparisonOutcome, RunSettings, run_comparison  # noqa: E402
+from workbench.runner import ComparisonOutcome, RunSettings  # noqa: E402
 
 app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True, add_completion=False)
 models_app = typer.Typer(help="The model catalogue.", no_args_is_help=True)
@@ -130,8 +130,11 @@ def _log_run_to_mlflow(run_dir: Path, tracking_uri: Optional[str], experiment: O
                        store_outputs: StoreOutputs, prompts_dir: Optional[list[Path]]) -> None:
     from workbench.tracking import log_comparison
 
-    logged = log_comparison(run_dir, tracking_uri=tracking_uri, experiment=experiment,
-                            store_outputs=store_outputs.value, prompts_dir=prompts_dir)
+    _echo_logged(log_comparison(run_dir, tracking_uri=tracking_uri, experiment=experiment,
+                                store_outputs=store_outputs.value, prompts_dir=prompts_dir))
+
+
+def _echo_logged(logged: Any) -> None:
     typer.echo(f"mlflow: run {logged.parent_run_id} in experiment {logged.experiment_id} at {logged.tracking_uri}, "
                f"prompt {logged.prompt_uri}")
     for model in logged.missing_models:
@@ -449,8 +452,9 @@ def _seconds(value: Any) -> str:
 
 
 def _paired(outcome: ComparisonOutcome) -> list[Any]:
-    usable = [(e.model, e.directory) for e in outcome.evaluations if not e.error and e.records]
-    return paired_comparisons(usable) if len(usable) >= 2 else []
+    from workbench.api import paired_for
+
+    return paired_for(outcome)
 
 
 def _paired_lines(outcome: ComparisonOutcome) -> list[str]:
@@ -534,29 +538,26 @@ def run(
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
 ) -> None:
     """Run models over an evaluation set; one record per case, a summary table at the end."""
+    from workbench.api import evaluate
+
     try:
-        dataset = load_evalset(evalset)
-        template = _resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir)
-        specs = [get_model_spec(name, catalogue).with_overrides(thinking=thinking, max_tokens=max_tokens, seed=seed)
-                 for name in model]
-    except (EvalSetError, PromptError, CatalogueError) as exc:
-        _fail(str(exc))
-    settings = RunSettings(concurrency=concurrency, limit=limit, warmup=warmup, use_cache=not no_cache,
-                           allow_remote_endpoint=allow_remote_endpoint, show_progress=not no_progress,
-                           detect_phi=detect_phi)
-    if runs_dir is not None:
-        settings.runs_dir = runs_dir
-    try:
-        outcome = run_comparison(specs, template, dataset, settings)
-    except (PromptError, ValueError) as exc:
+        result = evaluate(
+            model, evalset, prompt=prompt, limit=limit, max_tokens=max_tokens, seed=seed, thinking=thinking,
+            concurrency=concurrency, warmup=warmup, detect_phi=detect_phi, use_cache=not no_cache, runs_dir=runs_dir,
+            log_to_mlflow=mlflow_log, tracking_uri=tracking_uri, experiment=experiment,
+            store_outputs=store_outputs.value, allow_remote_endpoint=allow_remote_endpoint,
+            show_progress=not no_progress, catalogue=catalogue, prompts_dir=prompts_dir)
+    except ValueError as exc:  # EvalSetError, PromptError, CatalogueError and bad settings are ValueErrors
         _fail(str(exc))
     except KeyboardInterrupt:
-        typer.secho(f"\ninterrupted: finished cases are kept under {settings.runs_dir} and in the response cache; "
+        where = runs_dir or RunSettings().runs_dir
+        typer.secho(f"\ninterrupted: finished cases are kept under {where} and in the response cache; "
                     "run the same command again to generate only the missing ones", fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(code=130)
+    outcome = result.outcome
     typer.echo("")
     typer.echo(f"evalset {outcome.evalset.name} v{outcome.evalset.manifest.version} "
-               f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {template.ref}")
+               f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {outcome.prompt.ref}")
     typer.echo(_summary_table(outcome))
     paired = _paired_lines(outcome)
     if paired:
@@ -564,12 +565,11 @@ def run(
         for line in paired:
             typer.echo("  " + line)
     typer.echo(f"records: {outcome.directory}")
-    if mlflow_log:
-        try:
-            _log_run_to_mlflow(outcome.directory, tracking_uri, experiment, store_outputs, prompts_dir)
-        except Exception as exc:  # the run is complete on disk; `workbench track` can log it later
-            typer.secho(f"mlflow: not logged ({type(exc).__name__}: {exc}); retry with `workbench track {outcome.directory}`",
-                        fg=typer.colors.YELLOW, err=True)
+    if result.logged is not None:
+        _echo_logged(result.logged)
+    elif result.mlflow_error is not None:  # the run is complete on disk; `workbench track` can log it later
+        typer.secho(f"mlflow: not logged ({result.mlflow_error}); retry with `workbench track {outcome.directory}`",
+                    fg=typer.colors.YELLOW, err=True)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(comparison_json(outcome), ensure_ascii=False, indent=2), encoding="utf-8")

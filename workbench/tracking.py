@@ -51,7 +51,7 @@ import workbench  # noqa: E402
 from workbench.evalsets import Case, EvalSet, EvalSetError, load_evalset  # noqa: E402
 from workbench.prompts import PromptError, PromptMessage, PromptTemplate, get_prompt  # noqa: E402
 from workbench.runner import (  # noqa: E402
-    EVALUATION_FILE, RECORDS_FILE, RUN_FILE, SCORES_FILE, EvaluationFiles, RunDirectoryError, read_records, read_run_dir,
+    EVALUATION_FILE, RUN_FILE, EvaluationFiles, RunDirectoryError, read_run_dir,
 )
 
 OutputStorage = Literal["as-is", "redacted", "hashed"]
