@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from workbench.privacy import apply_privacy_environment
 
@@ -29,9 +29,10 @@ from workbench.device_queue import DeviceQueues, device_key  # noqa: E402
 from workbench.evalset_tools import list_evalsets  # noqa: E402
 from workbench.evalsets import load_evalset  # noqa: E402
 from workbench.leaderboard import (  # noqa: E402
-    LEADERBOARD_HEADERS, filter_choices, latency_distribution_figure, leaderboard_entries, newest_group,
-    phi_by_label_figure, quality_latency_figure, ranked_rows,
+    LEADERBOARD_HEADERS, filter_choices, format_number, format_with_ci, latency_distribution_figure,
+    leaderboard_entries, newest_group, phi_by_label_figure, quality_latency_figure, ranked_rows,
 )
+from workbench.models.spec import ModelSpec  # noqa: E402
 from workbench.playground import guess_language, run_playground, save_as_case, source_phi  # noqa: E402
 from workbench.prompts import PromptTemplate, load_prompts  # noqa: E402
 from workbench.runner import RunDirectoryError  # noqa: E402
@@ -81,26 +82,15 @@ def _positive(value: float | None) -> int | None:
     return int(value) if value and value > 0 else None
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def _with_ci(value: Any, ci: tuple[Any, Any]) -> str:
-    if value is None:
-        return "-"
-    low, high = ci
-    return f"{value:.3f} [{low:.3f}, {high:.3f}]" if low is not None and high is not None else f"{value:.3f}"
-
-
 def result_rows(result: api.EvaluationResult) -> list[list[str]]:
     rows = []
     for row in result.rows():
         rows.append([
             row["model"], str(row["cases"]), str(row["failures"]), str(row["cached"]),
-            _with_ci(row["rougeL"], row["rougeL_ci"]), _fmt(row["structure_compliance"]), _fmt(row["values_kept_rate"]),
-            _with_ci(row["phi_leak_rate"], row["phi_leak_rate_ci"]), _fmt(row["ttft_p50_s"], 2), _fmt(row["e2e_p50_s"], 2),
-            _fmt(row["e2e_p95_s"], 2), _fmt(row["output_tokens_per_s_p50"], 1),
-            "error: " + row["error"] if row["error"] else "ok",
+            format_with_ci(row["rougeL"], *row["rougeL_ci"]), format_number(row["structure_compliance"]),
+            format_number(row["values_kept_rate"]), format_with_ci(row["phi_leak_rate"], *row["phi_leak_rate_ci"]),
+            format_number(row["ttft_p50_s"], 2), format_number(row["e2e_p50_s"], 2), format_number(row["e2e_p95_s"], 2),
+            format_number(row["output_tokens_per_s_p50"], 1), "error: " + row["error"] if row["error"] else "ok",
         ])
     return rows
 
@@ -132,6 +122,51 @@ def prompt_choices(config: UIConfig) -> list[str]:
     return choices
 
 
+@dataclass
+class DeviceJob:
+    """Model work on a background thread, started once the devices of its models are free.
+
+    The UI handler polls it (``polled``) and shows ``status``: its place in a device's queue,
+    then ``running_status``; ``result`` or ``error`` once the thread is done.
+    """
+
+    status: str = "queued"
+    result: Any = None
+    error: str | None = None
+    thread: threading.Thread | None = None
+
+    @classmethod
+    def start(cls, queues: DeviceQueues, specs: list[ModelSpec], work: Callable[[], Any], *, name: str,
+              running_status: str) -> "DeviceJob":
+        job = cls()
+
+        def on_wait(device: str, ahead: int) -> None:
+            job.status = f"waiting for device **{device}** ({ahead} job(s) ahead)"
+
+        def target() -> None:
+            try:
+                with queues.hold([device_key(spec) for spec in specs], on_wait):
+                    job.status = running_status
+                    job.result = work()
+            except Exception as exc:  # shown in the page; the UI keeps serving
+                job.error = f"{type(exc).__name__}: {exc}"
+
+        job.thread = threading.Thread(target=target, name=name, daemon=True)
+        job.thread.start()
+        return job
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def polled(self, interval_s: float = 0.5) -> Iterator[None]:
+        """Yield every ``interval_s`` while the work runs."""
+        while self.running:
+            yield
+            assert self.thread is not None
+            self.thread.join(timeout=interval_s)
+
+
 # --- Run -----------------------------------------------------------------------------------
 
 
@@ -155,47 +190,36 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
         return
     cancel = threading.Event()
     config.cancel_events[session] = cancel
-    state: dict[str, Any] = {"status": "queued", "done": 0, "result": None, "error": None}
+    progress: dict[str, Any] = {"done": 0, "last": ""}
     config.audit.record(user=user, action="run.start", models=models, evalset=evalset,
                         details={"prompt": prompt_ref or "default", "limit": limit_value, "max_tokens": max_tokens_value})
 
-    def on_wait(device: str, ahead: int) -> None:
-        state["status"] = f"waiting for device **{device}** ({ahead} job(s) ahead)"
-
     def on_record(record: dict[str, Any]) -> None:
-        state["done"] += 1
-        state["status"] = f"{record['model']}: case {record['case_id']} done"
+        progress["done"] += 1
+        progress["last"] = f"{record['model']}: case {record['case_id']} done"
 
-    def work() -> None:
-        try:
-            with config.queues.hold([device_key(spec) for spec in specs], on_wait):
-                state["status"] = "running"
-                state["result"] = api.evaluate(
-                    models, evalset, prompt=prompt_ref, limit=limit_value, max_tokens=max_tokens_value,
-                    detect_phi=detect_phi, runs_dir=config.runs_dir, tracking_uri=config.tracking_uri,
-                    allow_remote_endpoint=config.allow_remote_endpoint, show_progress=False,
-                    catalogue=config.catalogue, prompts_dir=config.prompts_dir, cancel=cancel, on_record=on_record)
-        except Exception as exc:
-            state["error"] = f"{type(exc).__name__}: {exc}"
+    def work() -> api.EvaluationResult:
+        return api.evaluate(
+            models, evalset, prompt=prompt_ref, limit=limit_value, max_tokens=max_tokens_value,
+            detect_phi=detect_phi, runs_dir=config.runs_dir, tracking_uri=config.tracking_uri,
+            allow_remote_endpoint=config.allow_remote_endpoint, show_progress=False,
+            catalogue=config.catalogue, prompts_dir=config.prompts_dir, cancel=cancel, on_record=on_record)
 
-    worker = threading.Thread(target=work, name=f"ui-run-{session}", daemon=True)
     started = time.monotonic()
-    worker.start()
+    job = DeviceJob.start(config.queues, specs, work, name=f"ui-run-{session}", running_status="running")
     try:
-        while worker.is_alive():
-            done, expected = state["done"], cases * len(models)
-            yield (f"**Running** {', '.join(models)} on {evalset} · {done}/{expected} cases · "
-                   f"{time.monotonic() - started:.0f} s · {state['status']}"), []
-            worker.join(timeout=0.5)
+        for _ in job.polled():
+            yield (f"**Running** {', '.join(models)} on {evalset} · {progress['done']}/{cases * len(models)} cases · "
+                   f"{time.monotonic() - started:.0f} s · {progress['last'] or job.status}"), []
     finally:
-        if worker.is_alive():  # the page went away: stop after the cases in flight
+        if job.running:  # the page went away: stop after the cases in flight
             cancel.set()
         config.cancel_events.pop(session, None)
-    result: api.EvaluationResult | None = state["result"]
-    if state["error"] or result is None:
+    result: api.EvaluationResult | None = job.result
+    if job.error or result is None:
         config.audit.record(user=user, action="run.finish", models=models, evalset=evalset, outcome="error",
-                            details={"error": state["error"]})
-        yield f"**Error:** {state['error']}", []
+                            details={"error": job.error})
+        yield f"**Error:** {job.error}", []
         return
     cancelled = cancel.is_set()
     config.audit.record(user=user, action="run.finish", models=models, evalset=evalset,
@@ -297,9 +321,10 @@ def show_case(config: UIConfig, run_dir: str | None, case_id: str | None, reques
     config.audit.record(user=_user(request), action="cases.view", models=cases.models, evalset=cases.evalset.name,
                         details={"run_id": cases.run_id, "case_id": case_id})
     score_names = sorted({name for output in view.outputs for name in output.scores})
-    scores = [[name, *[_fmt(output.scores.get(name)) if isinstance(output.scores.get(name), (int, float))
+    scores = [[name, *[format_number(output.scores.get(name)) if isinstance(output.scores.get(name), (int, float))
                        else "-" for output in view.outputs]] for name in score_names]
-    scores += [["TTFT s", *[_fmt(o.ttft_s, 2) for o in view.outputs]], ["e2e s", *[_fmt(o.e2e_s, 2) for o in view.outputs]],
+    scores += [["TTFT s", *[format_number(o.ttft_s, 2) for o in view.outputs]],
+               ["e2e s", *[format_number(o.e2e_s, 2) for o in view.outputs]],
                ["output tokens", *["-" if o.completion_tokens is None else str(o.completion_tokens) for o in view.outputs]]]
     slots: list[Any] = []
     for index in range(MAX_MODEL_SLOTS):
@@ -437,35 +462,23 @@ def playground(config: UIConfig, note: str, models: list[str], prompt: str, max_
     detector = config.detector()
     note_flags = source_phi(note, language, detector)
     note_view = {"text": note, "entities": [{"entity": f.label, "start": f.start, "end": f.end} for f in note_flags]}
-    state: dict[str, Any] = {"status": "queued", "results": None, "error": None}
-
-    def on_wait(device: str, ahead: int) -> None:
-        state["status"] = f"waiting for device **{device}** ({ahead} job(s) ahead)"
-
-    def work() -> None:
-        try:
-            with config.queues.hold([device_key(spec) for spec in specs], on_wait):
-                state["status"] = "generating"
-                state["results"] = run_playground(note, specs, template, language=language, detector=detector,
-                                                  allow_remote_endpoint=config.allow_remote_endpoint)
-        except Exception as exc:
-            state["error"] = f"{type(exc).__name__}: {exc}"
-
-    worker = threading.Thread(target=work, name="ui-playground", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        yield [f"**Running** {', '.join(models)} · {state['status']}", note_view, *hidden]
-        worker.join(timeout=0.5)
-    if state["error"]:
-        yield [f"**Error:** {state['error']}", note_view, *hidden]
+    job = DeviceJob.start(
+        config.queues, specs, lambda: run_playground(note, specs, template, language=language, detector=detector,
+                                                     allow_remote_endpoint=config.allow_remote_endpoint),
+        name="ui-playground", running_status="generating")
+    for _ in job.polled():
+        yield [f"**Running** {', '.join(models)} · {job.status}", note_view, *hidden]
+    if job.error:
+        yield [f"**Error:** {job.error}", note_view, *hidden]
         return
     slots: list[Any] = []
-    results = state["results"]
+    results = job.result
     for index in range(MAX_MODEL_SLOTS):
         if index < len(results):
             result = results[index]
             speed = "-" if result.tokens_per_s is None else f"{result.tokens_per_s:.1f}"
-            title = (f"### {result.model}\nTTFT {_fmt(result.ttft_s, 2)} s · e2e {_fmt(result.e2e_s, 2)} s · "
+            title = (f"### {result.model}\nTTFT {format_number(result.ttft_s, 2)} s · "
+                     f"e2e {format_number(result.e2e_s, 2)} s · "
                      f"{result.completion_tokens or 0} tokens · {speed} tok/s · PHI copied {result.copied_phi}, "
                      f"invented {result.invented_phi}" + (f" · **error:** {result.error}" if result.error else ""))
             view = {"text": result.output, "entities": [{"entity": f"{f.origin} {f.label}", "start": f.start,

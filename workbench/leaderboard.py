@@ -99,16 +99,20 @@ def filter_choices(entries: list[LeaderboardEntry]) -> tuple[list[str], list[str
     return sorted({e.evalset for e in entries if e.evalset}), sorted({e.prompt for e in entries if e.prompt})
 
 
-def _fmt(value: float | None, digits: int = 3) -> str:
+def format_number(value: float | None, digits: int = 3) -> str:
+    """A table cell: the number to ``digits`` places, "-" when there is none."""
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _with_ci(entry: LeaderboardEntry, metric: str) -> str:
-    value = entry.value(metric)
-    low, high = entry.ci(metric)
+def format_with_ci(value: float | None, low: float | None, high: float | None) -> str:
+    """A table cell: "0.412 [0.380, 0.445]", or the value alone when it has no interval."""
     if value is None:
         return "-"
     return f"{value:.3f} [{low:.3f}, {high:.3f}]" if low is not None and high is not None else f"{value:.3f}"
+
+
+def _with_ci(entry: LeaderboardEntry, metric: str) -> str:
+    return format_with_ci(entry.value(metric), *entry.ci(metric))
 
 
 LEADERBOARD_HEADERS = ["group", "rank", "model", "run", "cases", "ROUGE-L [95% CI]", "sections", "values kept",
@@ -127,10 +131,10 @@ def ranked_rows(entries: list[LeaderboardEntry]) -> list[list[str]]:
         for rank, entry in enumerate(ranked, start=1):
             rows.append([
                 group, str(rank), entry.model, entry.run_id, "-" if entry.cases is None else str(entry.cases),
-                _with_ci(entry, "rougeL"), _fmt(entry.value("structure_compliance")),
-                _fmt(entry.value("values_kept_rate")), _with_ci(entry, "phi_leak_rate"),
-                _fmt(entry.value("ttft_p50_s"), 2), _fmt(entry.value("e2e_p50_s"), 2), _fmt(entry.value("e2e_p95_s"), 2),
-                _fmt(entry.value("output_tokens_per_s_p50"), 1), "error: " + entry.error if entry.error else "ok",
+                _with_ci(entry, "rougeL"), format_number(entry.value("structure_compliance")),
+                format_number(entry.value("values_kept_rate")), _with_ci(entry, "phi_leak_rate"),
+                format_number(entry.value("ttft_p50_s"), 2), format_number(entry.value("e2e_p50_s"), 2), format_number(entry.value("e2e_p95_s"), 2),
+                format_number(entry.value("output_tokens_per_s_p50"), 1), "error: " + entry.error if entry.error else "ok",
             ])
     return rows
 
