@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.runner import RunDirectoryError, read_run_dir
+from workbench.runner import RECORDS_FILE, read_records
 from workbench.tracking import _client
 
 SCORE_COLUMNS = ("rougeL", "structure_compliance", "values_kept_rate", "phi_leak_rate")
@@ -188,20 +188,13 @@ def phi_by_label_figure(entries: list[LeaderboardEntry]) -> Any:
 
 
 def per_case_latencies(entry: LeaderboardEntry) -> dict[str, list[float]]:
-    """TTFT and end-to-end seconds of every successful case, read from the run directory (a case taken
-    from the response cache keeps the timings of the generation that produced it)."""
+    """TTFT and end-to-end seconds of every successful case, read from the model's records in the run
+    directory (a case taken from the response cache keeps the timings of the generation that produced it)."""
     if entry.run_dir is None:
         return {}
-    try:
-        _, evaluations, _ = read_run_dir(entry.run_dir)
-    except RunDirectoryError:
-        return {}
-    for files in evaluations:
-        if files.model == entry.model:
-            ok = [r for r in files.records if not r.get("error")]
-            return {"ttft_s": [float(r["ttft_s"]) for r in ok if r.get("ttft_s") is not None],
-                    "e2e_s": [float(r["e2e_s"]) for r in ok if r.get("e2e_s") is not None]}
-    return {}
+    ok = [r for r in read_records(entry.run_dir / entry.model / RECORDS_FILE) if not r.get("error")]
+    return {"ttft_s": [float(r["ttft_s"]) for r in ok if r.get("ttft_s") is not None],
+            "e2e_s": [float(r["e2e_s"]) for r in ok if r.get("e2e_s") is not None]}
 
 
 def latency_distribution_figure(entries: list[LeaderboardEntry]) -> Any:
