@@ -365,11 +365,10 @@ def prompt_versions(config: UIConfig, name: str | None) -> tuple[list[list[str]]
         refs.append(prompt.ref)
     from workbench.tracking import list_registry_prompts
 
-    for version in list_registry_prompts(tracking_uri=config.tracking_uri):
-        if version.name == name:
-            rows.append(["registry", version.ref or "-", version.uri, ", ".join(version.aliases) or "-",
-                         version.commit_message, "-"])
-            refs.append(version.uri)
+    for version in list_registry_prompts(tracking_uri=config.tracking_uri, name=name):
+        rows.append(["registry", version.ref or "-", version.uri, ", ".join(version.aliases) or "-",
+                     version.commit_message, "-"])
+        refs.append(version.uri)
     return rows, gr.update(choices=refs, value=refs[-1] if refs else None)
 
 

@@ -242,22 +242,22 @@ class RegistryPromptVersion:
         return f"prompts:/{self.name}/{self.registry_version}"
 
 
-def list_registry_prompts(*, tracking_uri: str | None = None) -> list[RegistryPromptVersion]:
-    """Every version of every prompt in the registry, by name then newest version first."""
+def list_registry_prompts(*, tracking_uri: str | None = None, name: str | None = None) -> list[RegistryPromptVersion]:
+    """Every version of every prompt in the registry (or of prompt ``name`` only), by name then newest version first."""
     client, _ = _client(tracking_uri)
     found: list[RegistryPromptVersion] = []
     token: str | None = None
-    names: list[str] = []
-    while True:
+    names: list[str] = [name] if name else []
+    while not name:
         page = client.search_prompts(max_results=100, page_token=token)
         names.extend(prompt.name for prompt in page)
         token = page.token
         if not token:
             break
-    for name in sorted(names):
-        for version in _registry_versions(client, name):
+    for prompt_name in sorted(names):
+        for version in _registry_versions(client, prompt_name):
             found.append(RegistryPromptVersion(
-                name=name, registry_version=int(version.version), ref=version.tags.get(PROMPT_REF_TAG, ""),
+                name=prompt_name, registry_version=int(version.version), ref=version.tags.get(PROMPT_REF_TAG, ""),
                 aliases=sorted(version.aliases or []), commit_message=version.commit_message or "",
                 created_ms=int(version.creation_timestamp or 0)))
     return sorted(found, key=lambda v: (v.name, -v.registry_version))
@@ -268,9 +268,9 @@ def next_prompt_version(name: str, *, tracking_uri: str | None = None, prompts_d
     from workbench.prompts import load_prompts
 
     numbers = set(load_prompts(prompts_dir).get(name, {}))
-    for version in list_registry_prompts(tracking_uri=tracking_uri):
+    for version in list_registry_prompts(tracking_uri=tracking_uri, name=name):
         ref_name, _, number = version.ref.partition("@")
-        if version.name == name and ref_name == name and number.isdigit():
+        if ref_name == name and number.isdigit():
             numbers.add(int(number))
     return max(numbers, default=0) + 1
 
