@@ -21,6 +21,7 @@ from workbench.models import open_backend
 from workbench.models.base import GenerationRequest
 from workbench.models.spec import ModelSpec
 from workbench.prompts import PromptTemplate
+from workbench.scoring.latency import output_tokens_per_s
 from workbench.scoring.phi_detector import Detection, PHIDetector, copied_and_invented
 
 Language = Literal["en", "zh"]
@@ -104,13 +105,10 @@ def run_playground(note: str, specs: list[ModelSpec], prompt: PromptTemplate, *,
         if result.output:
             copied, invented = copied_and_invented(note, result.output, case.language, detector)
             flags = sorted(_flags(copied, "copied") + _flags(invented, "invented"), key=lambda f: f.start)
-        rate = None
-        if result.completion_tokens and result.e2e_s and result.ttft_s is not None and result.e2e_s > result.ttft_s:
-            rate = (result.completion_tokens - 1) / (result.e2e_s - result.ttft_s) if result.completion_tokens > 1 else None
         results.append(PlaygroundResult(
             model=spec.name, output=result.output, reasoning=result.reasoning, error=result.error,
             ttft_s=result.ttft_s, e2e_s=result.e2e_s, completion_tokens=result.completion_tokens,
-            tokens_per_s=rate, phi_flags=flags,
+            tokens_per_s=output_tokens_per_s(result.completion_tokens, result.e2e_s), phi_flags=flags,
         ))
     return results
 

@@ -25,6 +25,11 @@ def _present(records: Iterable[dict[str, Any]], name: str) -> list[float]:
     return [float(r[name]) for r in records if r.get(name) is not None]
 
 
+def output_tokens_per_s(completion_tokens: int | None, e2e_s: float | None) -> float | None:
+    """One request's output rate as its user sees it: completion tokens over end-to-end seconds."""
+    return completion_tokens / e2e_s if completion_tokens and e2e_s else None
+
+
 def latency_summary(
     records: Sequence[dict[str, Any]],
     *,
@@ -39,11 +44,8 @@ def latency_summary(
     (``output_throughput_tok_s``, ``request_throughput_req_s``) meaningful.
     """
     ok = [r for r in records if not r.get("error")]
-    per_request_rate = [
-        r["completion_tokens"] / r["e2e_s"]
-        for r in ok
-        if r.get("completion_tokens") and r.get("e2e_s")
-    ]
+    per_request_rate = [rate for rate in (output_tokens_per_s(r.get("completion_tokens"), r.get("e2e_s")) for r in ok)
+                        if rate is not None]
     gaps = [gap for r in ok for gap in (r.get("itl_s") or [])]
     ttft = _present(ok, "ttft_s")
     ttfc = _present(ok, "ttfc_s")
