@@ -12,7 +12,7 @@ on the workbench side that is the runner's own warm-up (``RunSettings.warmup``).
 OpenMP build keeps a thread team per calling thread, and calls from two threads once
 halved decoding speed on a 2-core machine. This script is how that was found.)
 
-Workbench side: ``workbench.runner.run_comparison`` with the response cache off. Three
+Workbench side: ``workbench.run.runner.run_comparison`` with the response cache off. Three
 figures are reported:
 
 * generation phase: the runner's own wall clock around its request loop, after the model
@@ -50,13 +50,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.evalsets import EvalSet, load_evalset
+from workbench.data.evalsets import EvalSet, load_evalset
 from workbench.models.catalogue import get_model_spec
 from workbench.models.embedded import verified_gguf
 from workbench.models.spec import ModelSpec
-from workbench.privacy import apply_privacy_environment
-from workbench.prompts import PromptTemplate, RenderedPrompt, get_prompt
-from workbench.runner import RunSettings, render_all, run_comparison
+from workbench.privacy.egress import apply_privacy_environment
+from workbench.data.prompts import PromptTemplate, RenderedPrompt, get_prompt
+from workbench.run.runner import RunSettings, render_all, run_comparison
 
 
 @dataclass
@@ -119,23 +119,23 @@ def run_workbench(spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet, war
     if evaluation.error:
         raise RuntimeError(f"workbench run failed: {evaluation.error}")
     records = evaluation.records
-    failed = [r for r in records if r.get("error")]
+    failed = [r for r in records if r.error]
     if failed:
-        raise RuntimeError(f"workbench: {len(failed)} request(s) failed, first: {failed[0]['error']}")
+        raise RuntimeError(f"workbench: {len(failed)} request(s) failed, first: {failed[0].error}")
 
-    tokens = sum(int(r["completion_tokens"] or 0) for r in records)
+    tokens = sum(int(r.completion_tokens or 0) for r in records)
     requests = len(records)
     # The runner's own timer covers its request loop only; it reports it as a throughput.
     request_rate = evaluation.metrics["request_throughput_req_s"]
     generation_s = requests / request_rate if request_rate else float("nan")
-    e2e_s = sum(float(r["e2e_s"]) for r in records)
+    e2e_s = sum(float(r.e2e_s or 0.0) for r in records)
     figures = [
         Figure("workbench", "generation phase (load, warm-up excluded)", requests, tokens, generation_s),
         Figure("workbench", "sum of per-request e2e_s", requests, tokens, e2e_s),
         Figure("workbench", "whole call (load, hash, warm-up included)", requests, tokens, whole_call_s),
     ]
-    ordered = sorted(records, key=lambda r: int(r["case_index"]))
-    return SideResult(figures=figures, outputs=[str(r["output"]) for r in ordered])
+    ordered = sorted(records, key=lambda r: r.case_index)
+    return SideResult(figures=figures, outputs=[r.output for r in ordered])
 
 
 # --- bare llama-cpp-python side ----------------------------------------------------------

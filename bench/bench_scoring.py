@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rouge_score import rouge_scorer
 
-from workbench.evalsets import Case
+from workbench.data.evalsets import Case
 from workbench.scoring.rouge import rouge_scores
 from workbench.scoring.scorer import score_case
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SHIPPED_SETS = HERE.parent / "workbench" / "data" / "shipped" / "sets"  # package data: they install with the workbench
 sys.path.insert(0, str(HERE.parent))
 
 import faker  # noqa: E402
@@ -20,7 +21,7 @@ import faker  # noqa: E402
 from evalsets import build_smoke  # noqa: E402
 from evalsets.generators import en_clinical, en_long, zh_inpatient  # noqa: E402
 from evalsets.generators.common import FAKER_VERSION  # noqa: E402
-from workbench.evalsets import Case, Manifest, unmark_phi, write_cases, write_manifest  # noqa: E402
+from workbench.data.evalsets import Case, Manifest, unmark_phi, write_cases, write_manifest  # noqa: E402
 
 ZH_SECTIONS = ("【主诉】", "【现病史】", "【辅助检查】", "【初步诊断】")
 EN_SECTIONS = ("Chief Complaint:", "History of Present Illness:", "Key Findings:", "Assessment and Plan:")
@@ -81,7 +82,7 @@ def build_generated(root: Path) -> None:
 
 
 def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else SHIPPED_SETS
     build_smoke.build(root)
     build_generated(root)
 

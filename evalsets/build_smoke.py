@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench.evalsets import Case, Manifest, unmark_phi, write_cases, write_manifest  # noqa: E402
+from workbench.data.evalsets import Case, Manifest, unmark_phi, write_cases, write_manifest  # noqa: E402
 
 EN_SECTIONS = ["Chief Complaint:", "History of Present Illness:", "Key Findings:", "Assessment and Plan:"]
 ZH_SECTIONS = ["【主诉】", "【现病史】", "【辅助检查】", "【初步诊断】"]
@@ -226,4 +226,5 @@ def build(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent)
+    build(Path(sys.argv[1]) if len(sys.argv) > 1
+          else Path(__file__).resolve().parent.parent / "workbench" / "data" / "shipped" / "sets")

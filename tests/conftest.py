@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.privacy import apply_privacy_environment
+from workbench.privacy.egress import apply_privacy_environment
 
 apply_privacy_environment()
 

@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import workbench_command
-from workbench.evalsets import load_evalset
-from workbench.runner import read_records
+from workbench.data.evalsets import load_evalset
+from workbench.run.files import read_records
 
 
 def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) -> None:
@@ -38,16 +38,16 @@ def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) ->
         assert metrics["cases"] == 2 and metrics["failures"] == 0 and metrics["warmup_requests"] == 1
         assert 0 < metrics["ttft_p50_s"] <= metrics["e2e_p50_s"] <= metrics["e2e_p95_s"]
         assert metrics["output_tokens_per_s_p50"] > 0
-        records = read_records(Path(evaluation["records"]))
-        assert [r["case_id"] for r in records] == [c.id for c in evalset.cases]
+        records = read_records(Path(evaluation["records"]).parent)
+        assert [r.case_id for r in records] == [c.id for c in evalset.cases]
         for record in records:
-            assert record["evalset_hash"] == evalset.content_hash()
-            assert (record["prompt"], record["prompt_version"]) == ("inpatient-summary-zh", 1)
-            settings = record["generation_settings"]
+            assert record.evalset_hash == evalset.content_hash()
+            assert (record.prompt, record.prompt_version) == ("inpatient-summary-zh", 1)
+            settings = record.generation_settings
             assert settings["sampling"]["max_tokens"] == 16 and settings["sampling"]["temperature"] == 0.0
             assert settings["context_length"] > 0
-            assert record["generated_by"]["file_sha256"]
-            assert record["completion_tokens"] == 16
+            assert record.generated_by["file_sha256"]
+            assert record.completion_tokens == 16
     evaluation_file = Path(summary["evaluations"][0]["records"]).parent / "evaluation.json"
     evaluation = json.loads(evaluation_file.read_text())
     assert evaluation["backend_info"]["backend"] == "llamacpp"

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import workbench_command
 from workbench.models.openai_http import OpenAIHTTPBackend
 from workbench.models.spec import ModelSpec
-from workbench.privacy import RemoteEndpointRefused, check_endpoint
+from workbench.privacy.egress import RemoteEndpointRefused, check_endpoint
 
 
 @pytest.mark.parametrize("url", [

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT, workbench_command
-from workbench.evalset_import import ColumnMap, detect_language, import_cases, import_evalset
-from workbench.evalset_tools import validate_evalset_dir
-from workbench.evalsets import EvalSetError, from_hf_dataset, load_evalset, load_evalset_dir, to_hf_dataset
+from workbench.data.evalset_import import ColumnMap, detect_language, import_cases, import_evalset
+from workbench.data.evalset_tools import validate_evalset_dir
+from workbench.data.evalsets import EvalSetError, from_hf_dataset, load_evalset, load_evalset_dir, to_hf_dataset
 
 MTS = PROJECT_ROOT.parent / "shared" / "data" / "mts-dialog"
 MTS_TRAIN = MTS / "MTS_Dataset_TrainingSet.csv"

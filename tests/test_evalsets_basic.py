@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.evalsets import EvalSetError, content_hash, load_evalset, parse_case, read_cases
+from workbench.data.evalsets import EvalSetError, content_hash, load_evalset, parse_case, read_cases
 
 
 @pytest.mark.parametrize("name", ["smoke-en", "smoke-zh"])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.evalsets import load_evalset
+from workbench.data.evalsets import load_evalset
 from workbench.models.catalogue import get_model_spec
 from workbench.models.llamacpp_backend import LlamaCppBackend
 from workbench.models.base import GenerationRequest
-from workbench.prompts import get_prompt
-from workbench.runner import render_all
+from workbench.data.prompts import get_prompt
+from workbench.run.runner import render_all
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from workbench.evalsets import EvalSetError, resolve_evalset
+from workbench.data.evalsets import EvalSetError, resolve_evalset
 from workbench.scoring.phi_detector import (
     Detection,
     PHIDetector,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import workbench_command
-from workbench.evalsets import load_evalset
-from workbench.prompts import PromptError, get_prompt, load_prompts
-from workbench.runner import render_all
+from workbench.data.evalsets import load_evalset
+from workbench.data.prompts import PromptError, get_prompt, load_prompts
+from workbench.run.runner import render_all
 
 
 def test_shipped_prompts_have_the_required_shape() -> None:

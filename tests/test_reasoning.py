@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from workbench.evalsets import load_evalset
+from workbench.data.evalsets import load_evalset
 from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock
 from workbench.models.spec import ModelSpec
-from workbench.prompts import get_prompt
-from workbench.reasoning import content_has_started, split_reasoning
-from workbench.runner import RunSettings, read_records, run_comparison
+from workbench.data.prompts import get_prompt
+from workbench.models.reasoning import content_has_started, split_reasoning
+from workbench.run.files import read_records
+from workbench.run.runner import RunSettings, run_comparison
 
 MEDGEMMA_TAGS = (("<unused94>", "<unused95>"), ("<think>", "</think>"))
 
@@ -99,12 +100,12 @@ def test_records_keep_reasoning_apart_from_the_scored_output(tmp_path: Path) -> 
         RunSettings(runs_dir=tmp_path, limit=2, show_progress=False),
         backend_factory=lambda s, allow: backend,
     )
-    records = read_records(outcome.evaluations[0].records_path)
+    records = read_records(outcome.evaluations[0].directory)
     assert len(records) == 2
     for record in records:
-        assert record["output"] == "Chief Complaint: chest pain"
-        assert "<think>" not in record["output"]
-        assert record["reasoning"] == "The note lists chest pain."
-        assert record["raw_output"].startswith("<think>")
-        assert record["generation_settings"]["chat_template_kwargs"] == {"enable_thinking": True}
+        assert record.output == "Chief Complaint: chest pain"
+        assert "<think>" not in record.output
+        assert record.reasoning == "The note lists chest pain."
+        assert record.raw_output.startswith("<think>")
+        assert record.generation_settings["chat_template_kwargs"] == {"enable_thinking": True}
     json.dumps(records)  # records are plain JSON

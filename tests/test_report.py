@@ -12,25 +12,23 @@ from pathlib import Path
 
 import pytest
 
-from workbench.evalsets import load_evalset
+from workbench.data.evalsets import load_evalset
 from workbench.models.catalogue import get_model_spec
-from workbench.prompts import get_prompt
-from workbench.report import (
-    DEFAULT_GATES,
+from workbench.data.prompts import get_prompt
+from workbench.report.build import (
     Report,
     ReportError,
     Thresholds,
     build_report,
     default_thresholds,
-    find_latest_run_dir,
     load_thresholds,
-    log_report_to_mlflow,
     pareto_front,
-    render_html,
-    render_markdown,
-    write_report,
 )
-from workbench.runner import RunSettings, run_comparison
+from workbench.report.html import render_html
+from workbench.report.markdown import render_markdown
+from workbench.report.publish import find_latest_run_dir, log_report_to_mlflow, write_report
+from workbench.scoring.registry import default_gates
+from workbench.run.runner import RunSettings, run_comparison
 
 MODELS = ["smollm2-135m", "gemma3-270m"]
 PROMPT = "clinical-summary-en@1"
@@ -104,7 +102,7 @@ def test_thresholds_file_is_validated(tmp_path: Path) -> None:
         assert str(bad) in str(caught.value)
     with pytest.raises(ReportError, match="not found"):
         load_thresholds(tmp_path / "missing.yaml")
-    assert default_thresholds().gates == DEFAULT_GATES
+    assert default_thresholds().gates == tuple(default_gates())
 
 
 def test_pareto_front() -> None:
@@ -271,7 +269,7 @@ def test_log_report_to_an_existing_parent_run(report: Report, written: tuple[Pat
                                               sqlite_uri: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from mlflow import MlflowClient
 
-    from workbench.tracking import log_comparison
+    from workbench.track.mlflow_runs import log_comparison
 
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     logged = log_comparison(run_dir, tracking_uri=sqlite_uri)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import workbench_command
-from workbench.runner import read_records
+from workbench.run.files import read_records
 
 COMMAND = ["run", "-m", "smollm2-135m", "-e", "smoke-en", "--max-tokens", "40", "--no-progress"]
 
@@ -27,7 +27,7 @@ def test_restart_after_sigkill_completes_only_the_missing_cases(isolated_cwd: Pa
     first_file: Path | None = None
     while time.time() < deadline:
         first_file = _records_file(runs, set())
-        if first_file is not None and len(read_records(first_file)) >= 1:
+        if first_file is not None and len(read_records(first_file.parent)) >= 1:
             break
         assert first.poll() is None, first.stderr.read().decode() if first.stderr else ""
         time.sleep(0.05)
@@ -35,7 +35,7 @@ def test_restart_after_sigkill_completes_only_the_missing_cases(isolated_cwd: Pa
     first.wait(timeout=30)
     assert first.returncode == -signal.SIGKILL
     assert first_file is not None
-    finished_before_kill = {r["case_id"]: r for r in read_records(first_file)}
+    finished_before_kill = {r.case_id: r for r in read_records(first_file.parent)}
     assert 1 <= len(finished_before_kill) < 4, "the kill must land half-way"
 
     second = subprocess.run(workbench_command() + COMMAND + ["--json-out", "summary.json"],
@@ -43,11 +43,11 @@ def test_restart_after_sigkill_completes_only_the_missing_cases(isolated_cwd: Pa
     assert second.returncode == 0, second.stderr
     second_file = _records_file(runs, {first_file})
     assert second_file is not None
-    records = read_records(second_file)
-    ids = [r["case_id"] for r in records]
+    records = read_records(second_file.parent)
+    ids = [r.case_id for r in records]
     assert len(records) == 4 and len(set(ids)) == 4  # every case once, no duplicates
-    cached = {r["case_id"]: r for r in records if r["cached"]}
-    generated = [r for r in records if not r["cached"]]
+    cached = {r.case_id: r for r in records if r.cached}
+    generated = [r for r in records if not r.cached]
     # Everything finished before the kill came from the cache, unchanged.
     assert set(finished_before_kill) <= set(cached)
     for case_id, before in finished_before_kill.items():

@@ -12,7 +12,7 @@ import pytest
 from rouge_score import rouge_scorer
 
 from tests.conftest import PROJECT_ROOT, workbench_command
-from workbench.evalsets import Case, load_evalset, unmark_phi
+from workbench.data.evalsets import Case, load_evalset, unmark_phi
 from workbench.scoring.phi import case_leakage, match_phi
 from workbench.scoring.rouge import lcs_indices, rouge_scores
 from workbench.scoring.scorer import score_outputs
@@ -131,7 +131,7 @@ def test_planted_leaks_are_found(index: int) -> None:
 
 
 def test_every_label_is_planted_in_both_languages() -> None:
-    from workbench.evalsets import PHI_LABELS
+    from workbench.data.evalsets import PHI_LABELS
 
     for language in ("en", "zh"):
         assert {label for lang, label, *_ in PLANTED if lang == language} == set(PHI_LABELS)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT, workbench_command
-from workbench.evalset_tools import describe_evalset, validate_evalset_dir
-from workbench.evalsets import load_evalset
+from workbench.data.evalset_tools import describe_evalset, validate_evalset_dir
+from workbench.data.evalsets import load_evalset
 
 SHIPPED = ["inpatient-summary-zh", "clinical-summary-en"]
 ALL_SETS = SHIPPED + ["long-records-en", "smoke-en", "smoke-zh"]
@@ -68,7 +68,7 @@ def test_regenerating_every_set_is_byte_identical(tmp_path: Path) -> None:
     for name in ALL_SETS:
         for file_name in ("cases.jsonl", "manifest.yaml"):
             regenerated = (tmp_path / name / file_name).read_bytes()
-            assert regenerated == (PROJECT_ROOT / "evalsets" / name / file_name).read_bytes(), f"{name}/{file_name}"
+            assert regenerated == (PROJECT_ROOT / "workbench" / "data" / "shipped" / "sets" / name / file_name).read_bytes(), f"{name}/{file_name}"
 
 
 def test_show_prints_counts_labels_and_lengths() -> None:

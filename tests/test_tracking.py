@@ -29,23 +29,15 @@ pytest.importorskip("mlflow", reason="MLflow is not installed")
 
 from mlflow import MlflowClient  # noqa: E402
 
-from workbench.evalsets import load_evalset  # noqa: E402
+from workbench.data.evalsets import load_evalset  # noqa: E402
 from workbench.models.catalogue import get_model_spec  # noqa: E402
-from workbench.prompts import get_prompt  # noqa: E402
-from workbench.runner import RunSettings, read_records, run_comparison  # noqa: E402
-from workbench.tracking import (  # noqa: E402
-    LoggedComparison,
-    default_tracking_uri,
-    evalset_digest,
-    generation_params,
-    load_cases_table,
-    load_prompt_template,
-    log_comparison,
-    numeric_metrics,
-    redact,
-    register_prompt_version,
-    set_prompt_alias,
-)
+from workbench.data.prompts import get_prompt  # noqa: E402
+from workbench.run.files import GenerationRecord, read_records  # noqa: E402
+from workbench.run.runner import RunSettings, run_comparison  # noqa: E402
+from workbench.track.store import default_tracking_uri  # noqa: E402
+from workbench.track.mlflow_runs import LoggedComparison, evalset_digest, generation_params, load_cases_table, log_comparison, numeric_metrics
+from workbench.track.prompt_registry import load_prompt_template, register_prompt_version, set_prompt_alias
+from workbench.privacy.redaction import redact
 
 MODELS = ["smollm2-135m", "gemma3-270m"]
 PROMPT = "clinical-summary-en@1"
@@ -129,8 +121,8 @@ def gold_phi_texts(case_ids: list[str]) -> list[str]:
     return [cases[case_id].source[span.start:span.end] for case_id in case_ids for span in cases[case_id].phi]
 
 
-def records_of(run_dir: Path, model: str) -> list[dict[str, Any]]:
-    return read_records(run_dir / model / "records.jsonl")
+def records_of(run_dir: Path, model: str) -> list[GenerationRecord]:
+    return read_records(run_dir / model)
 
 
 def check_comparison(client: MlflowClient, logged: LoggedComparison, run_dir: Path, tracking_uri: str) -> None:
@@ -171,8 +163,8 @@ def check_comparison(client: MlflowClient, logged: LoggedComparison, run_dir: Pa
 
         table = load_cases_table(child.info.run_id, tracking_uri=tracking_uri)
         records = records_of(run_dir, model)
-        assert list(table["case_id"]) == [record["case_id"] for record in records]
-        assert list(table["output"]) == [record["output"] for record in records]
+        assert list(table["case_id"]) == [record.case_id for record in records]
+        assert list(table["output"]) == [record.output for record in records]
         for column in ("rouge1", "rougeL", "structure_compliance", "phi_leaked", "ttft_s", "e2e_s", "cached"):
             assert column in table.columns
 
@@ -221,8 +213,8 @@ def test_logging_twice_reuses_the_prompt_version(logged: LoggedComparison, run_d
 
 
 def test_redacted_outputs_hold_no_gold_phi(run_dir: Path, sqlite_uri: str) -> None:
-    gold = gold_phi_texts([record["case_id"] for record in records_of(run_dir, MODELS[0])])
-    raw = " ".join(record["output"] or "" for model in MODELS for record in records_of(run_dir, model))
+    gold = gold_phi_texts([record.case_id for record in records_of(run_dir, MODELS[0])])
+    raw = " ".join(record.output or "" for model in MODELS for record in records_of(run_dir, model))
     assert any(text in raw for text in gold), "the tiny models copy the note, so raw outputs carry PHI"
 
     logged = log_comparison(run_dir, tracking_uri=sqlite_uri, experiment="smoke-redacted", store_outputs="redacted")
@@ -242,7 +234,7 @@ def test_hashed_outputs(run_dir: Path, sqlite_uri: str) -> None:
     logged = log_comparison(run_dir, tracking_uri=sqlite_uri, experiment="smoke-hashed", store_outputs="hashed")
     for model, run_id in logged.child_run_ids.items():
         table = load_cases_table(run_id, tracking_uri=sqlite_uri)
-        expected = ["sha256:" + hashlib.sha256(record["output"].encode()).hexdigest()
+        expected = ["sha256:" + hashlib.sha256(record.output.encode()).hexdigest()
                     for record in records_of(run_dir, model)]
         assert list(table["output"]) == expected
         assert "Whitcombe" not in table.to_json(force_ascii=False)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import ARTIFACTS, free_port, workbench_command
-from workbench.evalsets import load_evalset
+from workbench.data.evalsets import load_evalset
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import free_port, workbench_command
 from tests.test_ui import start_ui, stop
-from workbench.ui_access import (
+from workbench.ui.access import (
     UIAccessError, add_user, check_bind, is_loopback_host, read_credentials, verify_password,
 )
 

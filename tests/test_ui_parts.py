@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from workbench.audit import AuditLog, text_hash
-from workbench.case_view import RunCases, highlighted, output_phi_spans
-from workbench.device_queue import DeviceQueues, device_key
-from workbench.evalset_tools import validate_evalset_dir
-from workbench.evalsets import EvalSetError, load_evalset, load_evalset_dir
-from workbench.leaderboard import LeaderboardEntry, ranked_rows
+from workbench.privacy.audit import AuditLog, text_hash
+from workbench.ui.case_view import RunCases, highlighted, output_phi_spans
+from workbench.run.device_queue import DeviceQueues, device_key
+from workbench.data.evalset_tools import validate_evalset_dir
+from workbench.data.evalsets import EvalSetError, load_evalset, load_evalset_dir
+from workbench.ui.leaderboard import LeaderboardEntry, ranked_rows
 from workbench.models.catalogue import get_model_spec
-from workbench.playground import guess_language, save_as_case
+from workbench.run.playground import guess_language, save_as_case
 
 
 def test_device_queue_serves_jobs_one_at_a_time_in_arrival_order() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from apps.workbench_ui import UIConfig, editable_text, load_prompt_for_edit, register_edited_prompt, set_alias
+from workbench.ui.app import UIConfig, editable_text, load_prompt_for_edit, register_edited_prompt, set_alias
 from workbench import api
-from workbench.audit import AuditLog
-from workbench.tracking import list_registry_prompts
+from workbench.privacy.audit import AuditLog
+from workbench.track.prompt_registry import list_registry_prompts
 
 
 @pytest.mark.slow

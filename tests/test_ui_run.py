@@ -10,9 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from apps.workbench_ui import SET_DEFAULT_PROMPT, UIConfig, cancel_run, run_evaluation
-from workbench.audit import AuditLog
-from workbench.runner import RECORDS_FILE, read_records
+from workbench.ui.app import SET_DEFAULT_PROMPT, UIConfig, cancel_run, run_evaluation
+from workbench.privacy.audit import AuditLog
+from workbench.run.runner import RECORDS_FILE, read_records
 
 
 def _user(session: str) -> SimpleNamespace:

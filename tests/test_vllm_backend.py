@@ -29,10 +29,10 @@ def test_missing_vllm_or_gpu_gives_a_clear_message() -> None:
 @pytest.mark.gpu
 @pytest.mark.skipif(REASON is not None, reason=REASON or "")
 def test_vllm_streams_with_timings_and_engine_metrics(tmp_path: Path) -> None:
-    from workbench.evalsets import load_evalset
+    from workbench.data.evalsets import load_evalset
     from workbench.models.spec import ModelSpec, SamplingParams
-    from workbench.prompts import get_prompt
-    from workbench.runner import RunSettings, run_comparison
+    from workbench.data.prompts import get_prompt
+    from workbench.run.runner import RunSettings, run_comparison
 
     spec = ModelSpec(
         name="vllm-test", backend="vllm", model=os.environ.get("WORKBENCH_VLLM_TEST_MODEL", "Qwen/Qwen3-0.6B"),

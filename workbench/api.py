@@ -7,7 +7,8 @@
     report = api.report([result.run_dir])
 
 Every function here composes the modules that do the work (runner, scoring, tracking,
-report); none holds logic of its own beyond choosing defaults.
+report); none holds logic of its own beyond choosing defaults. Notebooks import this module
+only: the names in ``__all__`` are the workbench's public API.
 """
 
 from __future__ import annotations
@@ -17,26 +18,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from workbench.privacy import apply_privacy_environment
+from workbench.privacy.egress import apply_privacy_environment
 
 apply_privacy_environment()
 
-from workbench.compare import paired_comparisons  # noqa: E402
-from workbench.evalsets import EvalSet, load_evalset  # noqa: E402
+from workbench.data.evalset_tools import list_evalsets  # noqa: E402
+from workbench.data.evalsets import EvalSet, load_evalset  # noqa: E402
+from workbench.data.prompts import PromptError, PromptTemplate, get_prompt, load_prompts  # noqa: E402
+from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.models.catalogue import get_model_spec, load_catalogue  # noqa: E402
+from workbench.models.embedded import embedded_gguf_path  # noqa: E402
+from workbench.models.local_server import LocalLlamaServer  # noqa: E402
 from workbench.models.spec import ModelSpec  # noqa: E402
-from workbench.prompts import PromptError, PromptTemplate, get_prompt, load_prompts  # noqa: E402
-from workbench.runner import ComparisonOutcome, RunSettings, run_comparison  # noqa: E402
+from workbench.report.tables import headline_values  # noqa: E402
+from workbench.run.files import (  # noqa: E402
+    CaseScores, EvaluationSummary, GenerationRecord, RunFiles, RunManifest, read_run_dir,
+)
+from workbench.run.runner import ComparisonOutcome, EvaluationOutcome, RunSettings, run_comparison  # noqa: E402
+from workbench.scoring.compare import comparison_dicts, paired_comparisons  # noqa: E402
+from workbench.scoring.registry import (  # noqa: E402
+    Metric, Scorer, all_metrics, metric, per_label, primary, ranking_key, ranking_rule_text, register_scorer,
+)
 from workbench.scoring.stats import PairedComparison  # noqa: E402
-
-TABLE_METRICS = ("rougeL", "structure_compliance", "values_kept_rate", "phi_leak_rate")
-TABLE_LATENCY = ("ttft_p50_s", "e2e_p50_s", "e2e_p95_s", "output_tokens_per_s_p50")
 
 
 def resolve_prompt(ref: str, prompts_dir: list[Path] | None = None, *, tracking_uri: str | None = None) -> PromptTemplate:
     """A prompt from the files (``NAME[@VERSION]``) or the MLflow Prompt Registry (``prompts:/NAME/N``, ``prompts:/NAME@ALIAS``)."""
     if ref.startswith("prompts:/"):
-        from workbench.tracking import TrackingError, load_prompt_template
+        from workbench.track.store import TrackingError
+        from workbench.track.prompt_registry import load_prompt_template
 
         try:
             return load_prompt_template(ref, tracking_uri=tracking_uri)
@@ -56,7 +66,7 @@ class EvaluationResult:
     """A finished comparison: what ran, where its files are, and where MLflow has it."""
 
     outcome: ComparisonOutcome
-    logged: Any  # workbench.tracking.LoggedComparison, when the run was logged to MLflow
+    logged: Any  # workbench.track.mlflow_runs.LoggedComparison, when the run was logged to MLflow
     mlflow_error: str | None
 
     @property
@@ -75,19 +85,17 @@ class EvaluationResult:
     def errors(self) -> dict[str, str]:
         return {e.model: e.error for e in self.outcome.evaluations if e.error}
 
+    def ranked(self) -> list[EvaluationOutcome]:
+        """The evaluations in the order of the one ranking rule (see ``ranking_rule_text()``)."""
+        return sorted(self.outcome.evaluations, key=lambda e: ranking_key(e.metrics, failed=bool(e.error)))
+
     def rows(self) -> list[dict[str, Any]]:
-        """One dict per model: cases, failures, scores with their 95% CI, latency percentiles."""
+        """One dict per model, in ranking order: cases, failures, the headline metrics with their 95% CI."""
         rows = []
-        for evaluation in self.outcome.evaluations:
+        for evaluation in self.ranked():
             m = evaluation.metrics
             row: dict[str, Any] = {"model": evaluation.model, "cases": m.get("cases"), "failures": m.get("failures"),
-                                   "cached": m.get("cached")}
-            for metric in TABLE_METRICS:
-                row[metric] = m.get(metric)
-                row[f"{metric}_ci"] = (m.get(f"{metric}_ci_low"), m.get(f"{metric}_ci_high"))
-            for metric in TABLE_LATENCY:
-                row[metric] = m.get(metric)
-            row["error"] = evaluation.error
+                                   "cached": m.get("cached"), **headline_values(m), "error": evaluation.error}
             rows.append(row)
         return rows
 
@@ -121,7 +129,7 @@ def evaluate(
     catalogue: list[Path] | None = None,
     prompts_dir: list[Path] | None = None,
     cancel: threading.Event | None = None,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
+    on_record: Callable[[GenerationRecord], None] | None = None,
 ) -> EvaluationResult:
     """Run ``models`` over the same cases with the same prompt version, score, and log to MLflow.
 
@@ -144,11 +152,11 @@ def evaluate(
     cancelled = cancel is not None and cancel.is_set()
     if log_to_mlflow and outcome.evaluations and not cancelled:
         try:
-            from workbench.tracking import log_comparison
+            from workbench.track.mlflow_runs import log_comparison
 
             logged = log_comparison(outcome.directory, tracking_uri=tracking_uri, experiment=experiment,
                                     store_outputs=store_outputs, prompts_dir=prompts_dir)  # type: ignore[arg-type]
-        except Exception as exc:  # the run is complete on disk
+        except Exception as exc:  # the run is complete on disk; `workbench track` can log it later
             error = f"{type(exc).__name__}: {exc}"
     return EvaluationResult(outcome=outcome, logged=logged, mlflow_error=error)
 
@@ -166,7 +174,8 @@ def paired(result: EvaluationResult) -> list[PairedComparison]:
 
 def report(run_dirs: list[Path], thresholds: Path | None = None, out_dir: Path | None = None) -> Any:
     """The committee's model-selection report; with ``out_dir`` also written as HTML and markdown."""
-    from workbench.report import build_report, load_thresholds, write_report
+    from workbench.report.build import build_report, load_thresholds
+    from workbench.report.publish import write_report
 
     built = build_report([Path(p) for p in run_dirs], load_thresholds(thresholds) if thresholds else None)
     if out_dir is not None:
@@ -174,7 +183,48 @@ def report(run_dirs: list[Path], thresholds: Path | None = None, out_dir: Path |
     return built
 
 
+def leaderboard(*, evalset: str | None = None, prompt: str | None = None, tracking_uri: str | None = None) -> Any:
+    """Every per-model evaluation logged to MLflow (newest first), as ``LeaderboardEntry`` records."""
+    from workbench.track.leaderboard import leaderboard_entries
+
+    return leaderboard_entries(tracking_uri=tracking_uri, evalset=evalset, prompt=prompt)
+
+
+def newest_group(entries: list[Any]) -> list[Any]:
+    """The entries that are comparable with the newest one (same cases and prompt version)."""
+    from workbench.track.leaderboard import newest_group as newest
+
+    return newest(entries)
+
+
+def charts(entries: list[Any]) -> dict[str, Any]:
+    """The leaderboard's plotly charts for comparable entries: quality vs latency, PHI by label, latency per case."""
+    from workbench.report.figures import latency_distribution_figure, phi_by_label_figure, quality_latency_figure
+
+    return {"quality_latency": quality_latency_figure(entries), "phi_by_label": phi_by_label_figure(entries),
+            "latency": latency_distribution_figure(entries)}
+
+
+def tracking_uri() -> str:
+    """Where runs are logged: ``$MLFLOW_TRACKING_URI``, else the SQLite store under ``./mlruns``."""
+    from workbench.track.store import default_tracking_uri
+
+    return default_tracking_uri()
+
+
+def detector_quality(sets: list[str]) -> tuple[Any, str]:
+    """Recall and precision of the offline PHI detector per label on sets with gold spans, and the same as text."""
+    from workbench.scoring.phi_detector import detector_quality as quality, format_quality_table
+
+    figures = quality(sets)
+    return figures, format_quality_table(figures)
+
+
 __all__ = [
-    "EvaluationResult", "evaluate", "load_catalogue", "load_evalset", "load_prompts", "model_specs", "paired",
-    "report", "resolve_prompt",
+    "CaseScores", "EvaluationResult", "EvaluationSummary", "GenerationRecord", "LocalLlamaServer", "Metric",
+    "PairedComparison", "RunFiles", "RunManifest", "Scorer", "WorkbenchError", "all_metrics", "charts",
+    "comparison_dicts", "detector_quality", "embedded_gguf_path", "evaluate", "leaderboard", "list_evalsets",
+    "load_catalogue", "load_evalset", "load_prompts", "metric", "model_specs", "newest_group", "paired",
+    "per_label", "primary", "ranking_rule_text", "read_run_dir", "register_scorer", "report", "resolve_prompt",
+    "tracking_uri",
 ]

@@ -11,19 +11,23 @@ from typing import Any, Optional
 import typer
 import yaml
 
-from workbench.privacy import apply_privacy_environment
+from workbench.privacy.egress import apply_privacy_environment
 
 apply_privacy_environment()
 
-from workbench.compare import comparison_dicts  # noqa: E402
-from workbench.evalset_import import ColumnMap, import_evalset  # noqa: E402
-from workbench.evalset_tools import describe_evalset, list_evalsets, validate_evalset_dir  # noqa: E402
-from workbench.evalsets import EvalSetError, load_evalset, resolve_evalset  # noqa: E402
+from workbench.scoring.compare import comparison_dicts  # noqa: E402
+from workbench.data.evalset_import import ColumnMap, import_evalset  # noqa: E402
+from workbench.data.evalset_tools import describe_evalset, list_evalsets, validate_evalset_dir  # noqa: E402
+from workbench.data.evalsets import EvalSetError, load_evalset, resolve_evalset  # noqa: E402
 from workbench.models.catalogue import CatalogueError, get_model_spec, load_catalogue  # noqa: E402
-from workbench.predictions import check_coverage, read_predictions  # noqa: E402
-from workbench.prompts import PromptError, get_prompt, load_prompts  # noqa: E402
+from workbench.data.predictions import check_coverage, read_predictions  # noqa: E402
+from workbench.data.prompts import PromptError, get_prompt, load_prompts  # noqa: E402
+from workbench.errors import WorkbenchError  # noqa: E402
+from workbench.report.tables import format_text_table, headline_cells, headline_headers, status_cell  # noqa: E402
+from workbench.run.files import RECORDS_FILE  # noqa: E402
+from workbench.run.runner import ComparisonOutcome, RunSettings  # noqa: E402
+from workbench.scoring.registry import default_gates, interval_of, metrics_where, ranking_key  # noqa: E402
 from workbench.scoring.scorer import score_outputs  # noqa: E402
-from workbench.runner import ComparisonOutcome, RunSettings  # noqa: E402
 
 app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True, add_completion=False)
 models_app = typer.Typer(help="The model catalogue.", no_args_is_help=True)
@@ -58,12 +62,7 @@ def _fail(message: str) -> None:
 
 
 def _format_table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(headers, widths))]
-    lines.append("  ".join("-" * width for width in widths))
-    for row in rows:
-        lines.append("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
-    return "\n".join(lines)
+    return format_text_table(headers, rows)
 
 
 @models_app.command("list")
@@ -76,9 +75,7 @@ def models_list(catalogue: Optional[list[Path]] = CatalogueOption) -> None:
     rows = []
     for name, entry in sorted(entries.items()):
         spec = entry.spec
-        where = spec.model or spec.path or spec.package or ""
-        if spec.backend == "openai":
-            where = f"{spec.model} @ {spec.base_url}"
+        where = f"{spec.model} @ {spec.base_url}" if spec.base_url else (spec.model or spec.path or spec.package or "")
         thinking = "-" if spec.thinking is None else ("on" if spec.thinking else "off")
         rows.append([name, spec.backend, where, str(spec.context_length), thinking, entry.source])
     typer.echo(_format_table(["model", "backend", "weights / endpoint", "context", "thinking", "defined in"], rows))
@@ -128,7 +125,7 @@ def _resolve_prompt(ref: str, prompts_dir: Optional[list[Path]]) -> Any:
 
 def _log_run_to_mlflow(run_dir: Path, tracking_uri: Optional[str], experiment: Optional[str],
                        store_outputs: StoreOutputs, prompts_dir: Optional[list[Path]]) -> None:
-    from workbench.tracking import log_comparison
+    from workbench.track.mlflow_runs import log_comparison
 
     _echo_logged(log_comparison(run_dir, tracking_uri=tracking_uri, experiment=experiment,
                                 store_outputs=store_outputs.value, prompts_dir=prompts_dir))
@@ -152,7 +149,7 @@ def track(
     """Log a finished run directory to MLflow: one parent run, one nested run per model."""
     from mlflow.exceptions import MlflowException
 
-    from workbench.tracking import TrackingError
+    from workbench.track.store import TrackingError
 
     try:
         _log_run_to_mlflow(run_dir, tracking_uri, experiment, store_outputs, prompts_dir)
@@ -168,8 +165,8 @@ def report(
     runs_dir: Optional[Path] = typer.Option(
         None, "--runs-dir", help="Where to look for the newest run (default ./runs or $WORKBENCH_RUNS_DIR)."),
     thresholds: Optional[Path] = typer.Option(
-        None, "--thresholds", help="YAML gates: metric: {min: X} / {max: Y} (default: PHI leak 0, e2e p95 <= 30 s, "
-        "rougeL >= 0.3, structure >= 0.9)."),
+        None, "--thresholds", help="YAML gates: metric: {min: X} / {max: Y} (default: "
+        + "; ".join(gate.describe() for gate in default_gates()) + ")."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default: the first run directory)."),
     output_excerpts: bool = typer.Option(True, "--output-excerpts/--no-output-excerpts",
                                          help="Show the start of the worst outputs (they may hold PHI the model copied)."),
@@ -178,15 +175,13 @@ def report(
     no_mlflow: bool = typer.Option(False, "--no-mlflow", help="Do not attach the report to the MLflow parent run."),
 ) -> None:
     """Write report.html (self-contained) and report.md for a comparison, and attach them to its MLflow run."""
-    import os
-
-    from workbench.report import (ReportError, build_report, default_thresholds, find_latest_run_dir,
-                                  load_thresholds, log_report_to_mlflow, write_report)
-    from workbench.runner import DEFAULT_RUNS_DIR, RUNS_ENV_VAR
+    from workbench.report.build import ReportError, build_report, default_thresholds, load_thresholds
+    from workbench.report.publish import find_latest_run_dir, log_report_to_mlflow, write_report
+    from workbench.run.files import default_runs_dir
 
     try:
         if not run_dirs:
-            run_dirs = [find_latest_run_dir(runs_dir or Path(os.environ.get(RUNS_ENV_VAR, DEFAULT_RUNS_DIR)))]
+            run_dirs = [find_latest_run_dir(runs_dir or default_runs_dir())]
         gates = load_thresholds(thresholds) if thresholds is not None else default_thresholds()
         built = build_report(list(run_dirs), gates, output_excerpt_chars=240 if output_excerpts else 0)
         html_path, md_path = write_report(built, out or run_dirs[0])
@@ -200,7 +195,7 @@ def report(
     if not no_mlflow:
         from mlflow.exceptions import MlflowException
 
-        from workbench.tracking import TrackingError
+        from workbench.track.store import TrackingError
 
         try:
             parents = log_report_to_mlflow(built, html_path, md_path, tracking_uri=tracking_uri, experiment=experiment)
@@ -218,7 +213,7 @@ def prompts_register(
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
 ) -> None:
     """Register a prompt version (NAME or NAME@VERSION) in the MLflow Prompt Registry, once."""
-    from workbench.tracking import parse_prompt_uri, register_prompt_version, set_prompt_alias
+    from workbench.track.prompt_registry import parse_prompt_uri, register_prompt_version, set_prompt_alias
 
     try:
         prompt = get_prompt(ref, prompts_dir)
@@ -237,7 +232,8 @@ def prompts_pull(
     out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="Write NAME@VERSION.yaml here (a --prompts-dir)."),
 ) -> None:
     """Print a registry prompt as a workbench prompt file, or write it into a prompts directory."""
-    from workbench.tracking import TrackingError, load_prompt_template
+    from workbench.track.store import TrackingError
+    from workbench.track.prompt_registry import load_prompt_template
 
     try:
         prompt = load_prompt_template(uri, tracking_uri=tracking_uri)
@@ -260,7 +256,7 @@ def prompts_alias(name: str, alias: str, version: int, tracking_uri: Optional[st
     """Point prompts:/NAME@ALIAS at registry version VERSION."""
     from mlflow.exceptions import MlflowException
 
-    from workbench.tracking import set_prompt_alias
+    from workbench.track.prompt_registry import set_prompt_alias
 
     try:
         set_prompt_alias(name, alias, version, tracking_uri=tracking_uri)
@@ -434,21 +430,16 @@ def phi_detect(text: str = typer.Argument(..., help="Text to scan."),
 
 
 def _metrics_table(aggregate: dict[str, Any]) -> str:
+    """Every quality and privacy metric the scorers reported, with its interval."""
     rows = []
-    for metric in ("rouge1", "rouge2", "rougeL", "rougeLsum", "structure_compliance", "values_kept_rate",
-                   "values_invented_rate", "plausibility_flagged", "phi_leak_rate", "phi_document_leak_rate",
-                   "phi_detected_copied", "phi_detected_invented", "phi_invented_any"):
-        if aggregate.get(metric) is None and metric in ("phi_detected_copied", "phi_detected_invented", "phi_invented_any"):
-            continue  # the detector did not run
-        value = aggregate.get(metric)
-        low, high = aggregate.get(f"{metric}_ci_low"), aggregate.get(f"{metric}_ci_high")
-        interval = f"[{low:.4f}, {high:.4f}]" if low is not None and high is not None else "-"
-        rows.append([metric, "-" if value is None else f"{value:.4f}", interval])
-    return _format_table(["metric", "value", "95% CI"], rows)
-
-
-def _seconds(value: Any) -> str:
-    return "-" if value is None else f"{value:.2f}s"
+    for metric in [*metrics_where(kind="quality"), *metrics_where(kind="privacy")]:
+        if metric.aggregation == "run" or aggregate.get(metric.name) is None:
+            continue  # not reported (e.g. the detector did not run)
+        low, high = interval_of(aggregate, metric.name)
+        interval = f"[{metric.format(low)}, {metric.format(high)}]" if low is not None and high is not None else "-"
+        rows.append([metric.name, metric.label, metric.format(aggregate.get(metric.name)), interval,
+                     metric.direction or ""])
+    return _format_table(["metric", "label", "value", "95% CI", "better"], rows)
 
 
 def _paired(outcome: ComparisonOutcome) -> list[Any]:
@@ -460,8 +451,6 @@ def _paired(outcome: ComparisonOutcome) -> list[Any]:
 def _paired_lines(outcome: ComparisonOutcome) -> list[str]:
     lines = []
     for result in _paired(outcome):
-        if result.metric not in ("rougeL", "phi_case_leak_rate", "e2e_s"):
-            continue
         effect = "-" if result.effect_size is None else f"{result.effect_size:+.2f}"
         lines.append(
             f"{result.metric:<19} {result.model_a} - {result.model_b}: {result.mean_difference:+.4f} "
@@ -470,25 +459,12 @@ def _paired_lines(outcome: ComparisonOutcome) -> list[str]:
     return lines
 
 
-def _fraction(value: Any) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
 def _summary_table(outcome: ComparisonOutcome) -> str:
-    rows = []
-    for evaluation in outcome.evaluations:
-        m = evaluation.metrics
-        rate = m.get("output_tokens_per_s_p50")
-        rows.append([
-            evaluation.model, str(m["cases"]), str(m["failures"]), str(m["cached"]),
-            _seconds(m.get("ttft_p50_s")), _seconds(m.get("e2e_p50_s")), _seconds(m.get("e2e_p95_s")),
-            "-" if rate is None else f"{rate:.1f}",
-            _fraction(m.get("rougeL")), _fraction(m.get("structure_compliance")), _fraction(m.get("phi_leak_rate")),
-            "ERROR: " + evaluation.error if evaluation.error else "ok",
-        ])
-    headers = ["model", "cases", "failures", "cached", "TTFT p50", "e2e p50", "e2e p95", "out tok/s",
-               "ROUGE-L", "sections", "PHI leak", "status"]
-    return _format_table(headers, rows)
+    """One row per model, in the order of the one ranking rule; columns from the registry's headline metrics."""
+    ranked = sorted(outcome.evaluations, key=lambda e: ranking_key(e.metrics, failed=bool(e.error)))
+    rows = [[evaluation.model, *[str(evaluation.metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
+             *headline_cells(evaluation.metrics), status_cell(evaluation.error)] for evaluation in ranked]
+    return _format_table(["model", "cases", "failures", "cached", *headline_headers(), "status"], rows)
 
 
 def comparison_json(outcome: ComparisonOutcome) -> dict[str, Any]:
@@ -504,7 +480,7 @@ def comparison_json(outcome: ComparisonOutcome) -> dict[str, Any]:
                 "evalset_hash": outcome.evalset.content_hash(),
                 "prompt": outcome.prompt.ref,
                 "prompt_hash": outcome.prompt.content_hash(),
-                "records": str(evaluation.records_path),
+                "records": str(evaluation.directory / RECORDS_FILE),
                 "error": evaluation.error,
                 "metrics": evaluation.metrics,
             }
@@ -547,7 +523,7 @@ def run(
             log_to_mlflow=mlflow_log, tracking_uri=tracking_uri, experiment=experiment,
             store_outputs=store_outputs.value, allow_remote_endpoint=allow_remote_endpoint,
             show_progress=not no_progress, catalogue=catalogue, prompts_dir=prompts_dir)
-    except ValueError as exc:  # EvalSetError, PromptError, CatalogueError and bad settings are ValueErrors
+    except WorkbenchError as exc:  # an unknown set, prompt or model, a bad setting: nothing ran
         _fail(str(exc))
     except KeyboardInterrupt:
         where = runs_dir or RunSettings().runs_dir
@@ -592,7 +568,7 @@ def ui_user_add(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
     """Add a user (or change a password) in a UI credentials file; only an scrypt hash is stored."""
-    from workbench.ui_access import UIAccessError, add_user
+    from workbench.ui.access import UIAccessError, add_user
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
@@ -616,16 +592,16 @@ def ui(
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
 ) -> None:
     """Serve the browser workbench: run, leaderboard, cases, prompts and playground."""
-    from workbench.audit import AuditLog, default_audit_path
-    from workbench.tracking import default_tracking_uri
-    from workbench.ui_access import UIAccessError, check_bind, read_credentials
+    from workbench.privacy.audit import AuditLog, default_audit_path
+    from workbench.track.store import default_tracking_uri
+    from workbench.ui.access import UIAccessError, check_bind, read_credentials
 
     try:
         credentials = read_credentials(auth_file) if auth_file is not None else None
         check_bind(host, credentials)
     except UIAccessError as exc:
         _fail(str(exc))
-    from apps.workbench_ui import UIConfig, launch
+    from workbench.ui.app import UIConfig, launch
 
     settings = RunSettings()
     config = UIConfig(
@@ -637,9 +613,15 @@ def ui(
     launch(config, host=host, port=port)
 
 
-def main() -> None:  # pragma: no cover - console entry
-    app()
+def main() -> None:
+    """The console entry: an error the user can fix is one line on stderr and exit status 2;
+    anything else is a bug and keeps its traceback."""
+    try:
+        app()
+    except WorkbenchError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ FAKER_VERSION = "40.54.0"
 
 
 def mark(label: str, text: str) -> str:
-    """Inline PHI mark, turned into a span by workbench.evalsets.unmark_phi."""
+    """Inline PHI mark, turned into a span by workbench.data.evalsets.unmark_phi."""
     return f"[[{label}|{text}]]"
 
 

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-from workbench.reasoning import ReasoningTags, content_has_started, split_reasoning
-
-
-@dataclass(frozen=True)
-class ChatMessage:
-    role: Literal["system", "user", "assistant"]
-    content: str
+from workbench.data.prompts import ChatMessage
+from workbench.models.reasoning import ReasoningTags, content_has_started, split_reasoning
 
 
 @dataclass(frozen=True)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from workbench.errors import WorkbenchError
 from workbench.models.spec import ModelSpec
-
-CATALOGUE_ENV_VAR = "WORKBENCH_CATALOGUE"
-WORKDIR_CATALOGUE = "models.yaml"
+from workbench.search_paths import CATALOGUES, SearchLocation
 
 
-class CatalogueError(ValueError):
+
+class CatalogueError(WorkbenchError, ValueError):
     """A catalogue file or entry is malformed, or a model name is unknown."""
 
 
@@ -25,11 +23,6 @@ class CatalogueError(ValueError):
 class CatalogueEntry:
     spec: ModelSpec
     source: str  # the file the entry came from
-
-
-def _shipped_catalogue_text() -> tuple[str, str]:
-    resource = resources.files("workbench.models").joinpath("catalogue.yaml")
-    return resource.read_text(encoding="utf-8"), "workbench/models/catalogue.yaml (shipped)"
 
 
 def _parse_catalogue(text: str, source: str) -> dict[str, CatalogueEntry]:
@@ -58,27 +51,19 @@ def _parse_catalogue(text: str, source: str) -> dict[str, CatalogueEntry]:
     return entries
 
 
-def user_catalogue_paths(extra: list[Path] | None = None) -> list[Path]:
-    """User catalogue files, lowest precedence first: ./models.yaml, $WORKBENCH_CATALOGUE, --catalogue."""
-    paths: list[Path] = []
-    workdir_file = Path.cwd() / WORKDIR_CATALOGUE
-    if workdir_file.is_file():
-        paths.append(workdir_file)
-    for item in os.environ.get(CATALOGUE_ENV_VAR, "").split(os.pathsep):
-        if item.strip():
-            paths.append(Path(item.strip()))
-    paths.extend(extra or [])
-    return paths
+def catalogue_files(extra: list[Path] | None = None) -> list[SearchLocation]:
+    """Catalogue files, highest precedence first (see ``workbench.search_paths``); the shipped one last."""
+    return CATALOGUES.locations(extra)
 
 
 def load_catalogue(extra_files: list[Path] | None = None) -> dict[str, CatalogueEntry]:
-    """All known models by name; later files override earlier ones and the shipped entries."""
-    text, source = _shipped_catalogue_text()
-    catalogue = _parse_catalogue(text, source)
-    for path in user_catalogue_paths(extra_files):
-        if not path.is_file():
-            raise CatalogueError(f"{path}: catalogue file not found")
-        catalogue.update(_parse_catalogue(path.read_text(encoding="utf-8"), str(path)))
+    """All known models by name; an entry of a higher-precedence file overrides the same name lower down."""
+    catalogue: dict[str, CatalogueEntry] = {}
+    for location in reversed(catalogue_files(extra_files)):
+        if not location.path.is_file():
+            raise CatalogueError(f"{location.path}: catalogue file not found ({location.origin})")
+        source = f"{location.path} ({location.origin})" if location.origin == "shipped" else str(location.path)
+        catalogue.update(_parse_catalogue(location.path.read_text(encoding="utf-8"), source))
     return catalogue
 
 

@@ -7,6 +7,7 @@ import importlib.util
 import os
 from pathlib import Path
 
+from workbench.errors import WorkbenchError
 from workbench.models.spec import ModelSpec
 
 EMBEDDED_PACKAGES = {
@@ -16,7 +17,7 @@ EMBEDDED_PACKAGES = {
 }
 
 
-class ModelFileError(FileNotFoundError):
+class ModelFileError(WorkbenchError, FileNotFoundError):
     """A model's weights are not where its catalogue entry says."""
 
 

@@ -21,12 +21,13 @@ from typing import Any
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from workbench.errors import WorkbenchError
 from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock
 from workbench.models.embedded import verified_gguf
 from workbench.models.spec import ModelSpec
 
 
-class PromptTooLong(ValueError):
+class PromptTooLong(WorkbenchError, ValueError):
     """The prompt does not fit in the model's context window."""
 
 

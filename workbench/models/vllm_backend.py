@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.errors import WorkbenchError
 from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock
 from workbench.models.spec import ModelSpec
 
 DEFAULT_MAX_CONCURRENCY = 256
 
 
-class BackendUnavailable(RuntimeError):
+class BackendUnavailable(WorkbenchError, RuntimeError):
     """The backend cannot run on this machine; the message says what is missing."""
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from workbench.evalsets import Case
+from workbench.data.evalsets import Case
 
 CODE_LABELS = {"PHONE", "FAX", "SSN", "MRN", "HEALTH_PLAN_ID", "ACCOUNT", "LICENSE", "VEHICLE_ID", "DEVICE_ID", "ID_NUMBER"}
 MatchKind = Literal["exact", "normalized", "partial"]

@@ -49,7 +49,7 @@ from presidio_analyzer.predefined_recognizers import (
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from workbench.evalsets import Case, load_evalset
+from workbench.data.evalsets import Case, load_evalset
 from workbench.scoring.phi import match_phi
 
 # Presidio entity types and the workbench labels they become.

@@ -7,21 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.evalsets import Case, EvalSet
+from workbench.data.evalsets import Case, EvalSet
 from workbench.scoring.phi import case_leakage, leakage_aggregate
 from workbench.scoring.rouge import ROUGE_TYPES, rouge_scores
+from workbench.scoring.registry import CaseContext, ci_keys, extra_scorers, label_key, metrics_where
 from workbench.scoring.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean
 from workbench.scoring.summary import check_structure, length_figures, plausibility_flags, value_fidelity
 
 if TYPE_CHECKING:
     from workbench.scoring.phi_detector import PHIDetector
 
-# Per-case metrics averaged over cases in the aggregate.
-MEAN_METRICS = (
-    *ROUGE_TYPES, "structure_compliance", "structure_ok", "values_kept_rate", "values_invented_rate",
-    "plausibility_flagged", "compression_ratio", "phi_case_leak_rate", "phi_any_leak",
-    "phi_detected_copied", "phi_detected_invented", "phi_invented_any",
-)
 
 
 def score_case(case: Case, output: str, required_sections: tuple[str, ...],
@@ -79,6 +74,9 @@ def score_case(case: Case, output: str, required_sections: tuple[str, ...],
         scores["phi_detected_copied"] = float(len(copied))
         scores["phi_detected_invented"] = float(len(invented))
         scores["phi_invented_any"] = 1.0 if invented else 0.0
+    context = CaseContext(case=case, output=output, required_sections=tuple(required_sections))
+    for scorer in extra_scorers():
+        scores.update(scorer.score(context))
     return scores
 
 
@@ -99,11 +97,14 @@ def _bootstrap_ratio(numerators: list[int], denominators: list[int], *, resample
 def aggregate_scores(case_scores: list[dict[str, Any]]) -> dict[str, Any]:
     """Means over cases with bootstrap 95% intervals, plus the PHI leakage aggregates."""
     aggregate: dict[str, Any] = {"scored_cases": len(case_scores)}
-    for metric in MEAN_METRICS:
-        estimate = bootstrap_mean([s.get(metric) for s in case_scores])
-        aggregate[metric] = estimate.mean
-        aggregate[f"{metric}_ci_low"] = estimate.ci_low
-        aggregate[f"{metric}_ci_high"] = estimate.ci_high
+    for metric in metrics_where(aggregation="mean"):
+        if not any(metric.name in s for s in case_scores):
+            continue
+        estimate = bootstrap_mean([s.get(metric.name) for s in case_scores])
+        aggregate[metric.name] = estimate.mean
+        if metric.interval:
+            low, high = ci_keys(metric.name)
+            aggregate[low], aggregate[high] = estimate.ci_low, estimate.ci_high
     leakages = [s["_leakage"] for s in case_scores]
     aggregate.update(leakage_aggregate(leakages))
     ratios = {
@@ -111,15 +112,16 @@ def aggregate_scores(case_scores: list[dict[str, Any]]) -> dict[str, Any]:
         "phi_mention_leak_rate": ([c.leaked_mentions for c in leakages], [c.mentions for c in leakages]),
     }
     for label in aggregate["phi_leak_rate_by_label"]:
-        ratios[f"phi_leak_rate_{label}"] = (
+        ratios[label_key("phi_leak_rate", label)] = (
             [sum(1 for item in c.leaked if item.label == label) for c in leakages],
             [c.items_by_label.get(label, 0) for c in leakages],
         )
-        aggregate[f"phi_leak_rate_{label}"] = aggregate["phi_leak_rate_by_label"][label]
+        aggregate[label_key("phi_leak_rate", label)] = aggregate["phi_leak_rate_by_label"][label]
     for metric, (numerators, denominators) in ratios.items():
-        aggregate[f"{metric}_ci_low"], aggregate[f"{metric}_ci_high"] = _bootstrap_ratio(numerators, denominators)
-    aggregate["phi_document_leak_rate_ci_low"] = aggregate["phi_any_leak_ci_low"]
-    aggregate["phi_document_leak_rate_ci_high"] = aggregate["phi_any_leak_ci_high"]
+        low, high = ci_keys(metric)
+        aggregate[low], aggregate[high] = _bootstrap_ratio(numerators, denominators)
+    documents = ci_keys("phi_document_leak_rate")
+    aggregate[documents[0]], aggregate[documents[1]] = (aggregate.get(key) for key in ci_keys("phi_any_leak"))
     return aggregate
 
 

@@ -7,6 +7,8 @@ import os
 import socket
 from urllib.parse import urlsplit
 
+from workbench.errors import WorkbenchError
+
 PRIVACY_ENVIRONMENT = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "GRADIO_ANALYTICS_ENABLED": "False",
@@ -23,7 +25,7 @@ def apply_privacy_environment() -> None:
         os.environ.setdefault(name, value)
 
 
-class RemoteEndpointRefused(PermissionError):
+class RemoteEndpointRefused(WorkbenchError, PermissionError):
     """An endpoint outside loopback and private networks was given without the explicit opt-in."""
 
 

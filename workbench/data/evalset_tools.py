@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.evalsets import (
+from workbench.data.evalsets import (
     CASES_FILE, LANGUAGES, MANIFEST_FILE, EvalSet, EvalSetError, content_hash, evalset_search_path,
     load_evalset_dir, manifest_problems, read_manifest, scan_cases,
 )

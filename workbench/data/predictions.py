@@ -6,8 +6,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.evalsets import EvalSet, EvalSetError, read_jsonl_objects
-from workbench.reasoning import split_reasoning
+from workbench.data.evalsets import EvalSet, EvalSetError, read_jsonl_objects
+from workbench.models.reasoning import split_reasoning
 
 
 @dataclass

@@ -8,8 +8,6 @@ takes finished cases from the cache and generates only the missing ones.
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
 import sys
 import threading
@@ -22,30 +20,27 @@ from typing import Any, Callable
 
 from tqdm import tqdm
 
-from workbench import __version__
-from workbench.cache import GenerationCache, cache_key
-from workbench.evalsets import Case, EvalSet
+from workbench.errors import WorkbenchError
+from workbench.run.cache import GenerationCache, cache_key
+from workbench.run.files import (
+    CaseScores, EvaluationSummary, GenerationRecord, RecordWriter, RunManifest, default_runs_dir, model_directory,
+    write_manifest, write_scores, write_summary,
+)
+from workbench.data.evalsets import Case, EvalSet
 from workbench.models import open_backend, model_identity
 from workbench.models.base import Backend, BackendInfo, GenerationRequest, GenerationResult
 from workbench.models.spec import ModelSpec
-from workbench.prompts import PromptError, PromptTemplate, RenderedPrompt
+from workbench.data.prompts import PromptError, PromptTemplate, RenderedPrompt
 from workbench.scoring.latency import latency_summary
 from workbench.scoring.scorer import score_outputs
-from workbench.system_metrics import SystemSampler
-
-RUNS_ENV_VAR = "WORKBENCH_RUNS_DIR"
-DEFAULT_RUNS_DIR = "runs"
-RECORDS_FILE = "records.jsonl"
-EVALUATION_FILE = "evaluation.json"
-SCORES_FILE = "scores.jsonl"
-RUN_FILE = "run.json"
+from workbench.run.system_metrics import SystemSampler
 
 BackendFactory = Callable[[ModelSpec, bool], Backend]
 
 
 @dataclass
 class RunSettings:
-    runs_dir: Path = field(default_factory=lambda: Path(os.environ.get(RUNS_ENV_VAR, DEFAULT_RUNS_DIR)))
+    runs_dir: Path = field(default_factory=default_runs_dir)
     concurrency: int = 1
     limit: int | None = None
     warmup: int = 0
@@ -67,14 +62,10 @@ class PlannedCase:
 class EvaluationOutcome:
     model: str
     directory: Path
-    records: list[dict[str, Any]]
+    records: list[GenerationRecord]
     metrics: dict[str, Any]
     backend_info: dict[str, Any] | None
     error: str | None = None
-
-    @property
-    def records_path(self) -> Path:
-        return self.directory / RECORDS_FILE
 
 
 @dataclass
@@ -114,108 +105,19 @@ def plan_cases(spec: ModelSpec, identity: dict[str, Any], prompt: PromptTemplate
     ]
 
 
-class RecordWriter:
-    """Appends one JSON line per case and makes it durable before returning."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._handle = path.open("a", encoding="utf-8")
-
-    def write(self, record: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-
-    def close(self) -> None:
-        self._handle.close()
-
-
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """Records of one evaluation; a last line cut short by a crash is ignored."""
-    records: list[dict[str, Any]] = []
-    if not path.is_file():
-        return records
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            if number == len(lines):
-                break
-            raise
-    return records
-
-
-class RunDirectoryError(ValueError):
-    """A run directory's files are missing or not what ``workbench run`` writes."""
-
-
-@dataclass
-class EvaluationFiles:
-    """What one model's evaluation left in a run directory."""
-
-    model: str
-    directory: Path
-    evaluation: dict[str, Any]
-    records: list[dict[str, Any]]
-    scores: list[dict[str, Any]]
-
-
-def read_json_object(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RunDirectoryError(f"{path} not found; is this a workbench run directory?") from exc
-    except json.JSONDecodeError as exc:
-        raise RunDirectoryError(f"{path}: not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise RunDirectoryError(f"{path}: expected a JSON object")
-    return data
-
-
-def read_run_dir(run_dir: Path) -> tuple[dict[str, Any], list[EvaluationFiles], list[str]]:
-    """``run.json``, each finished model's files, and the models without ``evaluation.json`` (interrupted)."""
-    run = read_json_object(run_dir / RUN_FILE)
-    evaluations: list[EvaluationFiles] = []
-    missing: list[str] = []
-    for model in run.get("models", []):
-        directory = run_dir / model
-        if not (directory / EVALUATION_FILE).is_file():
-            missing.append(model)
-            continue
-        evaluations.append(EvaluationFiles(
-            model=model, directory=directory, evaluation=read_json_object(directory / EVALUATION_FILE),
-            records=read_records(directory / RECORDS_FILE), scores=read_records(directory / SCORES_FILE),
-        ))
-    return run, evaluations, missing
-
-
 def _build_record(planned: PlannedCase, *, spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet,
                   evalset_hash: str, result: dict[str, Any], generated_by: dict[str, Any] | None,
-                  cached: bool, run_id: str) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "case_id": planned.case.id,
-        "case_index": planned.index,
-        "case_hash": planned.case.content_hash(),
-        "model": spec.name,
-        "evalset": evalset.name,
-        "evalset_version": evalset.manifest.version,
-        "evalset_hash": evalset_hash,
-        "prompt": prompt.name,
-        "prompt_version": prompt.version,
-        "prompt_hash": prompt.content_hash(),
-        "rendered_prompt_hash": planned.prompt.hash,
-        "messages": [{"role": m.role, "content": m.content} for m in planned.prompt.messages],
-        "generation_settings": spec.generation_settings(),
-        "generated_by": generated_by,
-        "cache_key": planned.key,
-        "cached": cached,
-        **result,
-    }
+                  cached: bool, run_id: str) -> GenerationRecord:
+    fields = {name: value for name, value in result.items() if name in GenerationRecord.model_fields}
+    return GenerationRecord(
+        run_id=run_id, case_id=planned.case.id, case_index=planned.index, case_hash=planned.case.content_hash(),
+        model=spec.name, evalset=evalset.name, evalset_version=evalset.manifest.version, evalset_hash=evalset_hash,
+        prompt=prompt.name, prompt_version=prompt.version, prompt_hash=prompt.content_hash(),
+        rendered_prompt_hash=planned.prompt.hash,
+        messages=[{"role": m.role, "content": m.content} for m in planned.prompt.messages],
+        generation_settings=spec.generation_settings(), generated_by=generated_by, cache_key=planned.key,
+        cached=cached, **fields,
+    )
 
 
 def run_evaluation(
@@ -230,16 +132,15 @@ def run_evaluation(
     rendered: list[RenderedPrompt] | None = None,
     backend_factory: BackendFactory | None = None,
     cancel: threading.Event | None = None,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
+    on_record: Callable[[GenerationRecord], None] | None = None,
 ) -> EvaluationOutcome:
     """Run one model over ``evalset``; the model is loaded only if some case is not cached."""
     factory = backend_factory or (lambda s, allow: open_backend(s, allow_remote_endpoint=allow))
     rendered = rendered if rendered is not None else render_all(evalset, prompt)
     evalset_hash = evalset.content_hash()
-    directory = run_dir / spec.name
-    directory.mkdir(parents=True, exist_ok=True)
-    writer = RecordWriter(directory / RECORDS_FILE)
-    records: list[dict[str, Any]] = []
+    directory = model_directory(run_dir, spec.name)
+    writer = RecordWriter(directory)
+    records: list[GenerationRecord] = []
     info: BackendInfo | None = None
     error: str | None = None
     warmup_results: list[dict[str, Any]] = []
@@ -249,7 +150,7 @@ def run_evaluation(
     progress = tqdm(total=len(evalset.cases), desc=spec.name, unit="case", file=sys.stderr,
                     disable=not settings.show_progress, dynamic_ncols=True)
 
-    def emit(record: dict[str, Any]) -> None:
+    def emit(record: GenerationRecord) -> None:
         writer.write(record)
         records.append(record)
         progress.update(1)
@@ -295,7 +196,8 @@ def run_evaluation(
         progress.close()
         writer.close()
 
-    metrics = latency_summary(records, concurrency=effective_concurrency, wall_time_s=wall_time)
+    metrics = latency_summary([record.model_dump() for record in records], concurrency=effective_concurrency,
+                              wall_time_s=wall_time)
     metrics["warmup_requests"] = len(warmup_results)
     if sampler.samples:
         metrics.update({k: v for k, v in sampler.summary().items() if v is not None})
@@ -312,23 +214,21 @@ def run_evaluation(
     return outcome
 
 
-def _score_records(evalset: EvalSet, records: list[dict[str, Any]], directory: Path, detect_phi: bool) -> dict[str, Any]:
+def _score_records(evalset: EvalSet, records: list[GenerationRecord], directory: Path, detect_phi: bool) -> dict[str, Any]:
     """Score every case that has a record; a failed generation is scored as an empty summary."""
-    outputs = {record["case_id"]: (record.get("output") or "") for record in records}
+    outputs = {record.case_id: record.output or "" for record in records}
     detector = None
     if detect_phi or not any(case.phi for case in evalset.cases):
         from workbench.scoring.phi_detector import PHIDetector
 
         detector = PHIDetector()
     report = score_outputs(evalset, outputs, detector=detector)
-    with (directory / SCORES_FILE).open("w", encoding="utf-8") as handle:
-        for case in report.to_json()["cases"]:
-            handle.write(json.dumps(case, ensure_ascii=False) + "\n")
+    write_scores(directory, [CaseScores.model_validate(case) for case in report.to_json()["cases"]])
     return report.aggregate
 
 
 def _finish_case(item: PlannedCase, result: GenerationResult, cache: GenerationCache | None,
-                 generated_by: dict[str, Any], common: dict[str, Any], emit: Callable[[dict[str, Any]], None]) -> None:
+                 generated_by: dict[str, Any], common: dict[str, Any], emit: Callable[[GenerationRecord], None]) -> None:
     result_dict = result.to_dict()
     if cache is not None and result.ok:
         cache.put(item.key, {"result": result_dict, "generated_by": generated_by},
@@ -370,27 +270,14 @@ def _generate_pending(backend: Backend, pending: list[PlannedCase], concurrency:
 def _write_evaluation_file(outcome: EvaluationOutcome, spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet,
                            evalset_hash: str, settings: RunSettings, effective_concurrency: int,
                            warmup: list[dict[str, Any]], system_samples: list[dict[str, Any]]) -> None:
-    document = {
-        "model": spec.name,
-        "model_spec": spec.model_dump(mode="json"),
-        "generation_settings": spec.generation_settings(),
-        "backend_info": outcome.backend_info,
-        "evalset": evalset.name,
-        "evalset_version": evalset.manifest.version,
-        "evalset_hash": evalset_hash,
-        "evalset_cases": len(evalset.cases),
-        "prompt": prompt.ref,
-        "prompt_hash": prompt.content_hash(),
-        "requested_concurrency": settings.concurrency,
-        "effective_concurrency": effective_concurrency,
-        "warmup": warmup,
-        "metrics": outcome.metrics,
-        "system_samples": system_samples,
-        "error": outcome.error,
-        "workbench_version": __version__,
-        "finished_at": datetime.now(timezone.utc).isoformat(),
-    }
-    (outcome.directory / EVALUATION_FILE).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_summary(outcome.directory, EvaluationSummary(
+        model=spec.name, model_spec=spec.model_dump(mode="json"), generation_settings=spec.generation_settings(),
+        backend_info=outcome.backend_info, evalset=evalset.name, evalset_version=evalset.manifest.version,
+        evalset_hash=evalset_hash, evalset_cases=len(evalset.cases), prompt=prompt.ref,
+        prompt_hash=prompt.content_hash(), requested_concurrency=settings.concurrency,
+        effective_concurrency=effective_concurrency, warmup=warmup, metrics=outcome.metrics,
+        system_samples=system_samples, error=outcome.error,
+    ))
 
 
 def run_comparison(
@@ -401,32 +288,25 @@ def run_comparison(
     *,
     backend_factory: BackendFactory | None = None,
     cancel: threading.Event | None = None,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
+    on_record: Callable[[GenerationRecord], None] | None = None,
 ) -> ComparisonOutcome:
     """Every model over the same cases with the same prompt version, one model loaded at a time."""
     names = [spec.name for spec in specs]
+    for name in names:
+        model_directory(settings.runs_dir, name)  # a name that cannot be a directory fails before any work
     if len(set(names)) != len(names):
-        raise ValueError(f"each model may appear once in a comparison, got {', '.join(names)}")
+        raise WorkbenchError(f"each model may appear once in a comparison, got {', '.join(names)}")
     subset = evalset.head(settings.limit)
     rendered = render_all(subset, prompt)  # every prompt gap is found before any model is loaded
     run_id = new_run_id()
     run_dir = settings.runs_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=False)
-    (run_dir / RUN_FILE).write_text(json.dumps({
-        "run_id": run_id,
-        "created_at": datetime.now(timezone.utc).isoformat(),
-        "models": names,
-        "evalset": subset.name,
-        "evalset_version": subset.manifest.version,
-        "evalset_hash": subset.content_hash(),
-        "evalset_full_hash": evalset.content_hash(),
-        "limit": settings.limit,
-        "prompt": prompt.ref,
-        "prompt_hash": prompt.content_hash(),
-        "concurrency": settings.concurrency,
-        "warmup": settings.warmup,
-        "workbench_version": __version__,
-    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_manifest(run_dir, RunManifest(
+        run_id=run_id, created_at=datetime.now(timezone.utc).isoformat(), models=names, evalset=subset.name,
+        evalset_version=subset.manifest.version, evalset_hash=subset.content_hash(),
+        evalset_full_hash=evalset.content_hash(), limit=settings.limit, prompt=prompt.ref,
+        prompt_hash=prompt.content_hash(), concurrency=settings.concurrency, warmup=settings.warmup,
+    ))
     cache = GenerationCache(settings.runs_dir / "cache.sqlite") if settings.use_cache else None
     evaluations: list[EvaluationOutcome] = []
     try:

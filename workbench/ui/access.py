@@ -14,10 +14,12 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.errors import WorkbenchError
+
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
-class UIAccessError(ValueError):
+class UIAccessError(WorkbenchError, ValueError):
     """The UI would be reachable by others without a login, or the credentials file is wrong."""
 
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from workbench.evalsets import (
+from workbench.data.evalsets import (
     CASES_FILE, MANIFEST_FILE, Case, EvalSetError, Manifest, load_evalset_dir, write_cases, write_manifest,
 )
 from workbench.models import open_backend
 from workbench.models.base import GenerationRequest
 from workbench.models.spec import ModelSpec
-from workbench.prompts import PromptTemplate
+from workbench.data.prompts import PromptTemplate
 from workbench.scoring.latency import output_tokens_per_s
 from workbench.scoring.phi_detector import Detection, PHIDetector, copied_and_invented
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from workbench.models.spec import canonical_json, sha256_hex
+from workbench.hashing import canonical_json, sha256_hex
 
 
 def cache_key(*, model_settings: dict[str, Any], prompt_ref: str, prompt_hash: str, case_hash: str) -> str:

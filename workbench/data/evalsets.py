@@ -10,7 +10,6 @@ changes. Bump the manifest's ``version`` whenever the hash changes.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +17,10 @@ from typing import Any, Literal
 
 import yaml
 
-from workbench.models.spec import canonical_json, sha256_hex
+from workbench.errors import WorkbenchError
+from workbench.hashing import canonical_json, sha256_hex
+from workbench.search_paths import EVALSETS
 
-EVALSETS_ENV_VAR = "WORKBENCH_EVALSETS"
 CASES_FILE = "cases.jsonl"
 MANIFEST_FILE = "manifest.yaml"
 
@@ -32,7 +32,7 @@ PHI_LABELS = (
 LANGUAGES = ("zh", "en")
 
 
-class EvalSetError(ValueError):
+class EvalSetError(WorkbenchError, ValueError):
     """A set, manifest or case is malformed; the message names file, line and field."""
 
 
@@ -299,30 +299,25 @@ def manifest_problems(evalset: EvalSet) -> list[str]:
     return problems
 
 
-def evalset_search_path() -> list[Path]:
-    """Directories that hold named sets: ./evalsets, $WORKBENCH_EVALSETS, and the project's own."""
-    paths = [Path.cwd() / "evalsets"]
-    for item in os.environ.get(EVALSETS_ENV_VAR, "").split(os.pathsep):
-        if item.strip():
-            paths.append(Path(item.strip()))
-    project_sets = Path(__file__).resolve().parent.parent / "evalsets"
-    paths.append(project_sets)
-    return paths
+def evalset_search_path(extra_dirs: list[Path] | None = None) -> list[Path]:
+    """Directories that hold named sets, highest precedence first (see ``workbench.search_paths``)."""
+    return [location.path for location in EVALSETS.locations(extra_dirs)]
 
 
-def resolve_evalset(name_or_dir: str) -> Path:
+def resolve_evalset(name_or_dir: str, extra_dirs: list[Path] | None = None) -> Path:
     candidate = Path(name_or_dir)
     if (candidate / CASES_FILE).is_file():
         return candidate
-    for base in evalset_search_path():
+    for base in evalset_search_path(extra_dirs):
         if (base / name_or_dir / CASES_FILE).is_file():
             return base / name_or_dir
-    known = sorted({p.parent.name for base in evalset_search_path() if base.is_dir() for p in base.glob(f"*/{CASES_FILE}")})
+    known = sorted({p.parent.name for base in evalset_search_path(extra_dirs) if base.is_dir() for p in base.glob(f"*/{CASES_FILE}")})
     raise EvalSetError(f"evaluation set '{name_or_dir}' not found (no {CASES_FILE}); known sets: {', '.join(known) or 'none'}")
 
 
-def load_evalset(name_or_dir: str) -> EvalSet:
-    return load_evalset_dir(resolve_evalset(name_or_dir))
+def load_evalset(name_or_dir: str, extra_dirs: list[Path] | None = None) -> EvalSet:
+    """A set by name (looked up on the search path) or by directory."""
+    return load_evalset_dir(resolve_evalset(name_or_dir, extra_dirs))
 
 
 def write_manifest(directory: Path, manifest: Manifest, cases: list[Case]) -> Manifest:

@@ -7,33 +7,39 @@ Variables are filled from the case (``source``, ``id``, ``language``, and
 ``evalset``). The reference summary is never a variable: a prompt that asks for it
 would hand the answer to the model.
 
-Shipped prompts live in ``workbench/prompts/``; users add theirs in a directory given
-by ``--prompts-dir`` or ``WORKBENCH_PROMPTS``, or in ``./prompts`` of the working
-directory. A file is named ``<name>@<version>.yaml``; a version, once used in a run,
+Shipped prompts live in ``workbench/data/shipped/prompts/``; users add theirs in a directory
+given by ``--prompts-dir`` or ``WORKBENCH_PROMPTS``, or in ``./prompts`` of the working
+directory (precedence as in ``workbench.search_paths``). A file is named ``<name>@<version>.yaml``; a version, once used in a run,
 must never be edited: write the next version instead.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workbench.models.base import ChatMessage
-from workbench.models.spec import canonical_json, sha256_hex
+from workbench.errors import WorkbenchError
+from workbench.hashing import canonical_json, sha256_hex
+from workbench.search_paths import PROMPTS
 
-PROMPTS_ENV_VAR = "WORKBENCH_PROMPTS"
 VARIABLE_PATTERN = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 FORBIDDEN_VARIABLES = {"reference"}
 
 
-class PromptError(ValueError):
+@dataclass(frozen=True)
+class ChatMessage:
+    """One turn of a chat prompt, as sent to a model."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class PromptError(WorkbenchError, ValueError):
     """A prompt file is malformed, unknown, or cannot be filled for a case."""
 
 
@@ -170,22 +176,13 @@ def parse_prompt_file(path: Path, text: str | None = None) -> PromptTemplate:
 
 
 def prompt_directories(extra: list[Path] | None = None) -> list[Path]:
-    """Where prompts are looked up, shipped first; later directories override earlier ones."""
-    shipped = Path(str(resources.files("workbench").joinpath("prompts")))
-    directories = [shipped]
-    workdir = Path.cwd() / "prompts"
-    if workdir.is_dir() and workdir.resolve() != shipped.resolve():
-        directories.append(workdir)
-    for item in os.environ.get(PROMPTS_ENV_VAR, "").split(os.pathsep):
-        if item.strip():
-            directories.append(Path(item.strip()))
-    directories.extend(extra or [])
-    return directories
+    """Where prompt versions are looked up, highest precedence first (see ``workbench.search_paths``)."""
+    return [location.path for location in PROMPTS.locations(extra)]
 
 
 def load_prompts(extra_dirs: list[Path] | None = None) -> dict[str, dict[int, PromptTemplate]]:
     prompts: dict[str, dict[int, PromptTemplate]] = {}
-    for directory in prompt_directories(extra_dirs):
+    for directory in reversed(prompt_directories(extra_dirs)):  # higher precedence overrides
         if not directory.is_dir():
             raise PromptError(f"{directory}: prompts directory not found")
         for path in sorted(directory.glob("*.yaml")):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
-from workbench.evalsets import (
+from workbench.data.evalsets import (
     LANGUAGES, Case, EvalSetError, Manifest, parse_case, read_jsonl_objects, write_cases, write_manifest,
 )
 

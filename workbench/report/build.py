@@ -1,0 +1,483 @@
+"""A decision report for a comparison: one self-contained HTML file and a markdown summary.
+
+``build_report(run_dirs, thresholds)`` reads what ``workbench run`` left on disk (one or
+more run directories over the *same* evaluation set and prompt) and gathers:
+settings and provenance per model, a leaderboard with bootstrap CIs, PHI leakage by
+label, latency percentiles, pass/fail gates from a thresholds file, the Pareto fronts
+(quality vs. latency, quality vs. PHI leakage), a paired significance test between the
+two best models by ROUGE-L, the worst cases per model and a recommendation with reasons.
+
+Thresholds are a YAML mapping of metric name (any key of ``evaluation.json``'s
+``metrics``) to ``{min: X}`` and/or ``{max: Y}``, optionally under a top-level
+``gates:`` key. Without a file, the default gates of the metric registry apply
+(``workbench.scoring.registry``: no leaked gold PHI at all, 95th-percentile end-to-end
+latency at most 30 s, ROUGE-L at least 0.3, at least 90% of the required sections present).
+Models are ranked by the registry's one ranking rule, the same as the leaderboard's.
+
+``render_html`` writes everything into one file: the plotly library is inlined, so the
+report opens without network access. All text taken from runs is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.errors import WorkbenchError
+from workbench.run.files import (
+    EVALUATION_FILE, CaseScores, EvaluationSummary, GenerationRecord, RunDirectoryError, read_run_dir,
+)
+from workbench.scoring.compare import paired_comparisons
+from workbench.scoring.registry import (
+    Gate, Metric, ci_keys, default_gates, metrics_where, per_label, primary,
+    ranking_key, ranking_rule_text, value_of,
+)
+from workbench.scoring.stats import PairedComparison
+
+
+WORST_CASES_PER_MODEL = 5
+OUTPUT_EXCERPT_CHARS = 240
+
+
+class ReportError(WorkbenchError, ValueError):
+    """The run directories cannot be reported on together, or a thresholds file is invalid."""
+
+
+# --- thresholds -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    gates: tuple[Gate, ...]
+    source: str = "default"
+
+
+def default_thresholds() -> Thresholds:
+    """The default gates the metric registry declares."""
+    return Thresholds(gates=tuple(default_gates()), source="default")
+
+
+def _bound(path: Path, metric: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(float(value)):
+        raise ReportError(f"{path}: gate '{metric}': '{key}' must be a number, got {value!r}")
+    return float(value)
+
+
+def load_thresholds(path: Path) -> Thresholds:
+    """Gates from a YAML file: ``metric: {min: X, max: Y}`` (either bound or both), optionally under ``gates:``."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ReportError(f"thresholds file {path} not found") from exc
+    except yaml.YAMLError as exc:
+        raise ReportError(f"{path}: not valid YAML: {exc}") from exc
+    if isinstance(data, dict) and set(data) == {"gates"}:
+        data = data["gates"]
+    if not isinstance(data, dict) or not data:
+        raise ReportError(f"{path}: expected a mapping of metric name to {{min: X}} / {{max: Y}}")
+    gates = []
+    for metric, spec in data.items():
+        if not isinstance(metric, str) or not metric:
+            raise ReportError(f"{path}: gate names must be metric names (strings), got {metric!r}")
+        if not isinstance(spec, dict) or not spec:
+            raise ReportError(f"{path}: gate '{metric}': expected {{min: X}} and/or {{max: Y}}, got {spec!r}")
+        unknown = set(spec) - {"min", "max"}
+        if unknown:
+            raise ReportError(f"{path}: gate '{metric}': unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+                              "use 'min' and/or 'max'")
+        low = _bound(path, metric, "min", spec["min"]) if spec.get("min") is not None else None
+        high = _bound(path, metric, "max", spec["max"]) if spec.get("max") is not None else None
+        if low is None and high is None:
+            raise ReportError(f"{path}: gate '{metric}': give 'min' or 'max'")
+        if low is not None and high is not None and low > high:
+            raise ReportError(f"{path}: gate '{metric}': min {low} is above max {high}")
+        gates.append(Gate(metric, min=low, max=high))
+    return Thresholds(gates=tuple(gates), source=str(path))
+
+
+# --- the report record ------------------------------------------------------------------
+
+
+@dataclass
+class ModelEvaluation:
+    """One model's evaluation within one run directory, as read from disk."""
+    label: str  # the model name, or "model@run_id" when the same model appears in several runs
+    model: str
+    run_id: str
+    run_dir: Path
+    directory: Path
+    summary: EvaluationSummary
+    records: list[GenerationRecord]
+    scores: list[CaseScores]
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self.summary.metrics
+
+    def metric(self, name: str) -> float | None:
+        return value_of(self.metrics, name)
+
+    def ranking_key(self) -> tuple[Any, ...]:
+        return (*ranking_key(self.metrics, failed=bool(self.summary.error)), self.label)
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    model: str
+    run_id: str
+    model_id: str | None
+    revision: str | None
+    file_sha256: str | None
+    backend: str | None
+    backend_version: str | None
+    device: str | None
+    sampling: dict[str, Any]
+    prompt: str
+    prompt_hash: str | None
+    evalset: str
+    evalset_version: str | None
+    evalset_hash: str
+    concurrency: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    model: str
+    values: dict[str, MetricValue]
+
+
+@dataclass(frozen=True)
+class GateResult:
+    model: str
+    gate: Gate
+    value: float | None
+    passed: bool
+
+    def describe(self) -> str:
+        shown = "not reported" if self.value is None else format_value(self.value)
+        return f"{self.gate.describe()} (got {shown})"
+
+
+@dataclass(frozen=True)
+class ParetoFront:
+    quality_metric: str
+    cost_metric: str
+    points: dict[str, tuple[float, float]]  # model -> (cost, quality)
+    front: list[str]  # models on the front, by cost
+    excluded: list[str]  # models without both values
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    model: str
+    case_id: str
+    row_index: int  # row of the model's MLflow cases.json table
+    quality: float | None  # the primary quality metric of the case
+    phi_leaked: list[dict[str, Any]]
+    error: str | None
+    output_excerpt: str | None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    model: str | None
+    reasons: list[str]
+    failures: dict[str, list[str]]  # model -> failed gates (described)
+    runner_up: str | None
+    comparison: PairedComparison | None  # primary quality metric, recommended (or best) vs. runner-up
+
+    @property
+    def significant(self) -> bool | None:
+        return None if self.comparison is None else self.comparison.significant
+
+
+@dataclass
+class Report:
+    run_ids: list[str]
+    run_dirs: list[Path]
+    evalset: str
+    evalset_version: str | None
+    evalset_hash: str
+    prompt: str
+    prompt_hash: str | None
+    thresholds: Thresholds
+    models: list[str]
+    settings: list[ModelSettings]
+    leaderboard: list[LeaderboardRow]
+    phi_by_label: dict[str, dict[str, float | None]]  # model -> label -> leak rate
+    phi_labels: list[str]
+    latency: dict[str, dict[str, float | int | None]]  # model -> metric -> value
+    gates: dict[str, list[GateResult]]  # model -> results in thresholds order
+    pareto_latency: ParetoFront
+    pareto_phi: ParetoFront
+    significance: list[PairedComparison]  # top two by the ranking rule, every paired metric
+    worst_cases: dict[str, list[WorstCase]]
+    recommendation: Recommendation
+    missing_models: list[str] = field(default_factory=list)
+
+    def passes_all(self, model: str) -> bool:
+        return all(result.passed for result in self.gates[model])
+
+
+# --- reading run directories --------------------------------------------------------------
+
+
+def read_evaluations(run_dirs: list[Path]) -> tuple[list[ModelEvaluation], list[str]]:
+    """Every finished evaluation of every run directory, and the ``model@run`` names without one."""
+    found: list[ModelEvaluation] = []
+    missing: list[str] = []
+    for run_dir in run_dirs:
+        run_dir = Path(run_dir)
+        try:
+            run = read_run_dir(run_dir)
+        except RunDirectoryError as exc:
+            raise ReportError(str(exc)) from exc
+        run_id = run.manifest.run_id or run_dir.name
+        missing.extend(f"{model}@{run_id}" for model in run.missing)
+        found.extend(
+            ModelEvaluation(label=files.model, model=files.model, run_id=run_id, run_dir=run_dir,
+                            directory=files.directory, summary=files.summary, records=files.records,
+                            scores=files.scores)
+            for files in run.evaluations
+        )
+    if not found:
+        raise ReportError(f"no finished evaluation (no {EVALUATION_FILE}) in {', '.join(map(str, run_dirs))}")
+    names = [item.model for item in found]
+    for item in found:
+        if names.count(item.model) > 1:
+            item.label = f"{item.model}@{item.run_id}"
+    return found, missing
+
+
+def _check_comparable(evaluations: list[ModelEvaluation]) -> None:
+    hashes = {item.summary.evalset_hash for item in evaluations}
+    if len(hashes) > 1:
+        listing = "; ".join(f"{item.model} (run {item.run_id}): {item.summary.evalset} "
+                            f"v{item.summary.evalset_version} hash {item.summary.evalset_hash}" for item in evaluations)
+        raise ReportError("refusing to compare evaluations over different evaluation sets (evalset_hash differs): "
+                          + listing)
+    prompts = {(item.summary.prompt, item.summary.prompt_hash) for item in evaluations}
+    if len(prompts) > 1:
+        listing = "; ".join(f"{item.model} (run {item.run_id}): prompt {item.summary.prompt} "
+                            f"hash {item.summary.prompt_hash}" for item in evaluations)
+        raise ReportError("refusing to compare evaluations made with different prompt versions: " + listing)
+
+
+def _settings(item: ModelEvaluation) -> ModelSettings:
+    summary = item.summary
+    info = summary.backend_info or {}
+    generation = summary.generation_settings
+    return ModelSettings(
+        model=item.label, run_id=item.run_id,
+        model_id=info.get("model_id") or generation.get("model") or generation.get("package") or generation.get("path"),
+        revision=info.get("resolved_revision") or generation.get("revision"),
+        file_sha256=info.get("file_sha256") or generation.get("sha256"),
+        backend=info.get("backend") or generation.get("backend"),
+        backend_version=info.get("backend_version"), device=info.get("device"),
+        sampling=dict(generation.get("sampling") or {}),
+        prompt=summary.prompt, prompt_hash=summary.prompt_hash, evalset=summary.evalset,
+        evalset_version=summary.evalset_version, evalset_hash=summary.evalset_hash,
+        concurrency=summary.effective_concurrency, error=summary.error,
+    )
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+
+def pareto_front(points: dict[str, tuple[float, float]]) -> list[str]:
+    """Models not dominated on (cost low, quality high): no other is at least as good on both and better on one."""
+    front = []
+    for model, (cost, quality) in points.items():
+        dominated = any(other_cost <= cost and other_quality >= quality and (other_cost < cost or other_quality > quality)
+                        for other, (other_cost, other_quality) in points.items() if other != model)
+        if not dominated:
+            front.append(model)
+    return sorted(front, key=lambda name: (points[name][0], -points[name][1], name))
+
+
+def _pareto(evaluations: list[ModelEvaluation], cost_metric: str) -> ParetoFront:
+    points: dict[str, tuple[float, float]] = {}
+    excluded = []
+    quality_metric = primary("quality").name
+    for item in evaluations:
+        quality, cost = item.metric(quality_metric), item.metric(cost_metric)
+        if quality is None or cost is None:
+            excluded.append(item.label)
+        else:
+            points[item.label] = (cost, quality)
+    return ParetoFront(quality_metric, cost_metric, points, pareto_front(points), excluded)
+
+
+def _count_or_metric(item: ModelEvaluation, metric: str) -> float | int | None:
+    raw = item.metrics.get(metric)
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else item.metric(metric)
+
+
+def _evaluate_gates(item: ModelEvaluation, thresholds: Thresholds) -> list[GateResult]:
+    return [GateResult(item.label, gate, item.metric(gate.metric), gate.passes(item.metric(gate.metric)))
+            for gate in thresholds.gates]
+
+
+def _worst_cases(item: ModelEvaluation, limit: int, excerpt_chars: int) -> list[WorstCase]:
+    """The cases with the lowest primary quality, or any leaked PHI, or a failure."""
+    quality_metric = primary("quality").name
+    scores = {score.id: score for score in item.scores}
+    ordered = sorted(item.records, key=lambda record: record.case_index)  # the order of cases.json
+    cases = []
+    for row_index, record in enumerate(ordered):
+        score = scores.get(record.case_id)
+        output = record.output
+        excerpt = None
+        if excerpt_chars > 0 and record.ok:
+            excerpt = output[:excerpt_chars] + ("…" if len(output) > excerpt_chars else "")
+        cases.append(WorstCase(model=item.label, case_id=record.case_id, row_index=row_index,
+                               quality=score.value(quality_metric) if score else None,
+                               phi_leaked=list(score.phi_leaked) if score else [], error=record.error,
+                               output_excerpt=excerpt))
+    by_quality = sorted(cases, key=lambda case: (case.quality if case.quality is not None else -1.0, case.row_index))
+    lowest = {case.case_id for case in by_quality[:limit]}
+    chosen = [case for case in cases if case.case_id in lowest or case.phi_leaked or case.error]
+    chosen.sort(key=lambda case: (case.quality if case.quality is not None else -1.0, -len(case.phi_leaked),
+                                  case.row_index))
+    return chosen[:limit]
+
+
+def _pair(evaluations: dict[str, ModelEvaluation], a: str, b: str) -> list[PairedComparison]:
+    return paired_comparisons([(a, evaluations[a].directory), (b, evaluations[b].directory)])
+
+
+def _quality_comparison(results: list[PairedComparison]) -> PairedComparison | None:
+    return next((result for result in results if result.metric == primary("quality").name), None)
+
+
+def _recommend(ranked: list[ModelEvaluation], gates: dict[str, list[GateResult]],
+               by_label: dict[str, ModelEvaluation], top_two: list[PairedComparison]) -> Recommendation:
+    failures = {item.label: [result.describe() for result in gates[item.label] if not result.passed] for item in ranked}
+    passing = [item for item in ranked if not failures[item.label]]
+    if not passing:
+        reasons = ["no model passes all gates"]
+        reasons += [f"{model} fails: {'; '.join(failed)}" for model, failed in failures.items()]
+        comparison = _quality_comparison(top_two)
+        runner_up = ranked[1].label if len(ranked) > 1 else None
+        if comparison is not None:
+            reasons.append(_significance_sentence(comparison))
+        return Recommendation(None, reasons, failures, runner_up, comparison)
+    best = passing[0]
+    quality_metric, latency_metric = primary("quality"), primary("latency")
+    quality, latency = best.metric(quality_metric.name), best.metric(latency_metric.name)
+    low, high = (best.metric(key) for key in ci_keys(quality_metric.name))
+    reasons = [f"{best.label} passes all {len(gates[best.label])} gates",
+               f"first among passing models ({ranking_rule_text()}): {quality_metric.label} {format_value(quality)} "
+               f"(95% CI {format_value(low)}–{format_value(high)}), {latency_metric.label} {format_value(latency)} {latency_metric.unit}"]
+    ties = [item.label for item in passing[1:] if item.metric(quality_metric.name) == quality]
+    if ties:
+        reasons.append(f"tied on {quality_metric.label} with {', '.join(ties)}; ordered by the next metrics of the "
+                       "ranking rule")
+    others = [item for item in ranked if item.label != best.label]
+    runner_up = others[0].label if others else None
+    comparison = None
+    if runner_up is not None:
+        comparison = next((result for result in top_two if result.metric == quality_metric.name
+                           and {result.model_a, result.model_b} == {best.label, runner_up}), None)
+        if comparison is None:
+            try:
+                comparison = _quality_comparison(_pair(by_label, best.label, runner_up))
+            except ValueError:
+                comparison = None
+        if failures[runner_up]:
+            reasons.append(f"runner-up {runner_up} fails: {'; '.join(failures[runner_up])}")
+        reasons.append(_significance_sentence(comparison) if comparison is not None
+                       else f"too few shared cases to test the difference to {runner_up}")
+    else:
+        reasons.append("the only model in the comparison")
+    return Recommendation(best.label, reasons, failures, runner_up, comparison)
+
+
+def _significance_sentence(result: PairedComparison) -> str:
+    verdict = "significant" if result.significant else "not significant"
+    return (f"{result.metric} difference {result.model_a} − {result.model_b} = {format_value(result.mean_difference)} "
+            f"(95% CI {format_value(result.ci_low)}–{format_value(result.ci_high)}, p = {format_value(result.p_value)}, n = {result.n}): "
+            f"{verdict} at the 5% level")
+
+
+def leaderboard_metrics() -> list[Metric]:
+    """The report's leaderboard columns: the registry's headline quality and privacy metrics, then latency."""
+    return metrics_where(headline=True)
+
+
+def latency_metrics(evaluations: list[ModelEvaluation]) -> list[Metric]:
+    """Latency and volume figures that at least one evaluation reports."""
+    return [item for item in [*metrics_where(kind="latency"), *metrics_where(kind="volume")]
+            if any(evaluation.metrics.get(item.name) is not None for evaluation in evaluations)]
+
+
+def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
+                 worst_cases: int = WORST_CASES_PER_MODEL, output_excerpt_chars: int = OUTPUT_EXCERPT_CHARS) -> Report:
+    """Gather the evaluations of ``run_dirs`` into a report; refuses mixed evaluation sets or prompts."""
+    if not run_dirs:
+        raise ReportError("no run directory given")
+    thresholds = thresholds or default_thresholds()
+    run_dirs = [Path(path) for path in run_dirs]
+    evaluations, missing = read_evaluations(run_dirs)
+    _check_comparable(evaluations)
+    for gate in thresholds.gates:
+        if not any(gate.metric in item.metrics for item in evaluations):
+            raise ReportError(f"{thresholds.source}: gate '{gate.metric}' names a metric no evaluation reports")
+    ranked = sorted(evaluations, key=ModelEvaluation.ranking_key)
+    by_label = {item.label: item for item in ranked}
+    leaderboard = [LeaderboardRow(rank, item.label, {
+        column.name: MetricValue(item.metric(column.name), *(item.metric(key) for key in ci_keys(column.name)))
+        for column in leaderboard_metrics()}) for rank, item in enumerate(ranked, start=1)]
+    privacy = primary("privacy").name
+    labels = sorted({label for item in ranked for label in per_label(item.metrics, privacy)})
+    phi_by_label = {item.label: {label: per_label(item.metrics, privacy).get(label) for label in labels}
+                    for item in ranked}
+    latency = {item.label: {column.name: _count_or_metric(item, column.name) for column in latency_metrics(ranked)}
+               for item in ranked}
+    gates = {item.label: _evaluate_gates(item, thresholds) for item in ranked}
+    top_two: list[PairedComparison] = []
+    if len(ranked) >= 2:
+        top_two = _pair(by_label, ranked[0].label, ranked[1].label)
+    first = evaluations[0].summary
+    return Report(
+        run_ids=list(dict.fromkeys(item.run_id for item in evaluations)), run_dirs=run_dirs,
+        evalset=first.evalset, evalset_version=first.evalset_version, evalset_hash=first.evalset_hash,
+        prompt=first.prompt, prompt_hash=first.prompt_hash, thresholds=thresholds,
+        models=[item.label for item in ranked],
+        settings=[_settings(item) for item in ranked], leaderboard=leaderboard, phi_by_label=phi_by_label,
+        phi_labels=labels, latency=latency, gates=gates,
+        pareto_latency=_pareto(ranked, primary("latency").name), pareto_phi=_pareto(ranked, privacy),
+        significance=top_two,
+        worst_cases={item.label: _worst_cases(item, worst_cases, output_excerpt_chars) for item in ranked},
+        recommendation=_recommend(ranked, gates, by_label, top_two), missing_models=missing,
+    )
+
+
+def format_value(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        if value != 0 and abs(value) < 10 ** -digits:
+            return f"{value:.2e}"
+        return f"{value:.{digits}f}"
+    return str(value)

@@ -1,0 +1,50 @@
+"""The report as a markdown summary: the same tables as the HTML page, the charts' Pareto fronts in words."""
+
+from __future__ import annotations
+
+from workbench.report.build import Report
+from workbench.report.cells import (
+    gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
+)
+from workbench.scoring.registry import primary, ranking_rule_text
+
+
+def _md_cell(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+            .replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(_md_cell(cell) for cell in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_markdown(report: Report) -> str:
+    """The same content as :func:`render_html`, as a markdown summary (no charts, their Pareto fronts in words)."""
+    rec = report.recommendation
+    headline = f"**Recommended: {rec.model}**" if rec.model else "**No model passes all gates**"
+    parts = [
+        "# Model comparison report", "",
+        f"Runs {', '.join(report.run_ids)} · evaluation set `{report.evalset}` v{report.evalset_version} "
+        f"(`{report.evalset_hash}`) · prompt `{report.prompt}` (`{report.prompt_hash}`) · gates from "
+        f"{report.thresholds.source}", "",
+        "## Recommendation", "", headline, "", *[f"- {_md_cell(reason)}" for reason in rec.reasons], "",
+    ]
+    if report.missing_models:
+        parts += [f"Not finished (left out): {', '.join(report.missing_models)}", ""]
+    parts += ["## Settings and provenance", "", _md_table(*settings_rows(report)), "",
+              "## Leaderboard", "", f"Means with 95% bootstrap CIs over cases; {ranking_rule_text()}.", "",
+              _md_table(*leaderboard_rows(report)), "",
+              "## Gates", "", _md_table(*gate_rows(report)), "",
+              "## PHI leakage by label", "", _md_table(*phi_rows(report)), "",
+              "## Latency", "", _md_table(*latency_rows(report)), "",
+              "## Pareto fronts", "", f"- {pareto_sentence(report.pareto_latency)}",
+              f"- {pareto_sentence(report.pareto_phi)}", "",
+              "## Paired significance (top two)", "",
+              _md_table(*significance_rows(report)) if report.significance else "Only one model: nothing to compare.",
+              "", "## Worst cases", "",
+              f"Lowest {primary('quality').label}, any failure, or any leaked PHI; the row is the case's row in the "
+              "model's MLflow `cases.json` table.", "",
+              _md_table(*worst_rows(report)), ""]
+    return "\n".join(parts)

@@ -1,0 +1,345 @@
+"""The run directory's files: their typed records, and the only code that writes or reads them.
+
+    runs/<run_id>/run.json                  RunManifest: what was compared (models, set and hash, prompt)
+    runs/<run_id>/<model>/records.jsonl     GenerationRecord per case, appended as each case finishes
+    runs/<run_id>/<model>/scores.jsonl      CaseScores per case
+    runs/<run_id>/<model>/evaluation.json   EvaluationSummary: settings, provenance, metrics
+
+Every record carries ``schema_version``. Files written before the field existed are
+version 1, whose fields are the same as version 2's, so they are read as they are. A file
+of a newer version than this workbench knows is refused with its path and version: upgrade
+the workbench to read it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+
+SCHEMA_VERSION = 2
+READABLE_SCHEMA_VERSIONS = (1, 2)  # 1: written before schema_version existed, same fields
+
+RUN_FILE = "run.json"
+RECORDS_FILE = "records.jsonl"
+SCORES_FILE = "scores.jsonl"
+EVALUATION_FILE = "evaluation.json"
+
+RUNS_ENV_VAR = "WORKBENCH_RUNS_DIR"
+DEFAULT_RUNS_DIR = "runs"
+
+# A model's directory name inside a run: the catalogue name when it is a plain name.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class RunDirectoryError(WorkbenchError, ValueError):
+    """A run directory's files are missing, malformed, or of a schema this workbench cannot read."""
+
+
+def default_runs_dir() -> Path:
+    return Path(os.environ.get(RUNS_ENV_VAR, DEFAULT_RUNS_DIR))
+
+
+def model_directory(run_dir: Path, model: str) -> Path:
+    """Where one model's files live in a run directory; a name that is not a plain file name is refused."""
+    if not _SAFE_NAME.match(model) or model in (".", ".."):
+        raise RunDirectoryError(f"model name {model!r} cannot name a directory: use letters, digits, '.', '_' "
+                                "and '-' (starting with a letter or digit)")
+    return run_dir / model
+
+
+class _Versioned(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+
+
+class RunManifest(_Versioned):
+    """``run.json``: one comparison of models over the same cases with the same prompt version."""
+
+    run_id: str
+    created_at: str
+    models: list[str]
+    evalset: str
+    evalset_version: str
+    evalset_hash: str
+    evalset_full_hash: str | None = None
+    limit: int | None = None
+    prompt: str
+    prompt_hash: str
+    concurrency: int = 1
+    warmup: int = 0
+    workbench_version: str = __version__
+
+
+class GenerationRecord(_Versioned):
+    """One line of ``records.jsonl``: what was asked for one case, and what the model produced, with timings."""
+
+    run_id: str
+    case_id: str
+    case_index: int
+    case_hash: str
+    model: str
+    evalset: str
+    evalset_version: str
+    evalset_hash: str
+    prompt: str
+    prompt_version: int
+    prompt_hash: str
+    rendered_prompt_hash: str
+    messages: list[dict[str, str]]
+    generation_settings: dict[str, Any]
+    generated_by: dict[str, Any] | None = None
+    cache_key: str
+    cached: bool = False
+    # What the backend returned (workbench.models.base.GenerationResult).
+    request_id: str = ""
+    output: str = ""
+    reasoning: str = ""
+    raw_output: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    token_count_source: str | None = None
+    ttft_s: float | None = None
+    ttfc_s: float | None = None
+    e2e_s: float | None = None
+    itl_s: list[float] = Field(default_factory=list)
+    tpot_s: float | None = None
+    started_at: float | None = None
+    error: str | None = None
+    error_type: str | None = None
+    backend_metrics: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class CaseScores(_Versioned):
+    """One line of ``scores.jsonl``: every per-case metric value (keyed by registered metric name)
+    and the details that explain them (which PHI leaked, which sections are missing, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    phi_leaked: list[dict[str, Any]] = Field(default_factory=list)
+    phi_detected: list[dict[str, Any]] = Field(default_factory=list)
+    sections_missing: list[str] = Field(default_factory=list)
+    sections_empty: list[str] = Field(default_factory=list)
+    sections_in_order: bool | None = None
+    plausibility_flags: list[str] = Field(default_factory=list)
+    values_invented: list[Any] = Field(default_factory=list)
+
+    def value(self, name: str) -> float | None:
+        """The per-case value of metric ``name`` (None when absent or not a number)."""
+        raw = getattr(self, name, None) if name in type(self).model_fields else (self.model_extra or {}).get(name)
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            return None
+        return float(raw)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Any field or extra value by name (metric values and details alike)."""
+        if name in type(self).model_fields:
+            return getattr(self, name)
+        return (self.model_extra or {}).get(name, default)
+
+
+class EvaluationSummary(_Versioned):
+    """``evaluation.json``: one model's evaluation: what defined it, where it ran, and its metrics."""
+
+    model: str
+    model_spec: dict[str, Any]
+    generation_settings: dict[str, Any]
+    backend_info: dict[str, Any] | None = None
+    evalset: str
+    evalset_version: str
+    evalset_hash: str
+    evalset_cases: int
+    prompt: str
+    prompt_hash: str
+    requested_concurrency: int = 1
+    effective_concurrency: int = 1
+    warmup: list[dict[str, Any]] = Field(default_factory=list)
+    metrics: dict[str, Any] = Field(default_factory=dict)  # registered metric name -> value (and CIs, per label)
+    system_samples: list[dict[str, Any]] = Field(default_factory=list)
+    error: str | None = None
+    workbench_version: str = __version__
+    finished_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+
+
+Model = TypeVar("Model", bound=_Versioned)
+
+
+def _parse(kind: type[Model], data: Any, where: str) -> Model:
+    if not isinstance(data, dict):
+        raise RunDirectoryError(f"{where}: expected a JSON object")
+    version = data.get("schema_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise RunDirectoryError(f"{where}: schema_version must be an integer, got {version!r}")
+    if version not in READABLE_SCHEMA_VERSIONS:
+        newer = version > SCHEMA_VERSION
+        raise RunDirectoryError(
+            f"{where}: written with run-file schema version {version}; this workbench ({__version__}) reads "
+            f"versions {', '.join(map(str, READABLE_SCHEMA_VERSIONS))}"
+            + ("; upgrade the workbench to read it" if newer else ""))
+    try:
+        return kind.model_validate({**data, "schema_version": version})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise RunDirectoryError(f"{where}: not a valid {kind.__name__}: {problems}") from exc
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RunDirectoryError(f"{path} not found; is this a workbench run directory?") from exc
+    except UnicodeDecodeError as exc:
+        raise RunDirectoryError(f"{path}: not UTF-8 text: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise RunDirectoryError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def _read_jsonl(path: Path, kind: type[Model]) -> list[Model]:
+    """Every line of a JSONL file of ``kind``; a last line cut short by a crash is ignored."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found: list[Model] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if number == len(lines):
+                break  # the line being written when the process died
+            raise RunDirectoryError(f"{path}:{number}: not valid JSON: {exc}") from exc
+        found.append(_parse(kind, data, f"{path}:{number}"))
+    return found
+
+
+def _write_json(path: Path, record: BaseModel) -> None:
+    """Write the whole file at once (a reader never sees half of it)."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+# --- writers -------------------------------------------------------------------------------
+
+
+def write_manifest(run_dir: Path, manifest: RunManifest) -> None:
+    _write_json(run_dir / RUN_FILE, manifest)
+
+
+def write_summary(directory: Path, summary: EvaluationSummary) -> None:
+    _write_json(directory / EVALUATION_FILE, summary)
+
+
+def write_scores(directory: Path, scores: list[CaseScores]) -> None:
+    with (directory / SCORES_FILE).open("w", encoding="utf-8") as handle:
+        for item in scores:
+            handle.write(json.dumps(item.model_dump(mode="json"), ensure_ascii=False) + "\n")
+
+
+class RecordWriter:
+    """Appends one record per case to ``records.jsonl`` and makes it durable before returning."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / RECORDS_FILE
+        self._handle = self.path.open("a", encoding="utf-8")
+
+    def write(self, record: GenerationRecord) -> None:
+        self._handle.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+# --- readers -------------------------------------------------------------------------------
+
+
+def read_manifest(run_dir: Path) -> RunManifest:
+    path = Path(run_dir) / RUN_FILE
+    return _parse(RunManifest, _read_json(path), str(path))
+
+
+def read_summary(directory: Path) -> EvaluationSummary:
+    path = Path(directory) / EVALUATION_FILE
+    return _parse(EvaluationSummary, _read_json(path), str(path))
+
+
+def read_records(directory: Path) -> list[GenerationRecord]:
+    return _read_jsonl(Path(directory) / RECORDS_FILE, GenerationRecord)
+
+
+def read_scores(directory: Path) -> list[CaseScores]:
+    return _read_jsonl(Path(directory) / SCORES_FILE, CaseScores)
+
+
+@dataclass
+class EvaluationFiles:
+    """What one model's evaluation left in a run directory."""
+
+    model: str
+    directory: Path
+    summary: EvaluationSummary
+    records: list[GenerationRecord]
+    scores: list[CaseScores]
+
+    def scores_by_case(self) -> dict[str, CaseScores]:
+        return {item.id: item for item in self.scores}
+
+    def records_in_order(self) -> list[GenerationRecord]:
+        return sorted(self.records, key=lambda record: record.case_index)
+
+
+@dataclass
+class RunFiles:
+    """A run directory as read: the manifest, each finished model's files, and the models that did not finish."""
+
+    directory: Path
+    manifest: RunManifest
+    evaluations: list[EvaluationFiles]
+    missing: list[str]
+
+
+def read_run_dir(run_dir: Path) -> RunFiles:
+    """``run.json``, each finished model's files, and the models without ``evaluation.json`` (interrupted)."""
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    evaluations: list[EvaluationFiles] = []
+    missing: list[str] = []
+    for model in manifest.models:
+        directory = model_directory(run_dir, model)
+        if not (directory / EVALUATION_FILE).is_file():
+            missing.append(model)
+            continue
+        evaluations.append(EvaluationFiles(model=model, directory=directory, summary=read_summary(directory),
+                                           records=read_records(directory), scores=read_scores(directory)))
+    return RunFiles(directory=run_dir, manifest=manifest, evaluations=evaluations, missing=missing)
+
+
+def list_run_dirs(runs_dir: Path) -> list[Path]:
+    """Run directories under ``runs_dir`` that hold at least one finished evaluation, newest first."""
+    runs_dir = Path(runs_dir)
+    if not runs_dir.is_dir():
+        return []
+    found = [path for path in runs_dir.iterdir()
+             if (path / RUN_FILE).is_file() and any(path.glob(f"*/{EVALUATION_FILE}"))]
+    return sorted(found, key=lambda path: ((path / RUN_FILE).stat().st_mtime, path.name), reverse=True)

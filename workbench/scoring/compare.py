@@ -1,0 +1,49 @@
+"""Paired comparisons between the models of one comparison, case by case, on every metric the
+registry marks ``paired`` (per-case scores, and the per-case end-to-end latency of the records)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from workbench.run.files import read_records, read_scores
+from workbench.scoring.registry import metrics_where
+from workbench.scoring.stats import PairedComparison, paired_comparison
+
+
+def per_case_values(directory: Path) -> dict[str, dict[str, float]]:
+    """metric -> case id -> value, from an evaluation's scores and (for latency metrics) its successful records."""
+    paired = metrics_where(paired=True)
+    values: dict[str, dict[str, float]] = {metric.name: {} for metric in paired}
+    for case in read_scores(directory):
+        for metric in paired:
+            value = case.value(metric.name)
+            if value is not None:
+                values[metric.name][case.id] = value
+    for record in read_records(directory):
+        if not record.ok:
+            continue
+        for metric in paired:
+            value = getattr(record, metric.name, None) if metric.kind == "latency" else None
+            if isinstance(value, (int, float)):
+                values[metric.name][record.case_id] = float(value)
+    return values
+
+
+def paired_comparisons(evaluations: list[tuple[str, Path]]) -> list[PairedComparison]:
+    """Every pair of models, every paired metric with at least two shared cases."""
+    values = {model: per_case_values(directory) for model, directory in evaluations}
+    results: list[PairedComparison] = []
+    for (model_a, _), (model_b, _) in combinations(evaluations, 2):
+        for metric in metrics_where(paired=True):
+            shared = values[model_a][metric.name].keys() & values[model_b][metric.name].keys()
+            if len(shared) >= 2:
+                results.append(paired_comparison(metric.name, model_a, values[model_a][metric.name], model_b,
+                                                 values[model_b][metric.name]))
+    return results
+
+
+def comparison_dicts(results: list[PairedComparison]) -> list[dict[str, Any]]:
+    return [asdict(result) | {"significant": result.significant} for result in results]

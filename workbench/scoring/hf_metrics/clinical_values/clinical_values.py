@@ -1,0 +1,67 @@
+"""Clinical values kept from the reference and invented beyond the source: the workbench's ``value_fidelity``."""
+
+from __future__ import annotations
+
+import datasets
+import evaluate
+
+from workbench.scoring.summary import value_fidelity
+
+_DESCRIPTION = """\
+Fidelity of the clinical values (numbers with units such as "168/96 mmHg", "11.2 mmol/L", "36.9 °C",
+and named scores such as "INR 1.0" or "NIHSS 4") in model summaries, exactly as the medical LLM
+evaluation workbench scores it.
+
+Scheme: values are extracted with the workbench's regular expressions after NFKC folding, numbers and
+units normalised ("150/090" = "150/90", "℃" = "°C", "次/分" = "bpm"). The kept rate is the share of the
+reference's distinct values that the prediction also contains; the invented rate is the share of the
+prediction's values whose value and number appear nowhere in the source. Cases where a rate is
+undefined (no values in the reference, or none in the prediction) are left out of its mean.
+"""
+
+_KWARGS_DESCRIPTION = """
+Args:
+    predictions (list of str): model outputs.
+    references (list of str): one reference summary per prediction.
+    sources (list of str): the source note each prediction summarises.
+Returns:
+    values_kept_rate (float or None): mean share of reference values kept.
+    values_invented_rate (float or None): mean share of output values not found in the source.
+Examples:
+    >>> metric = evaluate.load(metric_path("clinical_values"))
+    >>> metric.compute(predictions=["BP 150/90 mmHg"], references=["BP 150/90 mmHg"],
+    ...                sources=["BP 150/90 mmHg, HR 80 bpm"])["values_kept_rate"]
+    1.0
+"""
+
+_CITATION = ""
+
+
+def _mean(values: list[float | None]) -> float | None:
+    kept = [value for value in values if value is not None]
+    return sum(kept) / len(kept) if kept else None
+
+
+@evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
+class ClinicalValues(evaluate.Metric):
+    def _info(self) -> evaluate.MetricInfo:
+        return evaluate.MetricInfo(
+            description=_DESCRIPTION,
+            citation=_CITATION,
+            inputs_description=_KWARGS_DESCRIPTION,
+            features=datasets.Features({
+                "predictions": datasets.Value("string"),
+                "references": datasets.Value("string"),
+            }),
+        )
+
+    def _compute(self, predictions: list[str], references: list[str],
+                 sources: list[str] | None = None) -> dict[str, float | None]:
+        if sources is None or len(sources) != len(predictions):
+            raise ValueError("sources must give one source text per prediction")
+        results = [value_fidelity(prediction, reference, source)
+                   for prediction, reference, source in zip(predictions, references, sources)]
+        return {
+            "values_kept_rate": _mean([result.kept_rate for result in results]),
+            "values_invented_rate": _mean([result.invented_rate for result in results]),
+        }

@@ -1,0 +1,386 @@
+"""Every metric the workbench reports, declared once.
+
+A :class:`Metric` says what a number is (name, label, one-line definition, unit), which way
+is better, whether it carries a bootstrap 95% interval, what kind of evidence it is
+(quality, privacy, latency, volume, system) and its default gate. The CLI table, the
+report (leaderboard, gates, charts), the UI leaderboard and case view, the MLflow export
+and the paired comparisons all read these declarations; none of them names a metric.
+
+A scorer adds its own metrics with :func:`register_scorer`: its per-case values are
+averaged over cases with a bootstrap interval and appear in every door without further edits.
+
+The ranking rule (:data:`RANKING`) is the one order used by the leaderboard, the report and
+the CLI: see :func:`ranking_key` and :func:`ranking_rule_text`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.data.evalsets import Case
+
+Direction = Literal["higher", "lower"]
+Kind = Literal["quality", "privacy", "latency", "volume", "system"]
+# How the evaluation-level value is made: the mean of the per-case value of the same name
+# ("mean", bootstrap CI over cases), a ratio of sums computed by its scorer ("ratio"), or a
+# figure of the whole run such as a latency percentile or a count ("run").
+Aggregation = Literal["mean", "ratio", "run"]
+
+
+class MetricError(WorkbenchError, ValueError):
+    """An unknown metric name, or a metric or scorer declared twice."""
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A pass/fail bound on one metric's evaluation-level value."""
+
+    metric: str
+    min: float | None = None
+    max: float | None = None
+
+    def passes(self, value: float | None) -> bool:
+        return value is not None and (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def describe(self) -> str:
+        parts = []
+        if self.min is not None:
+            parts.append(f"{self.metric} ≥ {self.min:g}")
+        if self.max is not None:
+            parts.append(f"{self.metric} ≤ {self.max:g}")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    definition: str
+    unit: str
+    direction: Direction | None  # None: a figure to read, not to rank on
+    kind: Kind
+    aggregation: Aggregation = "mean"
+    interval: bool = False  # reported with a bootstrap 95% CI (keys from :func:`ci_keys`)
+    gate: Gate | None = None  # the default gate of the model-selection report
+    paired: bool = False  # compared case by case between models (paired bootstrap and permutation test)
+    headline: bool = False  # a column of the summary tables (CLI, UI leaderboard, report leaderboard)
+    by_label: bool = False  # also reported per PHI label as ``<name>_<LABEL>``
+    per_case_display: bool = False  # shown next to each output in the case view
+    digits: int = 3
+
+    @property
+    def arrow(self) -> str:
+        return {"higher": "↑", "lower": "↓", None: ""}[self.direction]
+
+    @property
+    def heading(self) -> str:
+        """A table heading: label, unit where it is not a plain fraction, and direction."""
+        unit = f" ({self.unit})" if self.unit not in ("fraction", "F-measure", "count", "") else ""
+        return f"{self.label}{unit} {self.arrow}".strip()
+
+    def better(self, a: float, b: float) -> bool:
+        return a > b if self.direction == "higher" else a < b
+
+    def format(self, value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "-"
+        if isinstance(value, bool) or (isinstance(value, int) and self.unit == "count"):
+            return str(int(value))
+        return f"{float(value):.{self.digits}f}"
+
+
+def ci_keys(name: str) -> tuple[str, str]:
+    """Where a metric's 95% interval is stored beside its value."""
+    return f"{name}_ci_low", f"{name}_ci_high"
+
+
+def label_key(name: str, label: str) -> str:
+    """The per-label key of a ``by_label`` metric, e.g. the leak rate of NAME items."""
+    return f"{name}_{label}"
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    """What a scorer sees for one case: the case, the output to score, the set's required sections."""
+
+    case: "Case"
+    output: str
+    required_sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A scoring function and the metrics it reports. ``score`` returns per-case values keyed by
+    metric name (None where the metric does not apply to the case); other keys are details kept
+    in the case's scores but not aggregated."""
+
+    name: str
+    metrics: tuple[Metric, ...]
+    score: Callable[[CaseContext], dict[str, Any]]
+
+
+_METRICS: dict[str, Metric] = {}
+_SCORERS: dict[str, Scorer] = {}
+
+
+def register_metric(metric: Metric, *, replace: bool = False) -> Metric:
+    if metric.name in _METRICS and not replace and _METRICS[metric.name] != metric:
+        raise MetricError(f"metric '{metric.name}' is already declared")
+    _METRICS[metric.name] = metric
+    return metric
+
+
+def register_scorer(scorer: Scorer, *, replace: bool = False) -> Scorer:
+    """Add a scorer: its metrics join the registry and every run scores every case with it."""
+    if scorer.name in _SCORERS and not replace:
+        raise MetricError(f"scorer '{scorer.name}' is already registered")
+    for metric in scorer.metrics:
+        register_metric(metric, replace=replace)
+    _SCORERS[scorer.name] = scorer
+    return scorer
+
+
+def unregister_scorer(name: str) -> None:
+    scorer = _SCORERS.pop(name, None)
+    for metric in scorer.metrics if scorer else ():
+        _METRICS.pop(metric.name, None)
+
+
+def extra_scorers() -> list[Scorer]:
+    """Scorers added with :func:`register_scorer`, in registration order."""
+    return list(_SCORERS.values())
+
+
+def metric(name: str) -> Metric:
+    try:
+        return _METRICS[name]
+    except KeyError:
+        raise MetricError(f"unknown metric '{name}'; known metrics: {', '.join(sorted(_METRICS))}") from None
+
+
+def is_metric(name: str) -> bool:
+    return name in _METRICS
+
+
+def all_metrics() -> list[Metric]:
+    return list(_METRICS.values())
+
+
+def metrics_where(*, kind: Kind | None = None, headline: bool | None = None, aggregation: Aggregation | None = None,
+                  paired: bool | None = None, per_case_display: bool | None = None) -> list[Metric]:
+    """Declared metrics matching every given property, in declaration order."""
+    found = []
+    for item in _METRICS.values():
+        if kind is not None and item.kind != kind:
+            continue
+        if headline is not None and item.headline != headline:
+            continue
+        if aggregation is not None and item.aggregation != aggregation:
+            continue
+        if paired is not None and item.paired != paired:
+            continue
+        if per_case_display is not None and item.per_case_display != per_case_display:
+            continue
+        found.append(item)
+    return found
+
+
+def default_gates() -> list[Gate]:
+    return [item.gate for item in _METRICS.values() if item.gate is not None]
+
+
+def number(value: Any) -> float | None:
+    """A metric value as a float; None for missing, non-numeric or NaN."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return None if math.isnan(float(value)) else float(value)
+
+
+def value_of(metrics: Mapping[str, Any], name: str) -> float | None:
+    return number(metrics.get(name))
+
+
+def interval_of(metrics: Mapping[str, Any], name: str) -> tuple[float | None, float | None]:
+    low, high = ci_keys(name)
+    return number(metrics.get(low)), number(metrics.get(high))
+
+
+def format_with_ci(metrics: Mapping[str, Any], name: str) -> str:
+    """"0.412 [0.380, 0.445]", or the value alone when it has no interval; "-" when missing."""
+    declared = metric(name)
+    value = value_of(metrics, name)
+    low, high = interval_of(metrics, name)
+    if value is None:
+        return "-"
+    if declared.interval and low is not None and high is not None:
+        return f"{declared.format(value)} [{declared.format(low)}, {declared.format(high)}]"
+    return declared.format(value)
+
+
+def per_label(metrics: Mapping[str, Any], name: str) -> dict[str, float]:
+    """``{LABEL: value}`` of a ``by_label`` metric, read from flat keys ``<name>_<LABEL>``."""
+    prefix = label_key(name, "")
+    low, high = ci_keys("")
+    found = {}
+    for key, value in metrics.items():
+        label = key[len(prefix):] if key.startswith(prefix) else ""
+        if label and label.isupper() and not key.endswith((low, high)) and number(value) is not None:
+            found[label] = float(value)
+    return found
+
+
+def flat_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
+    """Every declared metric's value, interval and per-label values as ``{key: float}`` (for MLflow and tables)."""
+    flat: dict[str, float] = {}
+    for item in _METRICS.values():
+        value = value_of(metrics, item.name)
+        if value is not None:
+            flat[item.name] = value
+        if item.interval:
+            for key, bound in zip(ci_keys(item.name), interval_of(metrics, item.name)):
+                if bound is not None:
+                    flat[key] = bound
+        if item.by_label:
+            for label, rate in per_label(metrics, item.name).items():
+                flat[label_key(item.name, label)] = rate
+                for key in ci_keys(label_key(item.name, label)):
+                    if number(metrics.get(key)) is not None:
+                        flat[key] = float(metrics[key])
+    return flat
+
+
+# --- the primary metrics and the one ranking rule -----------------------------------------
+
+PRIMARY: dict[Kind, str] = {"quality": "rougeL", "privacy": "phi_leak_rate", "latency": "e2e_p95_s"}
+# Ranked by the primary quality metric, then PHI leakage, then tail latency; failed evaluations last.
+RANKING: tuple[str, ...] = (PRIMARY["quality"], PRIMARY["privacy"], PRIMARY["latency"])
+
+
+def primary(kind: Kind) -> Metric:
+    return metric(PRIMARY[kind])
+
+
+def ranking_key(metrics: Mapping[str, Any], *, failed: bool = False) -> tuple[float, ...]:
+    """Sort key (ascending = better first) of the one ranking rule; missing values sort last."""
+    key: list[float] = [1.0 if failed else 0.0]
+    for name in RANKING:
+        declared = metric(name)
+        value = value_of(metrics, name)
+        if value is None:
+            key.append(math.inf)
+        else:
+            key.append(-value if declared.direction == "higher" else value)
+    return tuple(key)
+
+
+def ranking_rule_text() -> str:
+    parts = [f"{metric(name).label} ({'higher' if metric(name).direction == 'higher' else 'lower'} first)"
+             for name in RANKING]
+    return "ranked by " + ", then ".join(parts) + "; failed evaluations last"
+
+
+# --- the declarations ----------------------------------------------------------------------
+
+def _declare(*metrics: Metric) -> None:
+    for item in metrics:
+        register_metric(item)
+
+
+_declare(
+    Metric("rouge1", "ROUGE-1", "F-measure of unigram overlap with the reference (rouge-score tokens; one token per "
+           "Han character for Chinese)", "F-measure", "higher", "quality", interval=True, per_case_display=True),
+    Metric("rouge2", "ROUGE-2", "F-measure of bigram overlap with the reference", "F-measure", "higher", "quality",
+           interval=True),
+    Metric("rougeL", "ROUGE-L", "F-measure of the longest common subsequence with the reference", "F-measure",
+           "higher", "quality", interval=True, gate=Gate("rougeL", min=0.3), paired=True, headline=True,
+           per_case_display=True),
+    Metric("rougeLsum", "ROUGE-Lsum", "ROUGE-L over sentences/lines (union LCS), as rouge-score computes it",
+           "F-measure", "higher", "quality", interval=True, paired=True),
+    Metric("structure_compliance", "Sections", "share of the set's required section headings present (as headings)",
+           "fraction", "higher", "quality", interval=True, gate=Gate("structure_compliance", min=0.9), paired=True,
+           headline=True, per_case_display=True),
+    Metric("structure_ok", "All sections", "share of outputs with every required section present, non-empty and "
+           "in order", "fraction", "higher", "quality", interval=True),
+    Metric("values_kept_rate", "Values kept", "share of the reference's clinical values (number + unit) found in "
+           "the output", "fraction", "higher", "quality", interval=True, paired=True, headline=True,
+           per_case_display=True),
+    Metric("values_invented_rate", "Values invented", "share of the output's clinical values found in neither "
+           "the reference nor the source", "fraction", "lower", "quality", interval=True, per_case_display=True),
+    Metric("plausibility_flagged", "Implausible", "share of outputs with an implausible value or empty output",
+           "fraction", "lower", "quality", interval=True),
+    Metric("compression_ratio", "Compression", "output length over source length, in characters", "ratio", None,
+           "quality", interval=True),
+    Metric("phi_leak_rate", "PHI leak", "share of distinct gold PHI items of the source that reappear in the output",
+           "fraction", "lower", "privacy", aggregation="ratio", interval=True, gate=Gate("phi_leak_rate", max=0.0),
+           headline=True, by_label=True),
+    Metric("phi_case_leak_rate", "PHI leak (case)", "per case: share of its gold PHI items in the output",
+           "fraction", "lower", "privacy", interval=True, paired=True, per_case_display=True),
+    Metric("phi_mention_leak_rate", "PHI leak (mentions)", "share of gold PHI mentions whose item reappears",
+           "fraction", "lower", "privacy", aggregation="ratio", interval=True),
+    Metric("phi_document_leak_rate", "PHI leak (documents)", "share of cases with gold PHI where any item leaks",
+           "fraction", "lower", "privacy", aggregation="ratio", interval=True),
+    Metric("phi_any_leak", "Any PHI leak", "per case: 1 when any gold PHI item reappears", "fraction", "lower",
+           "privacy", interval=True),
+    Metric("phi_leaked_items", "PHI items leaked", "gold PHI items found in outputs, summed over cases", "count",
+           "lower", "privacy", aggregation="ratio", per_case_display=True),
+    Metric("phi_items", "PHI items", "distinct gold PHI items in the sources, summed over cases", "count", None,
+           "privacy", aggregation="ratio"),
+    Metric("phi_partial_leaks", "PHI partial leaks", "leaked items found only in part (a name's surname, digits of "
+           "an identifier)", "count", "lower", "privacy", aggregation="ratio"),
+    Metric("phi_detected_copied", "PHI copied (detector)", "identifiers the detector finds in the output that are "
+           "also in the source, per case", "count", "lower", "privacy", interval=True, per_case_display=True),
+    Metric("phi_detected_invented", "PHI invented (detector)", "identifiers the detector finds in the output but "
+           "not in the source, per case", "count", "lower", "privacy", interval=True, per_case_display=True),
+    Metric("phi_invented_any", "Any PHI invented", "share of outputs with an identifier not in the source",
+           "fraction", "lower", "privacy", interval=True),
+    Metric("ttft_p50_s", "TTFT p50", "median time to the first token", "s", "lower", "latency", aggregation="run",
+           headline=True, digits=2),
+    Metric("e2e_p50_s", "e2e p50", "median end-to-end time of a request", "s", "lower", "latency",
+           aggregation="run", headline=True, digits=2),
+    Metric("e2e_p95_s", "e2e p95", "95th percentile of end-to-end time", "s", "lower", "latency",
+           aggregation="run", gate=Gate("e2e_p95_s", max=30.0), headline=True, digits=2),
+    Metric("output_tokens_per_s_p50", "tok/s", "median per-request output rate: completion tokens over "
+           "end-to-end seconds", "tokens/s", "higher", "latency", aggregation="run", headline=True, digits=1),
+    Metric("e2e_s", "e2e", "per case: end-to-end seconds of the request", "s", "lower", "latency",
+           aggregation="run", paired=True, digits=2),
+)
+for _name, _label, _what in (("ttft", "TTFT", "time to the first token"),
+                             ("ttfc", "TTFC", "time to the first content token (after any reasoning)"),
+                             ("tpot", "TPOT", "time per output token after the first"),
+                             ("itl", "ITL", "gap between consecutive streamed chunks"),
+                             ("e2e", "e2e", "end-to-end time of a request")):
+    for _q in (50, 90, 99):
+        if not is_metric(f"{_name}_p{_q}_s"):
+            register_metric(Metric(f"{_name}_p{_q}_s", f"{_label} p{_q}", f"{_q}th percentile of {_what}", "s",
+                                   "lower", "latency", aggregation="run", digits=3))
+_declare(
+    Metric("output_throughput_tok_s", "Output throughput", "completion tokens over the generation phase's wall "
+           "time (only when no case came from the cache)", "tokens/s", "higher", "latency", aggregation="run",
+           digits=1),
+    Metric("request_throughput_req_s", "Request throughput", "successful requests over the generation phase's "
+           "wall time", "requests/s", "higher", "latency", aggregation="run", digits=2),
+    Metric("prompt_tokens_mean", "Prompt tokens", "mean prompt tokens per request", "tokens", None, "volume",
+           aggregation="run", digits=1),
+    Metric("completion_tokens_mean", "Completion tokens", "mean completion tokens per request", "tokens", None,
+           "volume", aggregation="run", digits=1),
+    Metric("cases", "Cases", "cases with a record", "count", None, "volume", aggregation="run"),
+    Metric("failures", "Failures", "cases whose generation failed", "count", "lower", "volume", aggregation="run"),
+    Metric("cached", "Cached", "cases taken from the response cache", "count", None, "volume", aggregation="run"),
+    Metric("concurrency", "Concurrency", "requests in flight at once", "count", None, "volume", aggregation="run"),
+    Metric("warmup_requests", "Warm-up requests", "requests sent before timing started", "count", None, "volume",
+           aggregation="run"),
+    Metric("scored_cases", "Scored cases", "cases with scores", "count", None, "volume", aggregation="run"),
+)
+SYSTEM_SERIES = (("cpu_percent", "CPU", "%"), ("process_cpu_percent", "process CPU", "%"),
+                 ("process_rss_mb", "process RSS", "MB"), ("memory_used_percent", "memory used", "%"),
+                 ("gpu_memory_used_mb", "GPU memory", "MB"), ("gpu_utilization_percent", "GPU utilisation", "%"))
+for _series, _label, _unit in SYSTEM_SERIES:
+    for _stat in ("mean", "max"):
+        register_metric(Metric(f"system_{_series}_{_stat}", f"{_label} {_stat}", f"{_stat} of {_label} sampled "
+                               "once a second during generation", _unit, None, "system", aggregation="run", digits=1))

@@ -1,0 +1,393 @@
+"""A finished run directory becomes MLflow runs.
+
+``log_comparison(run_dir)`` reads what ``workbench run`` left on disk and logs one parent
+run for the comparison with one nested child run per model: generation settings and
+provenance as params, every metric of the metric registry (with its bootstrap CI bounds),
+the per-case table (``cases.json``), the evaluation set as a run input and
+``evaluation.json`` as an artifact. The prompt version is registered once in the MLflow
+Prompt Registry and every run names it as ``prompts:/<name>/<registry version>``.
+
+Per-case outputs are stored as ``workbench.privacy.redaction`` says (as-is, redacted or hashed).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.track.store import (
+    TrackingError, client_for, default_tracking_uri, ensure_experiment, tracking_uri_scope,
+)
+
+import mlflow  # noqa: E402  (after workbench.track.store switched telemetry off)
+from mlflow import MlflowClient  # noqa: E402
+from mlflow.data.dataset_source import DatasetSource  # noqa: E402
+from mlflow.data.dataset_source_registry import register_dataset_source  # noqa: E402
+from mlflow.data.pandas_dataset import from_pandas  # noqa: E402
+from mlflow.entities import RunStatus  # noqa: E402
+from mlflow.exceptions import MlflowException  # noqa: E402
+
+import workbench  # noqa: E402
+from workbench.data.evalsets import Case, EvalSet, EvalSetError, load_evalset  # noqa: E402
+from workbench.data.prompts import PromptError, PromptTemplate, get_prompt  # noqa: E402
+from workbench.privacy.redaction import (  # noqa: E402
+    OUTPUT_STORAGE_CHOICES, OutputStorage, gold_phi, redact, sha256_text, stored_phi_items,
+)
+from workbench.run.files import (  # noqa: E402
+    EVALUATION_FILE, RUN_FILE, EvaluationFiles, EvaluationSummary, GenerationRecord, RunDirectoryError, RunFiles,
+    RunManifest, read_run_dir,
+)
+from workbench.scoring.registry import flat_metrics, metrics_where  # noqa: E402
+from workbench.track.prompt_registry import (  # noqa: E402
+    find_registered_prompt, get_prompt_version, register_prompt_version,
+)
+
+DEFAULT_EXPERIMENT = "workbench"
+CASES_TABLE = "cases.json"
+# generation_settings keys logged under another name: "model" is taken by the catalogue name.
+SETTING_PARAM_NAMES = {"model": "spec.model"}
+FLATTENED_SETTINGS = ("sampling",)
+BACKEND_INFO_PARAMS = {"backend": "backend", "backend_version": "backend_version", "model_id": "backend_model_id",
+                       "resolved_revision": "resolved_revision", "file_sha256": "file_sha256", "device": "device",
+                       "max_concurrency": "backend_max_concurrency", "details": "backend_details"}
+MAX_PARAM_VALUE = 6000  # MLflow's limit on a param value
+MAX_DATASET_DIGEST = 36  # MLflow's limit on a dataset digest
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass
+class LoggedComparison:
+    parent_run_id: str
+    experiment_id: str
+    child_run_ids: dict[str, str]
+    prompt_uri: str
+    tracking_uri: str
+    missing_models: list[str] = field(default_factory=list)
+
+
+# --- reading a run directory --------------------------------------------------------------
+
+
+def read_run(run_dir: Path) -> RunFiles:
+    """The run directory's files; a run where no model finished cannot be logged."""
+    try:
+        run = read_run_dir(run_dir)
+    except RunDirectoryError as exc:
+        raise TrackingError(str(exc)) from exc
+    if not run.evaluations:
+        raise TrackingError(f"{run_dir}: no model has an {EVALUATION_FILE}; is the run finished?")
+    return run
+
+
+def _run_evalset(run: RunManifest) -> EvalSet | None:
+    """The evaluation set of the run (its first ``limit`` cases) if it can still be found."""
+    try:
+        evalset = load_evalset(run.evalset).head(run.limit)
+    except (EvalSetError, OSError):
+        return None
+    return evalset
+
+
+# --- params and metrics -------------------------------------------------------------------
+
+
+def _param_value(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, (dict, list, tuple)) else str(value)
+    return text if len(text) <= MAX_PARAM_VALUE else text[: MAX_PARAM_VALUE - 1] + "…"
+
+
+def generation_params(settings: dict[str, Any]) -> dict[str, str]:
+    """Generation settings as params: ``sampling`` flattened to ``sampling.<key>``, containers as JSON."""
+    params: dict[str, str] = {}
+    for key, value in settings.items():
+        if key in FLATTENED_SETTINGS and isinstance(value, dict):
+            for inner, inner_value in value.items():
+                params[f"{key}.{inner}"] = _param_value(inner_value)
+        else:
+            params[SETTING_PARAM_NAMES.get(key, key)] = _param_value(value)
+    return params
+
+
+def git_commit(directory: Path | None = None) -> str:
+    """``git rev-parse HEAD`` of the workbench checkout, or "unknown" (an installed package, no git)."""
+    project = directory or Path(workbench.__file__).resolve().parent.parent
+    if not ((project / ".git").exists() and (project / "pyproject.toml").is_file()):
+        return "unknown"
+    try:
+        completed = subprocess.run(["git", "-C", str(project), "rev-parse", "HEAD"], capture_output=True,
+                                   text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = completed.stdout.strip()
+    return commit if completed.returncode == 0 and commit else "unknown"
+
+
+def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_storage: str,
+                      commit: str) -> dict[str, str]:
+    prompt_name, _, prompt_version = summary.prompt.partition("@")
+    params: dict[str, Any] = {"model": summary.model, **generation_params(summary.generation_settings)}
+    for key, name in BACKEND_INFO_PARAMS.items():
+        params[name] = _param_value((summary.backend_info or {}).get(key))
+    params.update({
+        "prompt": summary.prompt,
+        "prompt_name": prompt_name,
+        "prompt_version": prompt_version,
+        "prompt_hash": summary.prompt_hash,
+        "prompt_uri": prompt_uri,
+        "evalset": summary.evalset,
+        "evalset_version": summary.evalset_version,
+        "evalset_hash": summary.evalset_hash,
+        "evalset_cases": summary.evalset_cases,
+        "requested_concurrency": summary.requested_concurrency,
+        "effective_concurrency": summary.effective_concurrency,
+        "workbench_version": summary.workbench_version,
+        "run_file_schema": summary.schema_version,
+        "git_commit": commit,
+        "output_storage": output_storage,
+    })
+    return {key: _param_value(value) for key, value in params.items()}
+
+
+_METRIC_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_\-. /]")
+
+
+def numeric_metrics(metrics: dict[str, Any]) -> dict[str, float]:
+    """Every registered metric the evaluation reports, with its interval and per-label values, as MLflow metrics."""
+    return {_METRIC_KEY_UNSAFE.sub("_", key): value for key, value in flat_metrics(metrics).items()}
+
+
+# --- the per-case table ------------------------------------------------------------------
+
+
+def _cases_by_id(evalset: EvalSet | None, records: list[GenerationRecord], storage: OutputStorage) -> dict[str, Case]:
+    if storage != "redacted":
+        return {}
+    if evalset is None:
+        raise TrackingError("store_outputs='redacted' needs the run's evaluation set to find the gold PHI, "
+                            "and it cannot be loaded here")
+    cases = {case.id: case for case in evalset.cases}
+    for record in records:
+        case = cases.get(record.case_id)
+        if case is None or record.case_hash != case.content_hash():
+            raise TrackingError(f"case {record.case_id!r} of evalset {evalset.name} changed since the run; "
+                                "its gold PHI cannot be trusted for redaction")
+    return cases
+
+
+def case_rows(files: EvaluationFiles, *, storage: OutputStorage, evalset: EvalSet | None) -> list[dict[str, Any]]:
+    """One row per case: the record joined with its scores (every registered per-case metric), outputs
+    stored as ``storage`` says."""
+    scores = files.scores_by_case()
+    cases = _cases_by_id(evalset, files.records, storage)
+    per_case = [metric.name for metric in metrics_where(aggregation="mean")]
+    rows = []
+    for record in files.records_in_order():
+        score = scores.get(record.case_id)
+        output, reasoning = record.output, record.reasoning
+        if storage == "redacted":
+            phi = gold_phi(cases[record.case_id])
+            output, reasoning = redact(output, phi), redact(reasoning, phi)
+        elif storage == "hashed":
+            output, reasoning = sha256_text(output), sha256_text(reasoning)
+        rows.append({
+            "case_id": record.case_id,
+            "model": files.model,
+            "output": output,
+            "reasoning": reasoning,
+            **{name: score.value(name) if score else None for name in per_case
+               if score is not None and score.get(name) is not None},
+            "phi_leaked": json.dumps(stored_phi_items(score.phi_leaked if score else [], storage), ensure_ascii=False),
+            "plausibility_flags": json.dumps(score.plausibility_flags if score else [], ensure_ascii=False),
+            "ttft_s": record.ttft_s, "ttfc_s": record.ttfc_s, "e2e_s": record.e2e_s,
+            "prompt_tokens": record.prompt_tokens, "completion_tokens": record.completion_tokens,
+            "error": record.error,
+            "cached": record.cached,
+        })
+    return rows
+
+
+# --- the evaluation set as a run input ---------------------------------------------------
+
+
+class WorkbenchEvalsetSource(DatasetSource):
+    """Where a run's cases came from: a workbench evaluation set, pinned by its content hash."""
+
+    def __init__(self, name: str, version: str, content_hash: str, location: str | None = None) -> None:
+        self.name, self.version, self.content_hash, self.location = name, version, content_hash, location
+
+    @staticmethod
+    def _get_source_type() -> str:
+        return "workbench_evalset"
+
+    def load(self, **kwargs: Any) -> EvalSet:
+        evalset = load_evalset(self.location or self.name)
+        if evalset.content_hash() != self.content_hash:
+            raise TrackingError(f"evalset {self.name}: content hash is now {evalset.content_hash()}, "
+                                f"the run used {self.content_hash}")
+        return evalset
+
+    @staticmethod
+    def _can_resolve(raw_source: Any) -> bool:
+        return False
+
+    @classmethod
+    def _resolve(cls, raw_source: Any) -> WorkbenchEvalsetSource:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"evalset": self.name, "version": self.version, "content_hash": self.content_hash,
+                "location": self.location}
+
+    @classmethod
+    def from_dict(cls, source_dict: dict[Any, Any]) -> WorkbenchEvalsetSource:
+        return cls(name=source_dict["evalset"], version=str(source_dict.get("version", "")),
+                   content_hash=source_dict["content_hash"], location=source_dict.get("location"))
+
+
+register_dataset_source(WorkbenchEvalsetSource)  # type: ignore[arg-type]  # MLflow takes the class
+
+
+def evalset_digest(content_hash: str) -> str:
+    """The evalset hash cut to MLflow's 36-character digest (the full hash is in the source)."""
+    return content_hash.removeprefix("sha256:")[:MAX_DATASET_DIGEST]
+
+
+def _log_evalset_input(summary: EvaluationSummary, records: list[GenerationRecord], evalset: EvalSet | None) -> None:
+    """The cases as a run input: ids and case hashes only, never the notes themselves."""
+    import pandas as pd
+
+    frame = pd.DataFrame([{"case_id": r.case_id, "case_hash": r.case_hash} for r in records],
+                         columns=["case_id", "case_hash"])
+    location = str(evalset.directory) if evalset is not None and evalset.directory is not None else None
+    source = WorkbenchEvalsetSource(summary.evalset, summary.evalset_version, summary.evalset_hash, location)
+    dataset = from_pandas(frame, source=source, name=summary.evalset, digest=evalset_digest(summary.evalset_hash))
+    mlflow.log_input(dataset, context="evaluation",
+                     tags={"workbench.evalset_hash": summary.evalset_hash,
+                           "workbench.evalset_version": summary.evalset_version})
+
+
+# --- logging ------------------------------------------------------------------------------
+
+
+def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, prompt_uri: str, storage: OutputStorage,
+                    commit: str, evalset: EvalSet | None) -> str:
+    summary = files.summary
+    error = summary.error
+    tags = {"workbench.kind": "evaluation", "model": files.model}
+    if error:
+        tags["error"] = str(error)[:5000]
+    run = mlflow.start_run(experiment_id=experiment_id, run_name=files.model, nested=True, tags=tags)
+    status = RunStatus.to_string(RunStatus.FAILED)
+    try:
+        mlflow.log_params(evaluation_params(summary, prompt_uri=prompt_uri, output_storage=storage, commit=commit))
+        mlflow.log_metrics(numeric_metrics(summary.metrics))
+        _log_system_samples(summary.system_samples)
+        rows = case_rows(files, storage=storage, evalset=evalset)
+        if rows:
+            import pandas as pd
+
+            mlflow.log_table(pd.DataFrame(rows), artifact_file=CASES_TABLE)
+        _log_evalset_input(summary, files.records, evalset)
+        mlflow.log_artifact(str(files.directory / EVALUATION_FILE))
+        _link_prompt(run.info.run_id, prompt_uri)
+        if not error:
+            status = RunStatus.to_string(RunStatus.FINISHED)
+    finally:
+        mlflow.end_run(status=status)
+    return run.info.run_id
+
+
+def _log_system_samples(samples: list[dict[str, Any]]) -> None:
+    """CPU, memory and GPU memory sampled during generation, as metric histories (step = sample)."""
+    for step, sample in enumerate(samples):
+        values = {f"system/{name}": float(value) for name, value in sample.items()
+                  if name != "elapsed_s" and isinstance(value, (int, float))}
+        if values:
+            mlflow.log_metrics(values, step=step)
+
+
+def _link_prompt(run_id: str, prompt_uri: str) -> None:
+    """Show the prompt version on the run (MLflow's ``mlflow.linkedPrompts`` tag)."""
+    client = MlflowClient()
+    try:
+        client.link_prompt_version_to_run(run_id, get_prompt_version(client, prompt_uri))
+    except (MlflowException, TrackingError) as exc:  # the param prompt_uri already names it
+        _logger.warning("could not link %s to run %s: %s", prompt_uri, run_id, exc)
+
+
+def _comparison_params(run: RunManifest, prompt_uri: str, storage: str) -> dict[str, str]:
+    keys = ("evalset", "evalset_version", "evalset_hash", "evalset_full_hash", "prompt", "prompt_hash", "limit",
+            "concurrency", "warmup", "workbench_version")
+    params = {key: _param_value(getattr(run, key)) for key in keys}
+    params.update({"prompt_uri": prompt_uri, "models": ",".join(run.models), "output_storage": storage,
+                   "run_file_schema": str(run.schema_version)})
+    return params
+
+
+def _run_prompt(run: RunManifest, prompts_dir: list[Path] | None, tracking_uri: str) -> PromptTemplate:
+    """The prompt version the run used, from the files or else the registry; its content must
+    still hash to what the run recorded."""
+    try:
+        prompt = get_prompt(run.prompt, prompts_dir)
+    except PromptError as exc:
+        registered = find_registered_prompt(run.prompt, run.prompt_hash, tracking_uri=tracking_uri)
+        if registered is None:
+            raise TrackingError(f"the run's prompt {run.prompt!r} cannot be loaded from the prompt files "
+                                f"or the registry: {exc}") from exc
+        return registered
+    if prompt.content_hash() != run.prompt_hash:
+        raise TrackingError(f"prompt {prompt.ref} was edited after the run (hash {prompt.content_hash()[:12]}, "
+                            f"the run used {run.prompt_hash[:12]}); restore it before logging")
+    return prompt
+
+
+def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment: str | None = None,
+                   store_outputs: OutputStorage = "as-is", prompts_dir: list[Path] | None = None) -> LoggedComparison:
+    """Log a finished ``workbench run`` directory to MLflow: a parent run and a nested run per model.
+
+    ``tracking_uri`` defaults to :func:`default_tracking_uri`, ``experiment`` to
+    ``$MLFLOW_EXPERIMENT_NAME`` or "workbench"; ``prompts_dir`` is where the run's prompt
+    was found if it is not a shipped one. Each call logs new runs; the prompt version is
+    registered only once.
+    """
+    if store_outputs not in OUTPUT_STORAGE_CHOICES:
+        raise ValueError(f"store_outputs must be one of {', '.join(OUTPUT_STORAGE_CHOICES)}, got {store_outputs!r}")
+    run_dir = Path(run_dir)
+    files = read_run(run_dir)
+    run, evaluations, missing = files.manifest, files.evaluations, files.missing
+    evalset = _run_evalset(run)
+    uri = tracking_uri or default_tracking_uri()
+    prompt = _run_prompt(run, prompts_dir, uri)
+    experiment_name = experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or DEFAULT_EXPERIMENT
+    experiment_id = ensure_experiment(experiment_name, tracking_uri=uri)
+    prompt_uri = register_prompt_version(prompt, tracking_uri=uri, experiment_id=experiment_id)
+    commit = git_commit()
+    children: dict[str, str] = {}
+    tags = {"workbench.kind": "comparison", "workbench.run_id": run.run_id,
+            "workbench.run_dir": str(run_dir.resolve())}
+    if missing:
+        tags["workbench.missing_models"] = ",".join(missing)
+    with tracking_uri_scope(uri), mlflow.start_run(experiment_id=experiment_id, run_name=run.run_id, tags=tags) as parent:
+        mlflow.log_params(_comparison_params(run, prompt_uri, store_outputs))
+        mlflow.log_artifact(str(run_dir / RUN_FILE))
+        _link_prompt(parent.info.run_id, prompt_uri)
+        for files in evaluations:
+            children[files.model] = _log_evaluation(files, experiment_id=experiment_id, prompt_uri=prompt_uri,
+                                                    storage=store_outputs, commit=commit, evalset=evalset)
+    return LoggedComparison(parent_run_id=parent.info.run_id, experiment_id=experiment_id, child_run_ids=children,
+                            prompt_uri=prompt_uri, tracking_uri=uri, missing_models=missing)
+
+
+def load_cases_table(run_id: str, *, tracking_uri: str | None = None) -> Any:
+    """The per-case table of one evaluation run as a pandas DataFrame."""
+    client, uri = client_for(tracking_uri)
+    experiment_id = client.get_run(run_id).info.experiment_id
+    with tracking_uri_scope(uri):  # MlflowClient.load_table searches runs through the global URI
+        return client.load_table(experiment_id, CASES_TABLE, run_ids=[run_id])

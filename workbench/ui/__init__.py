@@ -1,0 +1,1 @@
+"""The browser workbench (Gradio) and its view helpers; a door onto the core, which never imports it."""
