@@ -282,32 +282,35 @@ models:
     backend: scripted
     model: echo-source
 """)
-    specs = [entry.spec for entry in load_catalogue([catalogue]).values()]
+    entries = load_catalogue([catalogue])
+    specs = [entries["from-file"].spec, entries["echo"].spec]
     settings = RunSettings(runs_dir=tmp_path / "runs", concurrency=4, show_progress=False)
     outcome = run_comparison(specs, get_prompt(evalset.manifest.default_prompt), evalset, settings)
 
     by_model = {evaluation.model: evaluation for evaluation in outcome.evaluations}
     assert set(by_model) == {"from-file", "echo"}
-    scripted = {record["case_id"]: record for record in by_model["from-file"].records}
+    scripted = {record.case_id: record for record in by_model["from-file"].records}
     assert by_model["from-file"].error is None
-    assert scripted[first]["output"] == "Chief Complaint: chest pain."
-    assert (scripted[first]["ttft_s"], scripted[first]["e2e_s"], scripted[first]["completion_tokens"]) == (0.25, 2.0, 8)
-    assert scripted[first]["generated_by"]["backend"] == "scripted"
-    assert scripted[first]["generated_by"]["details"]["timings"] == "scripted"
-    assert (scripted[second]["error"], scripted[second]["error_type"]) == ("server overloaded", "ScriptedError")
+    hit = scripted[first]
+    assert hit.output == "Chief Complaint: chest pain."
+    assert (hit.ttft_s, hit.e2e_s, hit.completion_tokens, hit.token_count_source) == (0.25, 2.0, 8, "scripted")
+    assert hit.generated_by is not None and hit.generated_by["backend"] == "scripted"
+    assert hit.generated_by["details"]["timings"] == "scripted"
+    assert (scripted[second].error, scripted[second].error_type) == ("server overloaded", "ScriptedError")
     for case_id in rest:  # the file has no entry for these: failed records that say so
-        assert scripted[case_id]["error_type"] == "ScriptError"
-        assert str(script) in scripted[case_id]["error"] and f"case '{case_id}'" in scripted[case_id]["error"]
+        error = scripted[case_id].error or ""
+        assert scripted[case_id].error_type == "ScriptError"
+        assert str(script) in error and f"case '{case_id}'" in error
     metrics = by_model["from-file"].metrics
     assert metrics["cases"] == 4 and metrics["failures"] == 3
 
-    echoed = {record["case_id"]: record for record in by_model["echo"].records}
+    echoed = {record.case_id: record for record in by_model["echo"].records}
     for case in evalset.cases:
         record = echoed[case.id]
-        assert record["error"] is None
-        assert case.source in record["output"]  # the note is copied, identifiers and all
-        assert record["ttft_s"] == DEFAULT_TTFT_S
-        assert record["e2e_s"] == pytest.approx(DEFAULT_TTFT_S + DEFAULT_S_PER_TOKEN * (record["completion_tokens"] - 1))
+        assert record.error is None and record.completion_tokens
+        assert case.source in record.output  # the note is copied, identifiers and all
+        assert record.ttft_s == DEFAULT_TTFT_S
+        assert record.e2e_s == pytest.approx(DEFAULT_TTFT_S + DEFAULT_S_PER_TOKEN * (record.completion_tokens - 1))
     evaluation = json.loads((by_model["echo"].directory / "evaluation.json").read_text(encoding="utf-8"))
     assert evaluation["backend_info"]["details"]["timings"] == "scripted"
     assert evaluation["effective_concurrency"] == 4

@@ -20,7 +20,7 @@ def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) ->
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
     header = next(line for line in lines if line.startswith("model"))
-    for column in ("cases", "failures", "TTFT p50", "e2e p50", "e2e p95", "out tok/s"):
+    for column in ("cases", "failures", "ROUGE-L", "PHI leak", "TTFT p50", "e2e p50", "e2e p95", "tok/s"):
         assert column in header
     assert any(line.startswith("smollm2-135m") for line in lines)
     assert any(line.startswith("gemma3-270m") for line in lines)

@@ -108,4 +108,4 @@ def test_records_keep_reasoning_apart_from_the_scored_output(tmp_path: Path) -> 
         assert record.reasoning == "The note lists chest pain."
         assert record.raw_output.startswith("<think>")
         assert record.generation_settings["chat_template_kwargs"] == {"enable_thinking": True}
-    json.dumps(records)  # records are plain JSON
+    json.dumps([record.model_dump(mode="json") for record in records])  # records are plain JSON

@@ -51,8 +51,8 @@ def test_restart_after_sigkill_completes_only_the_missing_cases(isolated_cwd: Pa
     # Everything finished before the kill came from the cache, unchanged.
     assert set(finished_before_kill) <= set(cached)
     for case_id, before in finished_before_kill.items():
-        assert cached[case_id]["output"] == before["output"]
-        assert cached[case_id]["e2e_s"] == before["e2e_s"]
+        assert cached[case_id].output == before.output
+        assert cached[case_id].e2e_s == before.e2e_s
     assert len(generated) == 4 - len(cached)
     summary = json.loads((isolated_cwd / "summary.json").read_text())
     assert summary["evaluations"][0]["metrics"]["cached"] == len(cached)

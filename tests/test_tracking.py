@@ -281,6 +281,8 @@ def test_redact_and_flatten_helpers() -> None:
                                 "chat_template_kwargs": {"enable_thinking": False}, "context_length": 8192})
     assert params == {"spec.model": "None", "sampling.temperature": "0.0", "sampling.stop": "[]",
                       "chat_template_kwargs": '{"enable_thinking": false}', "context_length": "8192"}
-    assert numeric_metrics({"rougeL": 0.5, "values_invented_rate": None, "cases": 2,
-                            "phi_leak_rate_by_label": {"NAME": 0.25}}) == {
-        "rougeL": 0.5, "cases": 2.0, "phi_leak_rate_NAME": 0.25}
+    # Only registered metrics are exported (with their intervals and per-label values); nothing else.
+    assert numeric_metrics({"rougeL": 0.5, "rougeL_ci_low": 0.4, "rougeL_ci_high": 0.6, "values_invented_rate": None,
+                            "cases": 2, "phi_leak_rate_NAME": 0.25, "phi_leak_rate_by_label": {"NAME": 0.25},
+                            "unregistered_figure": 3.0}) == {
+        "rougeL": 0.5, "rougeL_ci_low": 0.4, "rougeL_ci_high": 0.6, "cases": 2.0, "phi_leak_rate_NAME": 0.25}

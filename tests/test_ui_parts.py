@@ -13,7 +13,8 @@ from workbench.ui.case_view import RunCases, highlighted, output_phi_spans
 from workbench.run.device_queue import DeviceQueues, device_key
 from workbench.data.evalset_tools import validate_evalset_dir
 from workbench.data.evalsets import EvalSetError, load_evalset, load_evalset_dir
-from workbench.ui.leaderboard import LeaderboardEntry, ranked_rows
+from workbench.track.leaderboard import LeaderboardEntry, ranked_rows
+from workbench.run.files import CaseScores, GenerationRecord
 from workbench.models.catalogue import get_model_spec
 from workbench.run.playground import guess_language, save_as_case
 
@@ -97,13 +98,20 @@ def test_cases_where_models_disagree_come_first_and_phi_is_marked() -> None:
     first, second = evalset.cases[0], evalset.cases[1]
     name = first.source[first.phi[0].start:first.phi[0].end]
     run = RunCases(run_id="r", run_dir=Path("."), evalset=evalset.head(2), models=["a", "b"])
-    run.records = {"a": {first.id: {"output": f"Patient {name}."}, second.id: {"output": "x"}},
-                   "b": {first.id: {"output": "A summary."}, second.id: {"output": "y"}}}
+    def record(output: str) -> GenerationRecord:
+        return GenerationRecord.model_construct(output=output, error=None)
+
+    def scores(case_id: str, **values: object) -> CaseScores:
+        return CaseScores.model_validate({"id": case_id, **values})
+
+    run.records = {"a": {first.id: record(f"Patient {name}."), second.id: record("x")},
+                   "b": {first.id: record("A summary."), second.id: record("y")}}
     run.scores = {
-        "a": {first.id: {"rougeL": 0.30, "phi_case_leak_rate": 0.5,
-                         "phi_leaked": [{"label": first.phi[0].label, "text": name}]},
-              second.id: {"rougeL": 0.40, "phi_case_leak_rate": 0.0}},
-        "b": {first.id: {"rougeL": 0.35, "phi_case_leak_rate": 0.0}, second.id: {"rougeL": 0.10, "phi_case_leak_rate": 0.0}},
+        "a": {first.id: scores(first.id, rougeL=0.30, phi_case_leak_rate=0.5,
+                               phi_leaked=[{"label": first.phi[0].label, "text": name}]),
+              second.id: scores(second.id, rougeL=0.40, phi_case_leak_rate=0.0)},
+        "b": {first.id: scores(first.id, rougeL=0.35, phi_case_leak_rate=0.0),
+              second.id: scores(second.id, rougeL=0.10, phi_case_leak_rate=0.0)},
     }
     ordered = run.ordered()
     assert [item.case_id for item in ordered] == [first.id, second.id]  # 0.05 + 0.5 beats 0.3
@@ -118,9 +126,9 @@ def test_cases_where_models_disagree_come_first_and_phi_is_marked() -> None:
 
 
 def test_overlapping_marks_keep_the_first_and_longest() -> None:
-    scores = {"phi_leaked": [{"label": "NAME", "text": "Jane Roe"}],
-              "phi_detected": [{"label": "NAME", "text": "Roe", "origin": "copied"},
-                               {"label": "DATE", "text": "03/01/2026", "origin": "invented"}]}
+    scores = CaseScores(id="c", phi_leaked=[{"label": "NAME", "text": "Jane Roe"}],
+                        phi_detected=[{"label": "NAME", "text": "Roe", "origin": "copied"},
+                                      {"label": "DATE", "text": "03/01/2026", "origin": "invented"}])
     spans = output_phi_spans("Jane Roe was seen 03/01/2026.", scores)
     assert [(s.label, s.start, s.end) for s in spans] == [("leaked NAME", 0, 8), ("invented DATE", 18, 28)]
 

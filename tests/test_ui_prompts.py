@@ -37,7 +37,7 @@ def test_edit_register_alias_and_run_with_the_new_version(isolated_cwd: Path) ->
     assert result.errors == {}
     assert result.mlflow_error is None and result.mlflow_parent_run_id
     assert result.outcome.prompt.ref == "clinical-summary-en@2"
-    assert "120 words" in result.outcome.evaluations[0].records[0]["messages"][0]["content"]
+    assert "120 words" in result.outcome.evaluations[0].records[0].messages[0]["content"]
     assert yaml.safe_load(editable_text(result.outcome.prompt)) == fields
     audit = (isolated_cwd / "audit.jsonl").read_text()
     assert "120 words" not in audit and "prompts.register" in audit and "prompts.alias" in audit

@@ -12,7 +12,7 @@ import pytest
 
 from workbench.ui.app import SET_DEFAULT_PROMPT, UIConfig, cancel_run, run_evaluation
 from workbench.privacy.audit import AuditLog
-from workbench.run.runner import RECORDS_FILE, read_records
+from workbench.run.files import read_records
 
 
 def _user(session: str) -> SimpleNamespace:
@@ -53,9 +53,9 @@ def test_second_user_waits_for_the_device_and_cancel_keeps_finished_cases(isolat
     assert cancel_run(config, _user("alice")) == "Nothing is running."
 
     alice_dir, bob_dir = sorted((isolated_cwd / "runs").glob("2*"), key=lambda p: (p / "run.json").stat().st_mtime)
-    kept = read_records(alice_dir / "smollm2-135m" / RECORDS_FILE)
+    kept = read_records(alice_dir / "smollm2-135m")
     assert 1 <= len(kept) < 4  # cancelled after the cases in flight, finished ones kept
-    assert len(read_records(bob_dir / "smollm2-135m" / RECORDS_FILE)) == 1
+    assert len(read_records(bob_dir / "smollm2-135m")) == 1
     actions = [(entry.user, entry.action, entry.outcome) for entry in config.audit.entries()]
     assert (f"local:{getpass.getuser()}", "run.finish", "cancelled") in actions
     assert [a for a in actions if a[1] == "run.cancel"][0][2] == "ok"

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 OpenBackend = Callable[["ModelSpec", bool], "Backend"]  # (spec, allow_remote_endpoint) -> loaded backend
 IdentifyModel = Callable[["ModelSpec"], dict[str, Any]]  # facts that pin the weights, without loading them
 CheckSpec = Callable[["ModelSpec"], list[str]]  # problems with the spec's fields; empty when it is usable
+DeviceOf = Callable[["ModelSpec"], str]  # the device the model's work runs on ("cpu", "gpu", "endpoint URL")
 
 
 class UnknownBackendError(WorkbenchError, ValueError):
@@ -36,7 +37,8 @@ class BackendEntry:
     ``identity`` returns facts that pin the weights, found without loading them
     (part of every cache key; None means no such facts); ``check_spec`` returns what
     is wrong with a spec's fields for this backend, one message per problem (None
-    means any spec will do).
+    means any spec will do); ``device`` names where the model's work runs, so that
+    work on one device queues (None: the endpoint at ``base_url``, or this machine's CPU).
     """
 
     name: str
@@ -44,6 +46,12 @@ class BackendEntry:
     open: OpenBackend
     identity: IdentifyModel | None = None
     check_spec: CheckSpec | None = None
+    device: DeviceOf | None = None
+
+    def device_of(self, spec: ModelSpec) -> str:
+        if self.device is not None:
+            return self.device(spec)
+        return f"endpoint {spec.base_url}" if spec.base_url else "cpu"
 
 
 _BACKENDS: dict[str, BackendEntry] = {}
@@ -97,6 +105,10 @@ def _identify_llamacpp(spec: ModelSpec) -> dict[str, Any]:
 
     _path, digest = verified_gguf(spec)
     return {"file_sha256": digest}
+
+
+def _device_llamacpp(spec: ModelSpec) -> str:
+    return "gpu" if spec.load_kwargs.get("n_gpu_layers") else "cpu"
 
 
 def _check_llamacpp(spec: ModelSpec) -> list[str]:
@@ -162,11 +174,11 @@ def _check_scripted(spec: ModelSpec) -> list[str]:
 def _register_builtins() -> None:
     for entry in (
         BackendEntry("llamacpp", "llama.cpp in process: a GGUF file ('path') or an embedded model ('package')",
-                     _open_llamacpp, _identify_llamacpp, _check_llamacpp),
+                     _open_llamacpp, _identify_llamacpp, _check_llamacpp, _device_llamacpp),
         BackendEntry("openai", "an OpenAI-compatible HTTP server ('base_url') serving 'model'",
                      _open_openai, None, _check_openai),
         BackendEntry("vllm", "vLLM in process on a GPU: a Hugging Face id ('model') or weights directory ('path')",
-                     _open_vllm, None, _check_vllm),
+                     _open_vllm, None, _check_vllm, lambda spec: "gpu"),
         BackendEntry("scripted", "fixed outputs and timings from a script file ('path') or a registered "
                      "script ('model'); no model is run", _open_scripted, _identify_scripted, _check_scripted),
     ):

@@ -13,16 +13,13 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from workbench.models.registry import get_backend
 from workbench.models.spec import ModelSpec
 
 
 def device_key(spec: ModelSpec) -> str:
     """The device a model's work runs on: the local CPU or GPU, or the server behind an endpoint."""
-    if spec.backend == "llamacpp":
-        return "cpu" if not spec.load_kwargs.get("n_gpu_layers") else "gpu"
-    if spec.backend == "vllm":
-        return "gpu"
-    return f"endpoint {spec.base_url}"
+    return get_backend(spec.backend).device_of(spec)
 
 
 class DeviceQueue:

@@ -31,6 +31,7 @@ Kind = Literal["quality", "privacy", "latency", "volume", "system"]
 # ("mean", bootstrap CI over cases), a ratio of sums computed by its scorer ("ratio"), or a
 # figure of the whole run such as a latency percentile or a count ("run").
 Aggregation = Literal["mean", "ratio", "run"]
+MEASURE_UNITS = ("s", "ms", "MB", "%")  # units named in headings; counts, fractions and rates speak for themselves
 
 
 class MetricError(WorkbenchError, ValueError):
@@ -80,8 +81,8 @@ class Metric:
 
     @property
     def heading(self) -> str:
-        """A table heading: label, unit where it is not a plain fraction, and direction."""
-        unit = f" ({self.unit})" if self.unit not in ("fraction", "F-measure", "count", "") else ""
+        """A table heading: label, the unit where it is a measure (seconds, MB, %), and direction."""
+        unit = f" ({self.unit})" if self.unit in MEASURE_UNITS else ""
         return f"{self.label}{unit} {self.arrow}".strip()
 
     def better(self, a: float, b: float) -> bool:
