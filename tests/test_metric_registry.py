@@ -137,3 +137,27 @@ def test_run_files_say_their_schema_and_a_newer_one_is_refused(scripted_run: tup
     summary_path.write_text(json.dumps(summary), encoding="utf-8")
     with pytest.raises(RunDirectoryError, match=r"first/evaluation.json: not a valid EvaluationSummary: evalset_hash"):
         read_run_dir(run_dir)
+
+
+SCHEMA_1_RUN = Path(__file__).resolve().parent / "data" / "run-schema-1"
+
+
+def test_a_run_written_before_schema_versions_is_read_reported_shown_and_logged(tmp_path: Path) -> None:
+    """``tests/data/run-schema-1`` was written by the workbench before run files carried ``schema_version``."""
+    import shutil
+
+    from workbench.track.mlflow_runs import log_comparison
+    from workbench.ui.case_view import load_run_cases
+
+    run_dir = tmp_path / SCHEMA_1_RUN.name
+    shutil.copytree(SCHEMA_1_RUN, run_dir)
+    files = read_run_dir(run_dir)
+    assert files.manifest.schema_version == 1 and files.evaluations[0].summary.schema_version == 1
+    assert [record.case_id for record in files.evaluations[0].records] == ["en-ed-chest-pain", "en-discharge-pneumonia"]
+    report = build_report([run_dir])
+    assert report.leaderboard[0].model == "smollm2-135m" and "smollm2-135m" in render_markdown(report)
+    cases = load_run_cases(run_dir)
+    assert len(cases.ordered()) == 2 and cases.view(cases.ordered()[0].case_id).outputs[0].output
+    logged = log_comparison(run_dir, tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    child = MlflowClient(logged.tracking_uri).get_run(logged.child_run_ids["smollm2-135m"])
+    assert child.data.params["run_file_schema"] == "1" and "rougeL" in child.data.metrics

@@ -26,7 +26,7 @@ from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.report.tables import format_text_table, headline_cells, headline_headers, status_cell  # noqa: E402
 from workbench.run.files import RECORDS_FILE  # noqa: E402
 from workbench.run.runner import ComparisonOutcome, RunSettings  # noqa: E402
-from workbench.scoring.registry import default_gates, interval_of, metrics_where, ranking_key  # noqa: E402
+from workbench.scoring.registry import default_gates, interval_of, metric, metrics_where, ranking_key  # noqa: E402
 from workbench.scoring.scorer import score_outputs  # noqa: E402
 
 app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True, add_completion=False)
@@ -432,13 +432,13 @@ def phi_detect(text: str = typer.Argument(..., help="Text to scan."),
 def _metrics_table(aggregate: dict[str, Any]) -> str:
     """Every quality and privacy metric the scorers reported, with its interval."""
     rows = []
-    for metric in [*metrics_where(kind="quality"), *metrics_where(kind="privacy")]:
-        if metric.aggregation == "run" or aggregate.get(metric.name) is None:
+    for item in [*metrics_where(kind="quality"), *metrics_where(kind="privacy")]:
+        if item.aggregation == "run" or aggregate.get(item.name) is None:
             continue  # not reported (e.g. the detector did not run)
-        low, high = interval_of(aggregate, metric.name)
-        interval = f"[{metric.format(low)}, {metric.format(high)}]" if low is not None and high is not None else "-"
-        rows.append([metric.name, metric.label, metric.format(aggregate.get(metric.name)), interval,
-                     metric.direction or ""])
+        low, high = interval_of(aggregate, item.name)
+        interval = f"[{item.format(low)}, {item.format(high)}]" if low is not None and high is not None else "-"
+        rows.append([item.name, item.label, item.format(aggregate.get(item.name)), interval,
+                     item.direction or ""])
     return _format_table(["metric", "label", "value", "95% CI", "better"], rows)
 
 
@@ -450,10 +450,13 @@ def _paired(outcome: ComparisonOutcome) -> list[Any]:
 
 def _paired_lines(outcome: ComparisonOutcome) -> list[str]:
     lines = []
-    for result in _paired(outcome):
+    results = _paired(outcome)
+    width = max((len(f"{metric(r.metric).label} {metric(r.metric).arrow}") for r in results), default=0)
+    for result in results:
         effect = "-" if result.effect_size is None else f"{result.effect_size:+.2f}"
+        name = f"{metric(result.metric).label} {metric(result.metric).arrow}"
         lines.append(
-            f"{result.metric:<19} {result.model_a} - {result.model_b}: {result.mean_difference:+.4f} "
+            f"{name:<{width}}  {result.model_a} - {result.model_b}: {result.mean_difference:+.4f} "
             f"[{result.ci_low:+.4f}, {result.ci_high:+.4f}]  p={result.p_value:.3f}  d={effect}  n={result.n}"
         )
     return lines
