@@ -181,4 +181,3 @@ def load_run_cases(run_dir: Path) -> RunCases:
         result.records[item.model] = {record.case_id: record for record in item.records}
         result.scores[item.model] = item.scores_by_case()
     return result
-

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datasets
 import evaluate
 
-from workbench.data.evalsets import LANGUAGES
+from workbench.scoring.hf_metrics.common import check_language, mean, metric_info
 from workbench.scoring.rouge import ROUGE_TYPES, rouge_scores
 
 TOKENIZATION = {"en": "rouge-score default", "zh": "character-level CJK"}
@@ -36,35 +35,20 @@ Examples:
     1.0
 """
 
-_CITATION = ""
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
 
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class ClinicalRouge(evaluate.Metric):
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features({
-                "predictions": datasets.Value("string"),
-                "references": datasets.Value("string"),
-            }),
-        )
+        return metric_info(_DESCRIPTION, _KWARGS_DESCRIPTION, "predictions", "references")
 
     def _compute(self, predictions: list[str], references: list[str], language: str = "en") -> dict[str, object]:
-        if language not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        check_language(language)
         per_type: dict[str, list[float]] = {name: [] for name in ROUGE_TYPES}
         for prediction, reference in zip(predictions, references):
             if not reference.strip():
                 continue
             for name, score in rouge_scores(reference, prediction, language=language).items():
                 per_type[name].append(score.fmeasure)
-        result: dict[str, object] = {name: _mean(values) for name, values in per_type.items()}
+        result: dict[str, object] = {name: mean(values) for name, values in per_type.items()}
         result["tokenization"] = TOKENIZATION[language]
         return result

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datasets
 import evaluate
 
+from workbench.scoring.hf_metrics.common import check_per_prediction, mean, metric_info
 from workbench.scoring.summary import value_fidelity
 
 _DESCRIPTION = """\
@@ -34,34 +34,18 @@ Examples:
     1.0
 """
 
-_CITATION = ""
-
-
-def _mean(values: list[float | None]) -> float | None:
-    kept = [value for value in values if value is not None]
-    return sum(kept) / len(kept) if kept else None
-
 
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class ClinicalValues(evaluate.Metric):
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features({
-                "predictions": datasets.Value("string"),
-                "references": datasets.Value("string"),
-            }),
-        )
+        return metric_info(_DESCRIPTION, _KWARGS_DESCRIPTION, "predictions", "references")
 
     def _compute(self, predictions: list[str], references: list[str],
                  sources: list[str] | None = None) -> dict[str, float | None]:
-        if sources is None or len(sources) != len(predictions):
-            raise ValueError("sources must give one source text per prediction")
+        check_per_prediction("sources", sources, predictions, "source text")
         results = [value_fidelity(prediction, reference, source)
                    for prediction, reference, source in zip(predictions, references, sources)]
         return {
-            "values_kept_rate": _mean([result.kept_rate for result in results]),
-            "values_invented_rate": _mean([result.invented_rate for result in results]),
+            "values_kept_rate": mean([result.kept_rate for result in results]),
+            "values_invented_rate": mean([result.invented_rate for result in results]),
         }

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datasets
 import evaluate
 
-from workbench.data.evalsets import LANGUAGES
+from workbench.scoring.hf_metrics.common import check_language, check_per_prediction, mean, metric_info
 from workbench.scoring.phi_detector import PHIDetector, copied_and_invented
 
 _DESCRIPTION = """\
@@ -37,31 +36,18 @@ Examples:
     1.0
 """
 
-_CITATION = ""
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
 
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class PhiDetector(evaluate.Metric):
     _detector: PHIDetector | None = None
 
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features({"predictions": datasets.Value("string")}),
-        )
+        return metric_info(_DESCRIPTION, _KWARGS_DESCRIPTION, "predictions")
 
     def _compute(self, predictions: list[str], sources: list[str] | None = None, language: str = "en",
                  detector: PHIDetector | None = None) -> dict[str, float | None]:
-        if language not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
-        if sources is None or len(sources) != len(predictions):
-            raise ValueError("sources must give one source text per prediction")
+        check_language(language)
+        check_per_prediction("sources", sources, predictions, "source text")
         if detector is None:
             if self._detector is None:
                 self._detector = PHIDetector()
@@ -73,7 +59,7 @@ class PhiDetector(evaluate.Metric):
             copied.append(float(len(found_copied)))
             invented.append(float(len(found_invented)))
         return {
-            "phi_detected_copied": _mean(copied),
-            "phi_detected_invented": _mean(invented),
-            "phi_invented_any": _mean([1.0 if count else 0.0 for count in invented]),
+            "phi_detected_copied": mean(copied),
+            "phi_detected_invented": mean(invented),
+            "phi_invented_any": mean([1.0 if count else 0.0 for count in invented]),
         }

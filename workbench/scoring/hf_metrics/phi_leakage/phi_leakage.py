@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import datasets
 import evaluate
 
-from workbench.data.evalsets import LANGUAGES, Case, PHISpan
+from workbench.scoring.hf_metrics.common import check_language, check_per_prediction, metric_info
+from workbench.data.evalsets import Case, PHISpan
 from workbench.scoring.phi import case_leakage, leakage_aggregate
 
 _DESCRIPTION = """\
@@ -39,9 +39,6 @@ Examples:
     1.0
 """
 
-_CITATION = ""
-
-
 def _case(index: int, source: str, spans: list[dict[str, Any]], language: str) -> Case:
     phi = tuple(PHISpan(start=int(span["start"]), end=int(span["end"]), label=str(span["label"])) for span in spans)
     for span in phi:
@@ -53,20 +50,12 @@ def _case(index: int, source: str, spans: list[dict[str, Any]], language: str) -
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class PhiLeakage(evaluate.Metric):
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features({"predictions": datasets.Value("string")}),
-        )
+        return metric_info(_DESCRIPTION, _KWARGS_DESCRIPTION, "predictions")
 
     def _compute(self, predictions: list[str], sources: list[str] | None = None,
                  phi_spans: list[list[dict[str, Any]]] | None = None, language: str = "en") -> dict[str, Any]:
-        if language not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
-        if sources is None or len(sources) != len(predictions):
-            raise ValueError("sources must give one source text per prediction")
-        if phi_spans is None or len(phi_spans) != len(predictions):
-            raise ValueError("phi_spans must give one list of spans per prediction")
+        check_language(language)
+        check_per_prediction("sources", sources, predictions, "source text")
+        check_per_prediction("phi_spans", phi_spans, predictions, "list of spans")
         cases = [_case(index, source, spans, language) for index, (source, spans) in enumerate(zip(sources, phi_spans))]
         return leakage_aggregate([case_leakage(case, prediction) for case, prediction in zip(cases, predictions)])

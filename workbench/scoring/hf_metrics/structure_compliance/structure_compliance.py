@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datasets
 import evaluate
 
+from workbench.scoring.hf_metrics.common import mean, metric_info
 from workbench.scoring.summary import check_structure
 
 _DESCRIPTION = """\
@@ -31,28 +31,17 @@ Examples:
     1.0
 """
 
-_CITATION = ""
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
 
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class StructureCompliance(evaluate.Metric):
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features({"predictions": datasets.Value("string")}),
-        )
+        return metric_info(_DESCRIPTION, _KWARGS_DESCRIPTION, "predictions")
 
     def _compute(self, predictions: list[str], required_sections: list[str] | None = None) -> dict[str, float | None]:
         if not required_sections:
             raise ValueError("required_sections must name at least one heading")
         results = [check_structure(prediction, tuple(required_sections)) for prediction in predictions]
         return {
-            "structure_compliance": _mean([result.compliance for result in results]),
-            "structure_ok": _mean([1.0 if result.ok else 0.0 for result in results]),
+            "structure_compliance": mean([result.compliance for result in results]),
+            "structure_ok": mean([1.0 if result.ok else 0.0 for result in results]),
         }
