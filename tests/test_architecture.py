@@ -14,7 +14,7 @@ PACKAGE = PROJECT_ROOT / "workbench"
 DOORS = ("workbench.ui", "workbench.cli", "workbench.__main__", "apps")
 # Where a metric's name may be written: its declaration, and the code that computes its value.
 COMPUTING_MODULES = {
-    "scoring/registry.py", "scoring/scorer.py", "scoring/phi.py", "scoring/rouge.py", "scoring/summary.py",
+    "scoring/registry.py", "scoring/scorer.py", "scoring/phi.py", "scoring/rouge.py", "scoring/structure.py", "scoring/values.py",
     "scoring/latency.py", "run/system_metrics.py",
 }
 

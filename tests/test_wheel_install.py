@@ -9,6 +9,7 @@ packages. The checkout is never on its path: the commands must find everything i
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -32,8 +33,11 @@ def _clean_environment(home: Path) -> dict[str, str]:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     root = tmp_path_factory.mktemp("wheel")
     dist = root / "dist"
+    source = root / "source"  # a copy, so that building writes nothing into the checkout
+    shutil.copytree(PROJECT_ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "runs", "mlruns", "build", "dist", "test-artifacts", "*.egg-info", "__pycache__", "audit"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                    "--wheel-dir", str(dist), str(PROJECT_ROOT)], check=True, timeout=600, cwd=root)
+                    "--wheel-dir", str(dist), str(source)], check=True, timeout=600, cwd=root)
     wheels = list(dist.glob("workbench-*.whl"))
     assert len(wheels) == 1, wheels
     environment = root / "venv"

@@ -83,7 +83,15 @@ class EvaluationResult:
 
     @property
     def errors(self) -> dict[str, str]:
+        """Models that could not run at all, with why."""
         return {e.model: e.error for e in self.outcome.evaluations if e.error}
+
+    @property
+    def failed_cases(self) -> dict[str, dict[str, str]]:
+        """Per model, the cases whose generation failed (case id -> error); they are counted, never scored."""
+        failed = {e.model: {r.case_id: f"{r.error_type or 'error'}: {r.error}" for r in e.records if not r.ok}
+                  for e in self.outcome.evaluations}
+        return {model: cases for model, cases in failed.items() if cases}
 
     def ranked(self) -> list[EvaluationOutcome]:
         """The evaluations in the order of the one ranking rule (see ``ranking_rule_text()``)."""

@@ -41,6 +41,9 @@ CatalogueOption = typer.Option(None, "--catalogue", help="Extra catalogue YAML f
 PromptsDirOption = typer.Option(None, "--prompts-dir", help="Extra directory of prompt files NAME@VERSION.yaml.")
 
 
+MAX_FAILED_CASES_SHOWN = 20
+
+
 class StoreOutputs(str, Enum):
     as_is = "as-is"
     redacted = "redacted"
@@ -466,7 +469,7 @@ def _summary_table(outcome: ComparisonOutcome) -> str:
     """One row per model, in the order of the one ranking rule; columns from the registry's headline metrics."""
     ranked = sorted(outcome.evaluations, key=lambda e: ranking_key(e.metrics, failed=bool(e.error)))
     rows = [[evaluation.model, *[str(evaluation.metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
-             *headline_cells(evaluation.metrics), status_cell(evaluation.error)] for evaluation in ranked]
+             *headline_cells(evaluation.metrics), status_cell(evaluation.error, evaluation.metrics)] for evaluation in ranked]
     return _format_table(["model", "cases", "failures", "cached", *headline_headers(), "status"], rows)
 
 
@@ -513,10 +516,13 @@ def run(
     experiment: Optional[str] = ExperimentOption,
     store_outputs: StoreOutputs = StoreOutputsOption,
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+    allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some cases failed (they are still counted as failures and left out of the scores)."),
     catalogue: Optional[list[Path]] = CatalogueOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
 ) -> None:
-    """Run models over an evaluation set; one record per case, a summary table at the end."""
+    """Run models over an evaluation set; one record per case, a summary table at the end.
+
+    Exits 1 when a model could not run or any case failed (unless --allow-failures), naming them."""
     from workbench.api import evaluate
 
     try:
@@ -553,10 +559,21 @@ def run(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(comparison_json(outcome), ensure_ascii=False, indent=2), encoding="utf-8")
         typer.echo(f"summary: {json_out}")
-    if any(evaluation.error for evaluation in outcome.evaluations):
-        for evaluation in outcome.evaluations:
-            if evaluation.error:
-                typer.secho(f"error: model {evaluation.model}: {evaluation.error}", fg=typer.colors.RED, err=True)
+    failed_cases = [(evaluation.model, record) for evaluation in outcome.evaluations
+                    for record in evaluation.records if not record.ok]
+    for evaluation in outcome.evaluations:
+        if evaluation.error:
+            typer.secho(f"error: model {evaluation.model}: {evaluation.error}", fg=typer.colors.RED, err=True)
+    for model_name, record in failed_cases[:MAX_FAILED_CASES_SHOWN]:
+        typer.secho(f"failed: {model_name} case {record.case_id}: {record.error_type or 'error'}: {record.error}",
+                    fg=typer.colors.YELLOW if allow_failures else typer.colors.RED, err=True)
+    if len(failed_cases) > MAX_FAILED_CASES_SHOWN:
+        typer.secho(f"failed: {len(failed_cases) - MAX_FAILED_CASES_SHOWN} more case(s); every failure is in the "
+                    "records (records.jsonl, field 'error')", err=True)
+    if any(evaluation.error for evaluation in outcome.evaluations) or (failed_cases and not allow_failures):
+        if failed_cases and not allow_failures:
+            typer.secho(f"{len(failed_cases)} case(s) failed: they are not scored and count against the failure "
+                        "gate; --allow-failures exits 0 all the same", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
 
 

@@ -83,6 +83,7 @@ class Manifest:
     licence: str = ""
     provenance: str = ""
     required_sections: tuple[str, ...] = ()
+    section_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     num_cases: int | None = None
     content_hash: str | None = None
 
@@ -269,8 +270,30 @@ def read_manifest(path: Path) -> Manifest:
         task=str(data["task"]), default_prompt=str(data["default_prompt"]),
         description=str(data.get("description", "")), licence=str(data.get("licence", "")),
         provenance=str(data.get("provenance", "")), required_sections=tuple(sections),
+        section_synonyms=read_section_synonyms(data.get("section_synonyms"), tuple(sections), path),
         num_cases=data.get("num_cases"), content_hash=data.get("content_hash"),
     )
+
+
+def read_section_synonyms(value: Any, required_sections: tuple[str, ...], path: Path) -> dict[str, tuple[str, ...]]:
+    """A manifest's ``section_synonyms``: each required heading mapped to other names it may appear under.
+
+    Absent or empty gives ``{}``; anything but a mapping from a heading in ``required_sections``
+    to a list of non-empty strings is an error naming ``path`` and the field.
+    """
+    if value is None:
+        return {}
+    where = f"{path}: field 'section_synonyms'"
+    if not isinstance(value, dict):
+        raise EvalSetError(f"{where} must be a mapping from a required section to a list of names")
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for heading, names in value.items():
+        if heading not in required_sections:
+            raise EvalSetError(f"{where}: key {heading!r} is not one of required_sections {list(required_sections)}")
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise EvalSetError(f"{where}: {heading!r} must map to a list of non-empty strings")
+        synonyms[heading] = tuple(names)
+    return synonyms
 
 
 def load_evalset_dir(directory: Path, *, check_manifest: bool = True) -> EvalSet:
@@ -324,6 +347,10 @@ def write_manifest(directory: Path, manifest: Manifest, cases: list[Case]) -> Ma
     """Write ``manifest.yaml`` with the count and content hash of ``cases``."""
     final = Manifest(**{**manifest.__dict__, "num_cases": len(cases), "content_hash": content_hash(cases)})
     data = {k: (list(v) if isinstance(v, tuple) else v) for k, v in final.__dict__.items()}
+    if final.section_synonyms:
+        data["section_synonyms"] = {heading: list(names) for heading, names in final.section_synonyms.items()}
+    else:
+        del data["section_synonyms"]
     (directory / MANIFEST_FILE).write_text(
         yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from workbench.data.prompts import ChatMessage
 from workbench.models.reasoning import ReasoningTags, content_has_started, split_reasoning
@@ -97,46 +97,63 @@ class Backend(Protocol):
 
 
 class StreamClock:
-    """Turns a stream of text pieces into the timings of one request.
+    """Turns a stream of generated pieces into the timings of one request.
 
-    The clock starts when it is created, i.e. before the request is issued. Each
-    piece marks an arrival: the first one with text is the first token, the first
-    one after which answer text exists outside any reasoning block is the first
-    content token, and the gaps between arrivals are the inter-token latencies.
+    The definitions follow ``vllm bench serve`` (see docs/scoring.md, "Latency"):
+
+    - the clock starts when it is created, i.e. before the request is issued;
+    - ``ttft``: arrival of the first piece that carries text (answer or reasoning);
+    - ``ttfc``: arrival of the first piece after which answer text exists outside any
+      reasoning block;
+    - ``itl``: the gaps between successive pieces that carry text; a piece without text
+      (a token whose text the server or the UTF-8 decoder still holds back, a role-only
+      or finish-only chunk) neither starts nor ends a gap;
+    - ``e2e``: arrival of the last piece, with or without text. What comes after the
+      generation (a usage-only chunk, ``[DONE]``, the connection closing, the caller's
+      own bookkeeping) does not count.
+
+    ``timer`` is the monotonic clock in seconds; tests pass their own to drive it by hand.
     """
 
-    def __init__(self, request_id: str, reasoning_tags: ReasoningTags) -> None:
+    def __init__(self, request_id: str, reasoning_tags: ReasoningTags,
+                 timer: Callable[[], float] = time.perf_counter) -> None:
         self._request_id = request_id
         self._tags = reasoning_tags
-        self._start = time.perf_counter()
+        self._timer = timer
+        self._start = timer()
         self._started_at = time.time()
-        self._last_arrival: float | None = None
+        self._last_piece: float | None = None  # any piece: the end of generation so far
+        self._last_text: float | None = None  # the last piece that carried text
         self._pieces: list[str] = []
         self._reasoning_pieces: list[str] = []
         self._ttft: float | None = None
         self._ttfc: float | None = None
         self._itl: list[float] = []
-        self.token_events = 0
+        self.token_events = 0  # pieces that carried text
         self.reasoning_events = 0
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self._start
+        return self._timer() - self._start
 
-    def piece(self, text: str, *, reasoning: bool = False) -> None:
-        """Record the arrival of ``text``; ``reasoning`` marks text a server sent as reasoning."""
+    def piece(self, text: str = "", *, reasoning: str = "") -> None:
+        """Record one arrival: ``text`` is answer-stream text, ``reasoning`` is text a server
+        sent as reasoning (``delta.reasoning_content``). Both may be empty: the arrival then
+        only moves the end of the generation."""
         now = self.elapsed()
-        if self._last_arrival is not None:
-            self._itl.append(now - self._last_arrival)
-        self._last_arrival = now
+        self._last_piece = now
+        if not text and not reasoning:
+            return
         self.token_events += 1
-        if not text:
-            return
-        if self._ttft is None:
+        if self._last_text is None:
             self._ttft = now
+        else:
+            self._itl.append(now - self._last_text)
+        self._last_text = now
         if reasoning:
-            self._reasoning_pieces.append(text)
-            self.reasoning_events += 1
-            return
+            self._reasoning_pieces.append(reasoning)
+            if not text:
+                self.reasoning_events += 1
+                return
         self._pieces.append(text)
         if self._ttfc is None:
             if content_has_started("".join(self._pieces), self._tags):
@@ -145,6 +162,18 @@ class StreamClock:
                 self.reasoning_events += 1
 
     def finish(self, **fields: Any) -> GenerationResult:
+        """The result of a completed generation: it ended with its last piece."""
+        end = self._last_piece if self._last_piece is not None else self.elapsed()
+        return self._result(end, fields)
+
+    def fail(self, exc: BaseException, **fields: Any) -> GenerationResult:
+        """The result of a failed generation: ``e2e`` is the time until the failure was known."""
+        result = self._result(self.elapsed(), fields)
+        result.error = str(exc) or type(exc).__name__
+        result.error_type = type(exc).__name__
+        return result
+
+    def _result(self, end: float, fields: dict[str, Any]) -> GenerationResult:
         raw = "".join(self._pieces)
         split = split_reasoning(raw, self._tags)
         reasoning_parts = ["".join(self._reasoning_pieces).strip(), split.reasoning]
@@ -155,7 +184,7 @@ class StreamClock:
             raw_output=raw,  # the content stream as received, reasoning tags included
             ttft_s=self._ttft,
             ttfc_s=self._ttfc if split.content else None,
-            e2e_s=self.elapsed(),
+            e2e_s=end,
             itl_s=self._itl,
             started_at=self._started_at,
         )
@@ -163,10 +192,4 @@ class StreamClock:
         result.reasoning_tokens = self.reasoning_events if has_reasoning else 0
         for name, value in fields.items():
             setattr(result, name, value)
-        return result
-
-    def fail(self, exc: BaseException, **fields: Any) -> GenerationResult:
-        result = self.finish(**fields)
-        result.error = str(exc) or type(exc).__name__
-        result.error_type = type(exc).__name__
         return result

@@ -3,7 +3,11 @@
 The chat template stored in the GGUF file is rendered here (sandboxed Jinja), so
 chat-template keyword arguments such as ``enable_thinking`` reach it exactly as they
 would reach a Hugging Face tokenizer. Tokens are generated one at a time, so the
-completion token count is exact and every inter-token gap is one token.
+completion token count is exact. Timings follow the HTTP backend's (docs/scoring.md,
+"Latency"): a token whose bytes end inside a multi-byte UTF-8 character has no text
+yet, so it is neither the first token nor the end of an inter-token gap; the token
+that completes the character is, as a llama.cpp server would stream it. The end of
+generation is the last token sampled, the end-of-generation token included.
 
 Every call into llama.cpp (loading included) runs on one dedicated thread: llama.cpp's
 OpenMP build keeps a pool of worker threads per calling thread, and calls from a second
@@ -25,6 +29,25 @@ from workbench.errors import WorkbenchError
 from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock
 from workbench.models.embedded import verified_gguf
 from workbench.models.spec import ModelSpec
+
+
+class TokenTextDecoder:
+    """The text of a stream of tokens, as it becomes complete UTF-8.
+
+    A token may end inside a multi-byte character (SmolLM2 splits many Chinese
+    characters over two tokens): ``feed`` then returns "" and keeps the bytes until the
+    token that completes the character. ``flush`` ends the stream; bytes still pending
+    come out as U+FFFD.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def feed(self, token_bytes: bytes) -> str:
+        return self._decoder.decode(token_bytes, final=False)
+
+    def flush(self) -> str:
+        return self._decoder.decode(b"", final=True)
 
 
 class PromptTooLong(WorkbenchError, ValueError):
@@ -127,7 +150,7 @@ class LlamaCppBackend:
                 )
             max_tokens = min(sampling.max_tokens, room)
             self.llm.set_seed(sampling.seed)
-            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            decoder = TokenTextDecoder()
             text_so_far = ""
             finish_reason = "length"
             for token in self.llm.generate(
@@ -140,20 +163,19 @@ class LlamaCppBackend:
                 reset=True,
             ):
                 if self._is_end_of_generation(token):
+                    clock.piece("")  # the end-of-generation token arrived: the generation ends here
                     finish_reason = "stop"
                     break
                 completion += 1
-                piece = decoder.decode(
-                    self.llm.detokenize([token], special=self.spec.keep_special_tokens), final=False
-                )
-                clock.piece(piece)
+                piece = decoder.feed(self.llm.detokenize([token], special=self.spec.keep_special_tokens))
+                clock.piece(piece)  # "" while a UTF-8 character is incomplete: no first token, no gap
                 text_so_far += piece
                 if sampling.stop and any(stop in text_so_far for stop in sampling.stop):
                     finish_reason = "stop"
                     break
                 if completion >= max_tokens:
                     break
-            tail = decoder.decode(b"", final=True)
+            tail = decoder.flush()
             if tail:
                 clock.piece(tail)
             result = clock.finish(

@@ -1,9 +1,12 @@
 """OpenAI-compatible HTTP backend with streaming: vLLM serve, llama.cpp server, Ollama, SGLang, TGI.
 
-Timing follows the convention of serving benchmarks: the clock starts before the
-POST, the first token is the first streamed chunk carrying text, inter-token
-latencies are the gaps between such chunks, and token counts come from the
-server's ``usage`` (requested with ``stream_options.include_usage``).
+Timing follows ``vllm bench serve``: the clock starts before the POST; the first
+token is the first streamed chunk carrying text (``delta.content``, or reasoning in
+``delta.reasoning_content`` / ``delta.reasoning``), not the role-only opening chunk;
+inter-token latencies are the gaps between chunks carrying text; end to end is the
+arrival of the last chunk with a choice (text, a held-back token, or the finish_reason),
+never the usage-only chunk, ``[DONE]`` or the connection closing. Token counts come
+from the server's ``usage`` (requested with ``stream_options.include_usage``).
 """
 
 from __future__ import annotations
@@ -116,17 +119,21 @@ class OpenAIHTTPBackend:
                     for chunk in _sse_events(response.iter_lines()):
                         if chunk.get("usage"):
                             usage = chunk["usage"]
-                        for choice in chunk.get("choices") or []:
+                        choices = chunk.get("choices") or []
+                        if not choices:
+                            continue  # a usage-only chunk: it reports on the generation, it is not part of it
+                        text = ""
+                        reasoning = ""
+                        for choice in choices:
                             delta = choice.get("delta") or {}
-                            reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
-                            text = delta.get("content") or choice.get("text") or ""
-                            if reasoning:
-                                clock.piece(reasoning, reasoning=True)
-                            if text:
-                                clock.piece(text)
+                            reasoning += delta.get("reasoning_content") or delta.get("reasoning") or ""
+                            text += delta.get("content") or choice.get("text") or ""
                             logprob_tokens += _logprob_entries(choice.get("logprobs"))
                             if choice.get("finish_reason"):
                                 finish_reason = choice["finish_reason"]
+                        # One chunk is one arrival. A chunk without text (the opening role chunk, a
+                        # token whose text is held back, the finish_reason chunk) only moves the end.
+                        clock.piece(text, reasoning=reasoning)
                     if finish_reason is None:
                         raise RuntimeError(
                             f"the stream from {url} ended without a finish_reason: the server cut the request "

@@ -33,7 +33,7 @@ from workbench.run.files import (
 )
 from workbench.scoring.compare import paired_comparisons
 from workbench.scoring.registry import (
-    Gate, Metric, ci_keys, default_gates, metrics_where, per_label, primary,
+    Gate, Metric, ci_keys, default_gates, is_metric, metrics_where, per_label, primary,
     ranking_key, ranking_rule_text, value_of,
 )
 from workbench.scoring.stats import PairedComparison
@@ -434,9 +434,10 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
     run_dirs = [Path(path) for path in run_dirs]
     evaluations, missing = read_evaluations(run_dirs)
     _check_comparable(evaluations)
-    for gate in thresholds.gates:
-        if not any(gate.metric in item.metrics for item in evaluations):
-            raise ReportError(f"{thresholds.source}: gate '{gate.metric}' names a metric no evaluation reports")
+    for gate in thresholds.gates:  # a declared metric may be missing (every case failed): the gate then fails
+        if not is_metric(gate.metric) and not any(gate.metric in item.metrics for item in evaluations):
+            raise ReportError(f"{thresholds.source}: gate '{gate.metric}' names a metric that is neither declared "
+                              "nor reported by any evaluation")
     ranked = sorted(evaluations, key=ModelEvaluation.ranking_key)
     by_label = {item.label: item for item in ranked}
     leaderboard = [LeaderboardRow(rank, item.label, {

@@ -31,8 +31,12 @@ def headline_values(metrics: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def status_cell(error: str | None) -> str:
-    return f"error: {error}" if error else "ok"
+def status_cell(error: str | None, metrics: Mapping[str, Any]) -> str:
+    """"error: …" when the model could not run, "N failed" when some cases failed, else "ok"."""
+    if error:
+        return f"error: {error}"
+    failures = int(metrics.get("failures") or 0)
+    return f"{failures} failed" if failures else "ok"
 
 
 def format_text_table(headers: list[str], rows: list[list[str]]) -> str:

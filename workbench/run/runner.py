@@ -215,8 +215,9 @@ def run_evaluation(
 
 
 def _score_records(evalset: EvalSet, records: list[GenerationRecord], directory: Path, detect_phi: bool) -> dict[str, Any]:
-    """Score every case that has a record; a failed generation is scored as an empty summary."""
-    outputs = {record.case_id: record.output or "" for record in records}
+    """Score every case whose generation succeeded. A failed case (an error, or a stream cut short) is
+    never scored as a summary: it is left out of every quality and PHI aggregate and counted as a failure."""
+    outputs = {record.case_id: record.output or "" for record in records if record.ok}
     detector = None
     if detect_phi or not any(case.phi for case in evalset.cases):
         from workbench.scoring.phi_detector import PHIDetector

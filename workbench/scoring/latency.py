@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, Sequence
 
+from workbench.scoring.stats import bootstrap_mean
+
 
 def percentile(values: Sequence[float], q: float) -> float | None:
     """The q-th percentile (0-100) with linear interpolation between closest ranks."""
@@ -23,6 +25,14 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 def _present(records: Iterable[dict[str, Any]], name: str) -> list[float]:
     return [float(r[name]) for r in records if r.get(name) is not None]
+
+
+def failure_rate(records: Sequence[dict[str, Any]]) -> dict[str, float | None]:
+    """Share of cases whose generation failed (an error, or a stream cut short), with its 95% interval.
+    Failed cases are never scored as summaries; this is where they are counted."""
+    estimate = bootstrap_mean([1.0 if record.get("error") else 0.0 for record in records])
+    return {"failure_rate": estimate.mean, "failure_rate_ci_low": estimate.ci_low,
+            "failure_rate_ci_high": estimate.ci_high}
 
 
 def output_tokens_per_s(completion_tokens: int | None, e2e_s: float | None) -> float | None:
@@ -56,6 +66,7 @@ def latency_summary(
     summary: dict[str, Any] = {
         "cases": len(records),
         "failures": len(records) - len(ok),
+        **failure_rate(records),
         "cached": sum(1 for r in records if r.get("cached")),
         "concurrency": concurrency,
     }

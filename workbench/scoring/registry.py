@@ -259,8 +259,9 @@ def flat_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
 # --- the primary metrics and the one ranking rule -----------------------------------------
 
 PRIMARY: dict[Kind, str] = {"quality": "rougeL", "privacy": "phi_leak_rate", "latency": "e2e_p95_s"}
-# Ranked by the primary quality metric, then PHI leakage, then tail latency; failed evaluations last.
-RANKING: tuple[str, ...] = (PRIMARY["quality"], PRIMARY["privacy"], PRIMARY["latency"])
+# Ranked by the share of failed cases (none first), then the primary quality metric, then PHI leakage,
+# then tail latency; an evaluation that could not run at all comes last.
+RANKING: tuple[str, ...] = ("failure_rate", PRIMARY["quality"], PRIMARY["privacy"], PRIMARY["latency"])
 
 
 def primary(kind: Kind) -> Metric:
@@ -283,7 +284,7 @@ def ranking_key(metrics: Mapping[str, Any], *, failed: bool = False) -> tuple[fl
 def ranking_rule_text() -> str:
     parts = [f"{metric(name).label} ({'higher' if metric(name).direction == 'higher' else 'lower'} first)"
              for name in RANKING]
-    return "ranked by " + ", then ".join(parts) + "; failed evaluations last"
+    return "ranked by " + ", then ".join(parts) + "; evaluations that could not run last"
 
 
 # --- the declarations ----------------------------------------------------------------------
@@ -294,6 +295,9 @@ def _declare(*metrics: Metric) -> None:
 
 
 _declare(
+    Metric("failure_rate", "Failures", "share of cases whose generation failed (an error, or a stream cut short); "
+           "failed cases are left out of every quality and PHI score", "fraction", "lower", "volume",
+           aggregation="run", interval=True, gate=Gate("failure_rate", max=0.0), headline=True),
     Metric("rouge1", "ROUGE-1", "F-measure of unigram overlap with the reference (rouge-score tokens; one token per "
            "Han character for Chinese)", "F-measure", "higher", "quality", interval=True, per_case_display=True),
     Metric("rouge2", "ROUGE-2", "F-measure of bigram overlap with the reference", "F-measure", "higher", "quality",

@@ -1,9 +1,24 @@
 """ROUGE-1/2/L/Lsum F-measures, identical to ``rouge_score.RougeScorer`` defaults, and fast.
 
-English uses rouge-score's own tokenizer (lower-case, runs of ``[a-z0-9]``, no stemming)
-so that published numbers reproduce to the last digit; ``rouge_score`` is asked for its
-tokenizer, never re-implemented. Chinese needs its own tokenization because that
-tokenizer drops every non-ASCII character: see :func:`tokenize_cjk`.
+Only the tokenization changes with the language; counting is rouge-score's everywhere
+(clipped n-gram counts, F = 2PR/(P+R), ROUGE-Lsum sentences split on newlines). The
+tokenization is one of the named schemes in :data:`SCHEMES`:
+
+* ``"rouge-score"`` (English default): rouge-score's own tokenizer (lower-case, runs of
+  ``[a-z0-9]``, no stemming), so published numbers reproduce to the last digit;
+  ``rouge_score`` is asked for its tokenizer, never re-implemented. It drops every
+  non-ASCII character, so it cannot score Chinese.
+* ``"char"`` (Chinese default): character-level ROUGE as LCSTS-style and most published
+  Chinese figures use it: after NFKC folding and lower-casing, every character that is not
+  whitespace is one token, digits, Latin letters and punctuation included.
+* ``"jieba"``: jieba word segmentation (default mode, HMM on) of the folded text with
+  whitespace tokens dropped, the tokens rouge-chinese scores when it is given
+  ``" ".join(jieba.cut(text))``.
+* ``"cjk-mixed"``: one token per Han character, Latin words and numbers whole,
+  punctuation dropped (:func:`tokenize_cjk`; the workbench's Chinese default before
+  ``"char"``).
+
+:func:`rouge_scheme` tells which scheme applies to a language.
 
 The longest common subsequence is computed with a bit-parallel algorithm on Python
 integers (one integer operation per reference token instead of one Python step per
@@ -15,13 +30,19 @@ when the left cell is strictly larger), so the union-LCS is the same token for t
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Literal, Sequence
+from typing import TYPE_CHECKING, Callable, Literal, Sequence
 
 from rouge_score import tokenize as rouge_tokenize
+
+if TYPE_CHECKING:
+    import jieba
 
 Tokens = list[str]
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -49,8 +70,62 @@ def tokenize_cjk(text: str) -> Tokens:
     return CJK_TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
 
 
-def tokenizer_for(language: str) -> Callable[[str], Tokens]:
-    return tokenize_cjk if language == "zh" else tokenize_english
+def _fold(text: str) -> str:
+    """NFKC (full-width forms to ASCII, "１５０" → "150") and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def tokenize_chars(text: str) -> Tokens:
+    """Character-level tokens: every character of the folded text that is not whitespace.
+
+    Punctuation is kept, as in the published character-level scripts (LCSTS-style
+    ``" ".join(text)``; PromptCBLUE and MedBench also keep punctuation as tokens).
+    """
+    return [character for character in _fold(text) if not character.isspace()]
+
+
+@functools.cache
+def _jieba_tokenizer() -> "jieba.Tokenizer":
+    """jieba's tokenizer with its bundled dictionary, initialised once and quietly (no network)."""
+    with warnings.catch_warnings():  # jieba imports pkg_resources where it exists, which warns
+        warnings.simplefilter("ignore")
+        import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # jieba logs "Building prefix dict..." to stderr at DEBUG
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def tokenize_jieba(text: str) -> Tokens:
+    """jieba words of the folded text (precise mode, HMM on), whitespace tokens dropped."""
+    return [word for word in _jieba_tokenizer().lcut(_fold(text)) if word.strip()]
+
+
+SCHEMES: dict[str, Callable[[str], Tokens]] = {
+    "rouge-score": tokenize_english,
+    "char": tokenize_chars,
+    "jieba": tokenize_jieba,
+    "cjk-mixed": tokenize_cjk,
+}
+DEFAULT_SCHEMES: dict[str, str] = {"en": "rouge-score", "zh": "char"}
+
+
+def rouge_scheme(language: str, scheme: str | None = None) -> str:
+    """The tokenization scheme that applies: ``scheme`` if given, else the language's default.
+
+    Defaults: "zh" → "char", any other language → "rouge-score". Raises ``ValueError``
+    naming the known schemes when ``scheme`` is not one of them.
+    """
+    if scheme is None:
+        return DEFAULT_SCHEMES.get(language, "rouge-score")
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown ROUGE scheme {scheme!r}; known schemes: {', '.join(SCHEMES)}")
+    return scheme
+
+
+def tokenizer_for(language: str, scheme: str | None = None) -> Callable[[str], Tokens]:
+    return SCHEMES[rouge_scheme(language, scheme)]
 
 
 @dataclass(frozen=True)
@@ -197,9 +272,14 @@ def rouge_scores(
     prediction: str,
     *,
     language: Literal["en", "zh"] | str = "en",
+    scheme: str | None = None,
 ) -> dict[str, RougeScore]:
-    """ROUGE-1, -2, -L and -Lsum of ``prediction`` against ``target`` (sentences split on newlines)."""
-    tokenize = tokenizer_for(language)
+    """ROUGE-1, -2, -L and -Lsum of ``prediction`` against ``target`` (sentences split on newlines).
+
+    ``scheme`` names the tokenization (see :data:`SCHEMES`); None takes the language's
+    default, :func:`rouge_scheme` ``(language)``.
+    """
+    tokenize = tokenizer_for(language, scheme)
     target_tokens = tokenize(target)
     prediction_tokens = tokenize(prediction)
     return {

@@ -12,7 +12,8 @@ from workbench.scoring.phi import case_leakage, leakage_aggregate
 from workbench.scoring.rouge import ROUGE_TYPES, rouge_scores
 from workbench.scoring.registry import CaseContext, ci_keys, extra_scorers, label_key, metrics_where
 from workbench.scoring.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean
-from workbench.scoring.summary import check_structure, length_figures, plausibility_flags, value_fidelity
+from workbench.scoring.structure import check_structure
+from workbench.scoring.values import plausibility_flags, value_fidelity
 
 if TYPE_CHECKING:
     from workbench.scoring.phi_detector import PHIDetector
@@ -20,9 +21,11 @@ if TYPE_CHECKING:
 
 
 def score_case(case: Case, output: str, required_sections: tuple[str, ...],
-               detector: "PHIDetector | None" = None) -> dict[str, Any]:
+               detector: "PHIDetector | None" = None,
+               synonyms: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
     """Every default per-case score of ``output`` for ``case``; with a detector, also the
-    PHI it finds in the output, split into identifiers copied from the source and invented ones."""
+    PHI it finds in the output, split into identifiers copied from the source and invented ones.
+    ``synonyms`` are the set's ``section_synonyms`` (other names a required section may appear under)."""
     scores: dict[str, Any] = {"id": case.id}
     if case.reference.strip():
         for name, score in rouge_scores(case.reference, output, language=case.language).items():
@@ -38,7 +41,7 @@ def score_case(case: Case, output: str, required_sections: tuple[str, ...],
         scores["values_invented_rate"] = fidelity.invented_rate
         scores["values_invented"] = fidelity.invented
     if required_sections:
-        structure = check_structure(output, required_sections)
+        structure = check_structure(output, required_sections, synonyms)
         scores["structure_compliance"] = structure.compliance
         scores["structure_ok"] = 1.0 if structure.ok else 0.0
         scores["sections_missing"] = list(structure.missing)
@@ -140,6 +143,15 @@ class ScoreReport:
 def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDetector | None" = None) -> ScoreReport:
     """Score one output per case id of ``evalset`` (ids without an output are not scored)."""
     sections = evalset.manifest.required_sections
-    case_scores = [score_case(case, outputs[case.id], sections, detector)
+    case_scores = [score_case(case, outputs[case.id], sections, detector, synonyms=evalset.manifest.section_synonyms)
                    for case in evalset.cases if case.id in outputs]
     return ScoreReport(aggregate=aggregate_scores(case_scores), cases=case_scores)
+
+
+def length_figures(output: str, source: str, reference: str) -> dict[str, float | int | None]:
+    """Output length in characters, and relative to the source and the reference."""
+    return {
+        "output_chars": len(output),
+        "compression_ratio": len(output) / len(source) if source else None,
+        "length_ratio_to_reference": len(output) / len(reference) if reference else None,
+    }

@@ -117,7 +117,7 @@ def ranked_rows(entries: list[LeaderboardEntry]) -> list[list[str]]:
     for group, members in groups.items():  # groups in order of their newest entry
         for rank, entry in enumerate(sorted(members, key=LeaderboardEntry.ranking_key), start=1):
             rows.append([group, str(rank), entry.model, entry.run_id, "-" if entry.cases is None else str(entry.cases),
-                         *headline_cells(entry.metrics), status_cell(entry.error)])
+                         *headline_cells(entry.metrics), status_cell(entry.error, entry.metrics)])
     return rows
 
 

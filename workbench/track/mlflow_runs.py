@@ -283,6 +283,9 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, prompt_uri: s
     tags = {"workbench.kind": "evaluation", "model": files.model}
     if error:
         tags["error"] = str(error)[:5000]
+    failed_cases = [record.case_id for record in files.records if not record.ok]
+    if failed_cases:  # the run shows as failed in MLflow, with the cases named
+        tags["workbench.failed_cases"] = ",".join(failed_cases)[:5000]
     run = mlflow.start_run(experiment_id=experiment_id, run_name=files.model, nested=True, tags=tags)
     status = RunStatus.to_string(RunStatus.FAILED)
     try:
@@ -297,7 +300,7 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, prompt_uri: s
         _log_evalset_input(summary, files.records, evalset)
         mlflow.log_artifact(str(files.directory / EVALUATION_FILE))
         _link_prompt(run.info.run_id, prompt_uri)
-        if not error:
+        if not error and not failed_cases:
             status = RunStatus.to_string(RunStatus.FINISHED)
     finally:
         mlflow.end_run(status=status)

@@ -92,7 +92,7 @@ def result_headers() -> list[str]:
 def result_rows(result: api.EvaluationResult) -> list[list[str]]:
     """The finished run's table, columns from the metric registry, rows in ranking order."""
     return [[evaluation.model, *[str(evaluation.metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
-             *headline_cells(evaluation.metrics), status_cell(evaluation.error)]
+             *headline_cells(evaluation.metrics), status_cell(evaluation.error, evaluation.metrics)]
             for evaluation in result.ranked()]
 
 
@@ -224,7 +224,7 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
         return
     cancelled = cancel.is_set()
     config.audit.record(user=user, action="run.finish", models=models, evalset=evalset,
-                        outcome="cancelled" if cancelled else ("error" if result.errors else "ok"),
+                        outcome="cancelled" if cancelled else ("error" if result.errors or result.failed_cases else "ok"),
                         details={"run_id": result.run_id, "mlflow_run": result.mlflow_parent_run_id})
     if cancelled:
         message = (f"**Cancelled** run {result.run_id}: finished cases are kept in the response cache; "
@@ -235,6 +235,9 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
         message = f"**Finished** run {result.run_id} in {time.monotonic() - started:.0f} s · {logged}"
         if result.errors:
             message += " · errors: " + "; ".join(f"{model}: {error}" for model, error in result.errors.items())
+        for model, cases in result.failed_cases.items():
+            first_id, first_error = next(iter(cases.items()))
+            message += (f" · **{model}: {len(cases)} case(s) failed** (not scored; first: {first_id}, {first_error})")
     yield message, result_rows(result)
 
 

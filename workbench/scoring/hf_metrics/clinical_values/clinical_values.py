@@ -5,7 +5,7 @@ from __future__ import annotations
 import evaluate
 
 from workbench.scoring.hf_metrics.common import check_per_prediction, mean, metric_info
-from workbench.scoring.summary import value_fidelity
+from workbench.scoring.values import value_fidelity
 
 _DESCRIPTION = """\
 Fidelity of the clinical values (numbers with units such as "168/96 mmHg", "11.2 mmol/L", "36.9 °C",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import evaluate
 
 from workbench.scoring.hf_metrics.common import mean, metric_info
-from workbench.scoring.summary import check_structure
+from workbench.scoring.structure import check_structure
 
 _DESCRIPTION = """\
 Structure compliance of clinical summaries, exactly as the medical LLM evaluation workbench scores it.

@@ -1,0 +1,459 @@
+"""Clinical values in text (numbers with their units, bound to the analyte they measure), their
+fidelity to the reference and source, and plausibility (pure functions).
+
+A value is a number ("4,500", "-8", "150/90", "3-5", "36+1") with an optional scale (×10^9) and a
+unit ("mm Hg", "µg", "℃", "次/分"), or a number written right after a named analyte without a
+unit ("pH 7.12", "HR 64"). The analyte is the last name of the alias table found before the number
+in the same clause ("Hb", "血红蛋白", "troponin I"). Two values are the same when their analytes
+agree (where both name one), and their numbers are equal in the same unit, or equal after a fixed
+unit conversion once rounded to the written precision.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# --- analytes ----------------------------------------------------------------------------------
+
+# Analyte key -> its spellings (matched case-insensitively, as whole words for Latin spellings).
+_ANALYTES: dict[str, tuple[str, ...]] = {
+    "hb": ("Hb", "Hgb", "haemoglobin", "hemoglobin", "血红蛋白"),
+    "hba1c": ("HbA1c", "A1c", "glycated haemoglobin", "glycated hemoglobin", "糖化血红蛋白"),
+    "wbc": ("WBC", "white cell count", "white blood cell count", "white blood cells", "white cells",
+            "leukocytes", "白细胞", "白细胞计数"),
+    "plt": ("PLT", "platelets", "platelet count", "platelet", "血小板"),
+    "neut_pct": ("neutrophils", "中性粒细胞比例", "中性粒细胞百分比"),
+    "k": ("K", "K+", "potassium", "serum potassium", "血钾", "钾"),
+    "na": ("Na", "Na+", "sodium", "serum sodium", "血钠", "钠"),
+    "hco3": ("HCO3", "HCO3-", "bicarbonate", "碳酸氢根"),
+    "be": ("BE", "base excess", "碱剩余"),
+    "creatinine": ("Cr", "SCr", "creatinine", "serum creatinine", "肌酐", "血肌酐"),
+    "urea": ("BUN", "urea", "blood urea nitrogen", "尿素氮", "尿素"),
+    "egfr": ("eGFR", "GFR"),
+    "bp": ("BP", "blood pressure", "血压"),
+    "hr": ("HR", "heart rate", "pulse", "pulse rate", "心率", "脉搏"),
+    "rr": ("RR", "respiratory rate", "resp rate", "呼吸", "呼吸频率"),
+    "temp": ("T", "temp", "temperature", "体温"),
+    "spo2": ("SpO2", "SaO2", "oxygen saturation", "O2 sat", "O2 saturation", "sats", "血氧", "血氧饱和度"),
+    "pao2": ("PaO2", "氧分压"),
+    "paco2": ("PaCO2", "二氧化碳分压"),
+    "glucose": ("glucose", "blood glucose", "blood sugar", "BG", "血糖", "空腹血糖", "随机血糖", "葡萄糖"),
+    "bnp": ("BNP", "B型钠尿肽"),
+    "ntprobnp": ("NT-proBNP", "NT proBNP", "NTproBNP"),
+    "troponin": ("troponin", "troponin I", "troponin T", "hs-troponin", "cTnI", "cTnT", "TnI", "TnT",
+                 "hs-cTnT", "hs-cTnI", "肌钙蛋白", "肌钙蛋白I", "肌钙蛋白T"),
+    "ckmb": ("CK-MB", "CKMB", "肌酸激酶同工酶"),
+    "lvef": ("LVEF", "EF", "ejection fraction", "射血分数", "左室射血分数"),
+    "inr": ("INR",),
+    "ph": ("pH",),
+    "lactate": ("lactate", "lactic acid", "乳酸"),
+    "ldh": ("LDH", "lactate dehydrogenase", "乳酸脱氢酶"),
+    "crp": ("CRP", "C-reactive protein", "C反应蛋白", "C-反应蛋白"),
+    "pct": ("PCT", "procalcitonin", "降钙素原"),
+    "alt": ("ALT", "谷丙转氨酶"),
+    "ast": ("AST", "谷草转氨酶"),
+    "bilirubin": ("bilirubin", "total bilirubin", "总胆红素"),
+    "albumin": ("albumin", "白蛋白"),
+    "ldl": ("LDL", "LDL cholesterol", "LDL-C", "低密度脂蛋白胆固醇"),
+    "ddimer": ("D-dimer", "D-二聚体"),
+    "nihss": ("NIHSS",),
+    "gcs": ("GCS",),
+    "sofa": ("SOFA",),
+    "qsofa": ("qSOFA",),
+    "curb65": ("CURB-65",),
+}
+_ALIAS_KEYS: dict[str, str] = {spelling.lower(): key for key, spellings in _ANALYTES.items() for spelling in spellings}
+# Single CJK characters (钾, 钠) name an analyte only when no CJK character comes right before them
+# (not in 丙戊酸钠, 氯化钾).
+_CJK = r"\u4e00-\u9fff"
+
+
+def _alias_pattern(spelling: str) -> str:
+    escaped = re.escape(spelling)
+    if re.match(r"[A-Za-z]", spelling):
+        return rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])"
+    if len(spelling) == 1:
+        return rf"(?<![{_CJK}]){escaped}"
+    return escaped
+
+
+ANALYTE_PATTERN = re.compile(
+    "|".join(_alias_pattern(s) for s in sorted(_ALIAS_KEYS, key=len, reverse=True)), re.IGNORECASE)
+
+# --- units -------------------------------------------------------------------------------------
+
+# Normalised unit -> its spellings (matched case-insensitively, after NFKC: "℃" is "°C", "µ" is "μ").
+_UNITS: dict[str, tuple[str, ...]] = {
+    "mmhg": ("mmHg", "mm Hg", "毫米汞柱"),
+    "cmh2o": ("cmH2O",),
+    "bpm": ("bpm", "beats/min", "次/分", "次/分钟", "次/min"),
+    "/min": ("/min", "breaths/min"),
+    "°c": ("°C",),
+    "°f": ("°F",),
+    "ml/min/1.73m2": ("mL/min/1.73 m2", "mL/min/1.73m2", "mL/min/1.73 m^2", "mL/min/1.73m^2"),
+    "ml/min": ("mL/min",),
+    "ml/h": ("mL/h", "mL/hr"),
+    "mmol/l": ("mmol/L",),
+    "umol/l": ("μmol/L", "umol/L"),
+    "meq/l": ("mEq/L",),
+    "mg/dl": ("mg/dL",),
+    "g/dl": ("g/dL",),
+    "mg/l": ("mg/L",),
+    "g/l": ("g/L",),
+    "ug/l": ("μg/L", "ug/L", "mcg/L"),
+    "ng/ml": ("ng/mL",),
+    "pg/ml": ("pg/mL",),
+    "ng/l": ("ng/L",),
+    "iu/l": ("IU/L",),
+    "u/l": ("U/L",),
+    "iu/ml": ("IU/mL",),
+    "u/ml": ("U/mL",),
+    "/l": ("/L",),
+    "/ul": ("/μL", "/uL"),
+    "/hp": ("/HP",),
+    "/hpf": ("/hpf",),
+    "kg/m2": ("kg/m2", "kg/m^2"),
+    "ug/kg/min": ("μg/kg/min", "ug/kg/min", "mcg/kg/min"),
+    "mg/kg": ("mg/kg",),
+    "ug/kg": ("μg/kg", "ug/kg", "mcg/kg"),
+    "mg/d": ("mg/d", "mg/day"),
+    "kg": ("kg",),
+    "cm": ("cm",),
+    "mm": ("mm",),
+    "ml": ("mL",),
+    "ug": ("mcg", "μg", "ug"),
+    "mg": ("mg",),
+    "g": ("g",),
+    "l": ("L",),
+    "iu": ("IU",),
+    "u": ("units", "U"),
+    "%": ("%",),
+    "岁": ("岁",),
+    "天": ("天",),
+    "周": ("周",),
+    "小时": ("小时",),
+    "分钟": ("分钟",),
+    "min": ("min",),
+    "h": ("h",),
+    "次": ("次",),
+}
+_UNIT_KEYS: dict[str, str] = {spelling.lower(): key for key, spellings in _UNITS.items() for spelling in spellings}
+_UNIT = "|".join(re.escape(s) for s in sorted(_UNIT_KEYS, key=len, reverse=True))
+
+# --- numbers -----------------------------------------------------------------------------------
+
+# Thousands are grouped by "," or a space ("4,500", "4 500"), never by the Chinese "，", which
+# separates clauses; a group of three digits only counts when no letter comes right before.
+_INTEGER = r"(?:(?<![A-Za-z])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![A-Za-z])\d{1,3}(?: \d{3})+(?!\d)|\d+)"
+_DECIMAL = rf"{_INTEGER}(?:\.\d+)?"
+_SIGNED = rf"(?:(?<![A-Za-z0-9.])[-+])?{_DECIMAL}"
+_RANGE_MARK = r"(?:-|–|~|至|到)"
+_GESTATION = r"\d{1,2}\+[0-6](?=\s*周)"  # weeks+days of pregnancy: 36+1周
+_NUMBER = rf"(?:{_GESTATION}|{_SIGNED}(?:\s*/\s*{_DECIMAL}|\s*{_RANGE_MARK}\s*{_SIGNED})?)"
+_SCALE = r"(?:\s*[x×*]\s*10\s*(?:\^|\*\*)?\s*\d{1,2}|\s+10\s*(?:\^|\*\*)\s*\d{1,2})"
+VALUE_PATTERN = re.compile(
+    rf"(?<![\d.^])(?P<number>{_NUMBER})(?P<scale>{_SCALE})?\s*(?P<unit>{_UNIT})(?![A-Za-z])",
+    re.IGNORECASE,
+)
+# A number right after a named analyte, without a unit: "pH 7.12", "INR 1.0", "GCS 15", "HR 64".
+NAMED_VALUE_PATTERN = re.compile(
+    rf"(?P<name>{ANALYTE_PATTERN.pattern})\s*(?:评分|score|of|is|was|[:=])?\s*"
+    rf"(?P<number>{_NUMBER})(?![\d.,]?\d)(?![A-Za-z%])",
+    re.IGNORECASE,
+)
+# Where a clause ends: the analyte of a value is looked for only since then.
+_CLAUSE_END = re.compile(r"[,;，；。\n]|\.(?=\s|$)")
+_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
+_FOLDS = {"−": "-", "，": "，"}  # Unicode minus; the Chinese comma is kept (NFKC would make it ",")
+
+
+@dataclass(frozen=True)
+class ClinicalValue:
+    number: str  # normalised: "150/90", "38.2", "4500", "-8", "3~5"
+    unit: str  # normalised: "mmhg", "°c", "x10^9/l", "ug"; "" for a bare number after an analyte
+    text: str  # as written
+    analyte: str | None = None  # key of the analyte table: "hb", "k", "glucose"
+    start: int = field(default=-1, compare=False)  # where ``text`` lies in the text given
+    end: int = field(default=-1, compare=False)
+    decimals: int = field(default=0, compare=False)  # digits written after the decimal point
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.number, self.unit or (self.analyte or ""))
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """NFKC, character by character, with the index in ``text`` of every folded character;
+    superscript exponents become "^9", the Unicode minus "-"."""
+    pieces: list[str] = []
+    origins: list[int] = []
+    previous_superscript = False
+    for index, char in enumerate(text):
+        if char in _SUPERSCRIPTS:
+            piece = ("" if previous_superscript else "^") + _SUPERSCRIPTS[char]
+        else:
+            piece = _FOLDS.get(char) or unicodedata.normalize("NFKC", char)
+        previous_superscript = char in _SUPERSCRIPTS
+        pieces.append(piece)
+        origins.extend([index] * len(piece))
+    return "".join(pieces), origins
+
+
+def _normalise_decimal(text: str) -> str:
+    text = re.sub(r"[\s,]", "", text)
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("+-")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = text.lstrip("0") or "0"
+    if text.startswith("."):
+        text = "0" + text
+    return "" if text == "0" else sign + text if sign else text
+
+
+def _normalise_number(text: str) -> str:
+    if re.fullmatch(_GESTATION.replace(r"(?=\s*周)", ""), text):
+        return text
+    if "/" in text:
+        return "/".join(_normalise_decimal(part) or "0" for part in text.split("/"))
+    range_parts = re.split(rf"(?<=[\d.])\s*{_RANGE_MARK}\s*", text, maxsplit=1)
+    return "~".join(_normalise_decimal(part) or "0" for part in range_parts)
+
+
+def _decimals(text: str) -> int:
+    return max((len(part) for part in re.findall(r"\.(\d+)", text)), default=0)
+
+
+def _normalise_unit(scale: str, unit: str) -> str:
+    key = _UNIT_KEYS.get(re.sub(r"\s+", " ", unit).lower(), unit.lower())
+    if scale:
+        exponent = re.findall(r"\d+", scale)[-1]
+        return f"x10^{exponent}{key}"
+    return key
+
+
+def _analyte_before(folded: str, start: int, floor: int) -> str | None:
+    """The analyte last named in the clause before ``start``, not before ``floor``."""
+    clause_start = max([floor] + [m.end() for m in _CLAUSE_END.finditer(folded, floor, start)])
+    names = list(ANALYTE_PATTERN.finditer(folded, clause_start, start))
+    return _ALIAS_KEYS[names[-1].group(0).lower()] if names else None
+
+
+def extract_values(text: str) -> list[ClinicalValue]:
+    """Numbers with units, and numbers named by an analyte, in clinical text, in order of appearance."""
+    folded, origins = _fold(text)
+    found: list[tuple[int, int, re.Match[str], bool]] = []  # start, end, match, named without unit
+    for match in VALUE_PATTERN.finditer(folded):
+        found.append((match.start(), match.end(), match, False))
+    taken = [(start, end) for start, end, _match, _named in found]
+    for match in NAMED_VALUE_PATTERN.finditer(folded):
+        number_start, number_end = match.span("number")
+        if not any(start < number_end and number_start < end for start, end in taken):
+            found.append((match.start(), match.end(), match, True))
+    found.sort(key=lambda item: item[0])
+
+    values: list[ClinicalValue] = []
+    previous_end = 0
+    for start, end, match, named in found:
+        if named:
+            analyte: str | None = _ALIAS_KEYS[match.group("name").lower()]
+            unit = ""
+        else:
+            analyte = _analyte_before(folded, start, previous_end)
+            unit = _normalise_unit(match.group("scale") or "", match.group("unit"))
+        number_text = match.group("number").strip()
+        original_start, original_end = origins[start], origins[end - 1] + 1
+        values.append(ClinicalValue(
+            number=_normalise_number(number_text), unit=unit, text=text[original_start:original_end],
+            analyte=analyte, start=original_start, end=original_end, decimals=_decimals(number_text),
+        ))
+        previous_end = end
+    return values
+
+
+# --- conversions -------------------------------------------------------------------------------
+
+Converter = Callable[[float], float]
+
+
+def _times(factor: float) -> Converter:
+    return lambda number: number * factor
+
+
+# (from unit, to unit, analyte or None for any) -> conversion; the reverse direction is derived.
+_CONVERSIONS: dict[tuple[str, str, str | None], tuple[Converter, Converter]] = {
+    ("g/dl", "g/l", None): (_times(10), _times(0.1)),
+    ("mg/dl", "mg/l", None): (_times(10), _times(0.1)),
+    ("ng/ml", "ng/l", None): (_times(1000), _times(0.001)),
+    ("ug/l", "ng/l", None): (_times(1000), _times(0.001)),
+    ("g", "mg", None): (_times(1000), _times(0.001)),
+    ("mg", "ug", None): (_times(1000), _times(0.001)),
+    ("°c", "°f", None): (lambda c: c * 9 / 5 + 32, lambda f: (f - 32) * 5 / 9),
+    ("mmol/l", "mg/dl", "glucose"): (_times(18.016), _times(1 / 18.016)),
+    ("umol/l", "mg/dl", "creatinine"): (_times(1 / 88.4), _times(88.4)),
+}
+# Spellings of one unit with the same numbers: compared exactly, like one unit.
+_SAME_SCALE = ({"bpm", "/min"}, {"ng/ml", "ug/l"}, {"pg/ml", "ng/l"}, {"u/l", "iu/l"}, {"mmol/l", "meq/l"})
+
+
+def _converter(unit_from: str, unit_to: str, analyte: str | None) -> Converter | None:
+    for (first, second, needs), (forward, backward) in _CONVERSIONS.items():
+        if needs is not None and needs != analyte:
+            continue
+        if (unit_from, unit_to) == (first, second):
+            return forward
+        if (unit_from, unit_to) == (second, first):
+            return backward
+    return None
+
+
+def _parts(number: str) -> list[float] | None:
+    try:
+        return [float(part) for part in re.split(r"[/~]", number)]
+    except ValueError:
+        return None
+
+
+def _same_scale(first: str, second: str) -> bool:
+    return first == second or not first or not second or any({first, second} <= group for group in _SAME_SCALE)
+
+
+def _converts_to(value: ClinicalValue, target: ClinicalValue, analyte: str | None) -> bool:
+    """``value`` in ``target``'s unit, rounded to ``target``'s written precision, is ``target``."""
+    convert = _converter(value.unit, target.unit, analyte)
+    parts, target_parts = _parts(value.number), _parts(target.number)
+    if convert is None or parts is None or target_parts is None or len(parts) != len(target_parts):
+        return False
+    tolerance = 0.5 * 10 ** -target.decimals + 1e-9
+    return all(abs(convert(part) - wanted) <= tolerance for part, wanted in zip(parts, target_parts))
+
+
+def same_value(first: ClinicalValue, second: ClinicalValue) -> bool:
+    """Whether two values say the same: analytes agree where both name one, and the numbers are
+    equal in one unit, or equal once one is converted to the other's unit and rounded to the
+    other's written precision."""
+    if first.analyte and second.analyte and first.analyte != second.analyte:
+        return False
+    separators = (("/" in first.number, "~" in first.number, "+" in first.number),
+                  ("/" in second.number, "~" in second.number, "+" in second.number))
+    if separators[0] != separators[1]:
+        return False
+    if _same_scale(first.unit, second.unit):
+        if first.number == second.number:
+            return True
+        first_parts, second_parts = _parts(first.number), _parts(second.number)
+        return first_parts is not None and first_parts == second_parts
+    analyte = first.analyte or second.analyte
+    return _converts_to(first, second, analyte) or _converts_to(second, first, analyte)
+
+
+# --- dose units --------------------------------------------------------------------------------
+
+# A dose unit: a mass, optionally per kg or per time; "50 mg" for "50 mcg" is a 1000-fold error.
+_DOSE_UNIT = re.compile(r"(?P<mass>ng|ug|mg|g)(?P<per>/kg/min|/kg|/d|/h)?")
+
+
+def _dose_parts(unit: str) -> tuple[str, str] | None:
+    match = _DOSE_UNIT.fullmatch(unit)
+    return (match.group("mass"), match.group("per") or "") if match else None
+
+
+def _dose_unit_errors(output_values: list[ClinicalValue], source_values: list[ClinicalValue]) -> list[tuple[ClinicalValue, str]]:
+    errors: list[tuple[ClinicalValue, str]] = []
+    for value in output_values:
+        dose = _dose_parts(value.unit)
+        if dose is None or any(same_value(value, source) for source in source_values):
+            continue
+        for source in source_values:
+            source_dose = _dose_parts(source.unit)
+            if (source_dose is not None and source_dose[1] == dose[1] and source_dose[0] != dose[0]
+                    and source.number == value.number
+                    and not (value.analyte and source.analyte and value.analyte != source.analyte)):
+                errors.append((value, f"dose unit differs from the source: {value.text} (source {source.text})"))
+                break
+    return errors
+
+
+def dose_unit_errors(output: str, source: str) -> list[str]:
+    """Doses whose number is in the source with another mass unit ("50 mg" where the source has
+    "50 mcg"): a 1000-fold error, one flag each."""
+    return [flag for _value, flag in _dose_unit_errors(extract_values(output), extract_values(source))]
+
+
+# --- fidelity ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ValueFidelity:
+    reference_values: int
+    kept: int
+    summary_values: int
+    invented: list[str] = field(default_factory=list)
+    unit_errors: list[str] = field(default_factory=list)
+
+    @property
+    def kept_rate(self) -> float | None:
+        """Share of the reference's clinical values that the summary keeps (None when it has none)."""
+        return self.kept / self.reference_values if self.reference_values else None
+
+    @property
+    def invented_rate(self) -> float | None:
+        """Share of the summary's clinical values that the source does not have."""
+        return len(self.invented) / self.summary_values if self.summary_values else None
+
+
+def _distinct(values: list[ClinicalValue]) -> list[ClinicalValue]:
+    seen: dict[tuple[str | None, str, str], ClinicalValue] = {}
+    for value in values:
+        seen.setdefault((value.analyte, value.number, value.unit), value)
+    return list(seen.values())
+
+
+def value_fidelity(output: str, reference: str, source: str) -> ValueFidelity:
+    """The reference's distinct values the output keeps, and the output's values the source does
+    not have (invented; a dose with a 1000-fold unit error is invented and also in ``unit_errors``)."""
+    reference_values = _distinct(extract_values(reference))
+    summary_values = extract_values(output)
+    source_values = extract_values(source)
+    kept = sum(1 for wanted in reference_values if any(same_value(value, wanted) for value in summary_values))
+    invented = [value.text for value in summary_values
+                if not any(same_value(value, known) for known in source_values)]
+    unit_errors = [flag for _value, flag in _dose_unit_errors(summary_values, source_values)]
+    return ValueFidelity(reference_values=len(reference_values), kept=kept, summary_values=len(summary_values),
+                         invented=invented, unit_errors=unit_errors)
+
+
+# --- plausibility ------------------------------------------------------------------------------
+
+# (unit, lowest plausible, highest plausible) for a single number; ratios are checked as blood pressure.
+_PLAUSIBLE_RANGES = {
+    "°c": (25.0, 45.0),
+    "°f": (77.0, 113.0),
+    "bpm": (15.0, 300.0),
+    "%": (0.0, 100.0),
+    "mmol/l": (0.0, 200.0),
+    "kg": (0.2, 400.0),
+}
+
+
+def plausibility_flags(output: str) -> list[str]:
+    """Values no living patient has (systolic BP > 300 mmHg, temperature 50 °C, SpO2 120%…)."""
+    flags: list[str] = []
+    for value in extract_values(output):
+        parts = _parts(value.number)
+        if parts is None:
+            continue
+        if "/" in value.number and (value.unit == "mmhg" or (value.analyte == "bp" and not value.unit)):
+            systolic, diastolic = parts
+            if not 40 <= systolic <= 300 or not 10 <= diastolic <= 200 or diastolic >= systolic:
+                flags.append(f"implausible blood pressure {value.text}")
+            continue
+        bounds = _PLAUSIBLE_RANGES.get(value.unit)
+        if bounds is None:
+            continue
+        if not all(bounds[0] <= part <= bounds[1] for part in parts):
+            flags.append(f"implausible value {value.text}")
+    return flags
