@@ -6,8 +6,9 @@ value. Methods:
 
 * percentile: the percentile bootstrap (the previous method of ``bootstrap_mean`` and of the
   scorer's ``_bootstrap_ratio``);
-* BCa: ``workbench.scoring.stats.bootstrap_mean`` / ``bootstrap_ratio`` (bias-corrected and
-  accelerated bootstrap);
+* BCa: the bias-corrected and accelerated bootstrap (jackknife acceleration);
+* BCa-t: BCa with the normal quantiles replaced by sqrt(n / (n - 1)) t_{n-1} quantiles
+  (the small-sample expansion), the method chosen for ``bootstrap_mean`` / ``bootstrap_ratio``;
 * t: the Student t interval (for the ratio: the t interval with the linearised, delta-method
   standard error of sum/sum).
 
@@ -73,50 +74,77 @@ def covers(interval: tuple[float | None, float | None], truth: float) -> bool:
     return low is not None and high is not None and low <= truth <= high
 
 
-def coverage_rows(datasets: int, resamples: int, seed: int) -> list[tuple[str, int, float, float, float, float, float]]:
-    """(population, n, percentile, BCa, t coverage, BCa mean width / t mean width, percentile width / t width)."""
-    rows = []
+MEAN_METHODS: dict[str, Callable[[np.ndarray, int], tuple[float, float]]] = {
+    "percentile": lambda data, resamples: percentile_interval(data, resamples=resamples),
+    "BCa": lambda data, resamples: bca_interval(data, resamples=resamples, expand=False),
+    "BCa-t": lambda data, resamples: bca_interval(data, resamples=resamples, expand=True),
+    "t": lambda data, resamples: t_interval(data),
+}
+RATIO_METHODS: dict[str, Callable[[np.ndarray, np.ndarray, int], tuple[float | None, float | None]]] = {
+    "percentile": lambda top, bottom, resamples: percentile_ratio(top, bottom, resamples=resamples),
+    "BCa": lambda top, bottom, resamples: bootstrap_ratio(top, bottom, resamples=resamples, expand=False),
+    "BCa-t": lambda top, bottom, resamples: bootstrap_ratio(top, bottom, resamples=resamples, expand=True),
+    "t": lambda top, bottom, resamples: t_ratio(top, bottom),
+}
+
+
+def coverage_rows(datasets: int, resamples: int, seed: int) -> list[tuple[str, int, np.ndarray, np.ndarray]]:
+    """(population, n, coverage per method, mean width per method relative to the t interval's)."""
+    rows: list[tuple[str, int, np.ndarray, np.ndarray]] = []
     for name, (sample, truth) in MEAN_POPULATIONS.items():
         for n in SIZES:
             rng = np.random.default_rng([seed, n, len(rows)])
-            hits = np.zeros(3)
-            widths = np.zeros(3)
+            hits, widths = np.zeros(len(MEAN_METHODS)), np.zeros(len(MEAN_METHODS))
             for _ in range(datasets):
                 data = np.sort(sample(rng, n))
-                if data.min() == data.max():
-                    intervals = [(data[0], data[0])] * 3
+                if data.min() == data.max():  # every method: a zero-width interval at the value
+                    intervals = [(float(data[0]), float(data[0]))] * len(MEAN_METHODS)
                 else:
-                    intervals = [percentile_interval(data, resamples=resamples), bca_interval(data, resamples=resamples),
-                                 t_interval(data)]
+                    intervals = [method(data, resamples) for method in MEAN_METHODS.values()]
                 hits += [covers(i, truth) for i in intervals]
                 widths += [i[1] - i[0] for i in intervals]
-            rows.append((name, n, *(hits / datasets), widths[1] / widths[2], widths[0] / widths[2]))
+            rows.append((name, n, hits / datasets, widths / max(widths[-1], 1e-300)))
     for n in SIZES:
         rng = np.random.default_rng([seed, n, len(rows)])
-        hits = np.zeros(3)
-        widths = np.zeros(3)
+        hits, widths = np.zeros(len(RATIO_METHODS)), np.zeros(len(RATIO_METHODS))
         for _ in range(datasets):
             top, bottom = leak_counts(rng, n)
-            intervals = [percentile_ratio(top, bottom, resamples=resamples),
-                         bootstrap_ratio(top, bottom, resamples=resamples), t_ratio(top, bottom)]
-            hits += [covers(i, RATIO_TRUE) for i in intervals]
-            widths += [i[1] - i[0] for i in intervals]
-        rows.append(("ratio of sums (leak)", n, *(hits / datasets), widths[1] / widths[2], widths[0] / widths[2]))
+            ratio_intervals = [method(top, bottom, resamples) for method in RATIO_METHODS.values()]
+            hits += [covers(i, RATIO_TRUE) for i in ratio_intervals]
+            widths += [(i[1] or 0.0) - (i[0] or 0.0) for i in ratio_intervals]
+        rows.append(("ratio of sums (leak)", n, hits / datasets, widths / max(widths[-1], 1e-300)))
     return rows
 
 
+def binary_pair(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Correct/incorrect per case, the case's difficulty shared by both models."""
+    p = rng.beta(2.0, 2.0, n)
+    return (rng.random(n) < p).astype(float), (rng.random(n) < p).astype(float)
+
+
+def rouge_pair(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """ROUGE-like: the case's quality Beta(8, 2) shared, each model's noise on top."""
+    quality = rng.beta(8.0, 2.0, n)
+    return (np.clip(quality + rng.normal(0.0, 0.05, n), 0.0, 1.0),
+            np.clip(quality + rng.normal(0.0, 0.05, n), 0.0, 1.0))
+
+
+def latency_pair(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latency-like: the case's length shared (lognormal), a lognormal factor per model."""
+    length = rng.lognormal(0.0, 1.0, n)
+    return length * rng.lognormal(0.0, 0.3, n), length * rng.lognormal(0.0, 0.3, n)
+
+
+def skewed_pair(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stress case: skewed differences Exp(1) - 1 with mean 0 (the models are not exchangeable)."""
+    return rng.exponential(1.0, n), np.ones(n)
+
+
 NULL_PAIRS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]] = {
-    # correct/incorrect per case, case difficulty shared by both models
-    "binary, shared difficulty": lambda rng, n: (lambda p: ((rng.random(n) < p).astype(float),
-                                                             (rng.random(n) < p).astype(float)))(rng.beta(2, 2, n)),
-    # ROUGE-like: case quality shared, model noise on top
-    "ROUGE-like Beta(8,2)+noise": lambda rng, n: (lambda q: (np.clip(q + rng.normal(0, 0.05, n), 0, 1),
-                                                              np.clip(q + rng.normal(0, 0.05, n), 0, 1)))(rng.beta(8, 2, n)),
-    # latency-like: case length shared, lognormal factor per model
-    "latency-like lognormal": lambda rng, n: (lambda c: (c * rng.lognormal(0, 0.3, n),
-                                                          c * rng.lognormal(0, 0.3, n)))(rng.lognormal(0, 1, n)),
-    # stress: skewed differences with mean 0 (not exchangeable models)
-    "skewed differences Exp(1)-1": lambda rng, n: (rng.exponential(1.0, n), np.ones(n)),
+    "binary, shared difficulty": binary_pair,
+    "ROUGE-like Beta(8,2)+noise": rouge_pair,
+    "latency-like lognormal": latency_pair,
+    "skewed differences Exp(1)-1": skewed_pair,
 }
 
 
@@ -157,11 +185,15 @@ def main() -> None:
     start = time.perf_counter()
     print(f"95% interval coverage, {args.datasets} datasets per cell, {args.resamples} resamples "
           f"(Monte Carlo s.e. about {100 * math.sqrt(0.95 * 0.05 / args.datasets):.1f} points)")
-    print(f"{'population':<22} {'n':>3} {'percentile':>10} {'BCa':>6} {'t':>6}   {'width BCa/t':>11} {'pct/t':>6}")
-    for name, n, percentile, bca, t, bca_width, percentile_width in coverage_rows(args.datasets, args.resamples,
-                                                                                  args.seed):
-        print(f"{name:<22} {n:>3} {100 * percentile:>9.1f}% {100 * bca:>5.1f}% {100 * t:>5.1f}%"
-              f"   {bca_width:>11.2f} {percentile_width:>6.2f}")
+    names = list(MEAN_METHODS)
+    print(f"{'population':<22} {'n':>3} " + " ".join(f"{name:>10}" for name in names)
+          + "   mean width / t: " + " ".join(f"{name:>10}" for name in names[:-1]))
+    rows = coverage_rows(args.datasets, args.resamples, args.seed)
+    for name, n, coverage, width in rows:
+        print(f"{name:<22} {n:>3} " + " ".join(f"{100 * c:>9.1f}%" for c in coverage)
+              + "                   " + " ".join(f"{w:>10.2f}" for w in width[:-1]))
+    shortfall = np.mean([np.maximum(0.95 - coverage, 0.0) for _, _, coverage, _ in rows], axis=0)
+    print(f"{'mean shortfall below 95%':<26} " + " ".join(f"{100 * s:>9.1f} " for s in shortfall))
     print()
     print(f"Paired test under the null, rejections at 5% ({args.datasets} datasets per cell)")
     print(f"{'null':<28} {'n':>3} {'paired t':>8} {'old sign-flip':>13} {'old pct CI':>10} {'old disagree':>12}")

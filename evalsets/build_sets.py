@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE.parent))
 import faker  # noqa: E402
 
 from evalsets import build_smoke  # noqa: E402
-from evalsets.generators import en_clinical, en_long, zh_inpatient  # noqa: E402
+from evalsets.generators import en_clinical, en_long, phi_heldout, zh_inpatient  # noqa: E402
 from evalsets.generators.common import FAKER_VERSION  # noqa: E402
 from workbench.data.evalsets import Case, Manifest, unmark_phi, write_cases, write_manifest  # noqa: E402
 
@@ -61,6 +61,29 @@ GENERATED_SETS = [
                         "8k tokens, for context-length behaviour.",
             licence="CC BY 4.0", provenance=PROVENANCE.format(module="generators/en_long.py"),
             required_sections=EN_SECTIONS,
+        ),
+    ),
+    # Held apart from the offline PHI detector: written without reading its rules, to measure it.
+    (
+        phi_heldout.ENGLISH,
+        Manifest(
+            name="phi-heldout-en", version="1", language="en", task="phi-detection",
+            default_prompt="clinical-summary-en@1",
+            description="English notes for measuring PHI detection on text written apart from the detector's rules: "
+                        "ED triage and physician notes, discharge summaries, clinic letters, nursing handovers, "
+                        "telephone encounters, referrals, radiology requests, social work notes, medication "
+                        "reconciliations and SOAP notes (US and UK), with gold PHI spans and no reference summaries.",
+            licence="CC BY 4.0", provenance=PROVENANCE.format(module="generators/phi_heldout.py"),
+        ),
+    ),
+    (
+        phi_heldout.CHINESE,
+        Manifest(
+            name="phi-heldout-zh", version="1", language="zh", task="phi-detection",
+            default_prompt="inpatient-summary-zh@1",
+            description="中文病历，用于在与检测器规则分开编写的文本上测量身份信息（PHI）检测：门诊病历、入院记录、出院小结、病程记录、"
+                        "会诊记录、护理记录、电话随访、转诊单，含金标准PHI位置，无参考摘要。",
+            licence="CC BY 4.0", provenance=PROVENANCE.format(module="generators/phi_heldout.py"),
         ),
     ),
 ]

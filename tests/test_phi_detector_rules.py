@@ -6,7 +6,8 @@ labels, and nothing else. The trap lists are clinical text that looks like a nam
 place or a date and is not one.
 
 Labels: people are NAME; cities, towns and employers are LOCATION (like facilities);
-street and Chinese postal addresses are ADDRESS.
+street and Chinese postal addresses are ADDRESS. Countries and states are larger than
+Safe Harbor's geographic units and are not flagged ("visiting from Ghana").
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ EN_NOTES: list[tuple[str, set[tuple[str, str]]]] = [
         "Plan: Physiotherapy review. Will discuss with Dr. Mensah on Friday.\n",
         {
             ("NAME", "Kwame"), ("NAME", "Ama"), ("PHONE", "07700 900123"), ("NAME", "Effie"), ("NAME", "Effie"),
-            ("LOCATION", "Kumasi"), ("LOCATION", "Ghana"), ("NAME", "Mensah"),
+            ("LOCATION", "Kumasi"), ("NAME", "Mensah"),
         },
     ),
 ]
@@ -210,7 +211,7 @@ EN_TRAPS = [
     "HEENT, NORMAL. ABDOMEN, SOFT.",
     "ASSESSMENT, PLAN: CHF, AKI.",
     "Score 3 of 5 on the Berg Balance Scale.",
-    "Called by Mother Superior.",
+    "Emigrated from Poland in 1990; grew up in Texas.",
     "Cushing syndrome screen, Addison disease excluded.",
     "Wells Score 4, Geneva score low.",
     "Triage: Manchester Triage System yellow.",

@@ -91,7 +91,7 @@ PLANTED = [
     ("en", "OTHER", "Room 4B-17", "in room 4b-17"),
     ("zh", "NAME", "王建国", "患者王建国，男"),
     ("zh", "NAME", "陈秀英", "陈女士诉咳嗽"),  # surname with a title: partial
-    ("zh", "NAME", "赵德明", "患者德明右侧肢体无力"),  # given name alone: partial
+    ("zh", "NAME", "赵德明", "患者：德明，右侧肢体无力"),  # given name alone, as a token: partial
     ("zh", "DATE", "2026年3月11日", "于2026-03-11入院"),
     ("zh", "DATE", "2026-01-20", "2026年1月20日起发热"),
     ("zh", "AGE_OVER_89", "92岁", "患者，92 岁，女"),

@@ -15,7 +15,7 @@ from workbench.data.evalset_tools import describe_evalset, validate_evalset_dir
 from workbench.data.evalsets import load_evalset
 
 SHIPPED = ["inpatient-summary-zh", "clinical-summary-en"]
-ALL_SETS = SHIPPED + ["long-records-en", "smoke-en", "smoke-zh"]
+ALL_SETS = SHIPPED + ["long-records-en", "smoke-en", "smoke-zh", "phi-heldout-en", "phi-heldout-zh"]
 
 
 @pytest.mark.parametrize("name", SHIPPED)

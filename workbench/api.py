@@ -126,6 +126,7 @@ def evaluate(
     concurrency: int = 1,
     warmup: int = 0,
     detect_phi: bool = False,
+    rouge_scheme: str | None = None,
     use_cache: bool = True,
     runs_dir: Path | None = None,
     log_to_mlflow: bool = True,
@@ -150,9 +151,12 @@ def evaluate(
     else:
         template = resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir, tracking_uri=tracking_uri)
     specs = model_specs(models, catalogue=catalogue, thinking=thinking, max_tokens=max_tokens, seed=seed)
+    from workbench.scoring.rouge import rouge_scheme as scheme_for
+
+    scheme_for(dataset.manifest.language, rouge_scheme)  # an unknown scheme fails before any model is loaded
     settings = RunSettings(concurrency=concurrency, limit=limit, warmup=warmup, use_cache=use_cache,
                            allow_remote_endpoint=allow_remote_endpoint, show_progress=show_progress,
-                           detect_phi=detect_phi)
+                           detect_phi=detect_phi, rouge_scheme=rouge_scheme)
     if runs_dir is not None:
         settings.runs_dir = Path(runs_dir)
     outcome = run_comparison(specs, template, dataset, settings, cancel=cancel, on_record=on_record)

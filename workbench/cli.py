@@ -27,6 +27,7 @@ from workbench.report.tables import format_text_table, headline_cells, headline_
 from workbench.run.files import RECORDS_FILE  # noqa: E402
 from workbench.run.runner import ComparisonOutcome, RunSettings  # noqa: E402
 from workbench.scoring.registry import default_gates, interval_of, metric, metrics_where, ranking_key  # noqa: E402
+from workbench.scoring.rouge import rouge_scheme as scheme_for  # noqa: E402
 from workbench.scoring.scorer import score_outputs  # noqa: E402
 
 app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True, add_completion=False)
@@ -42,6 +43,9 @@ PromptsDirOption = typer.Option(None, "--prompts-dir", help="Extra directory of 
 
 
 MAX_FAILED_CASES_SHOWN = 20
+RougeSchemeOption = typer.Option(
+    None, "--rouge-scheme", help="ROUGE tokenization: rouge-score, char, jieba or cjk-mixed (default: rouge-score for "
+    "English, char for Chinese, as published Chinese figures use).")
 
 
 class StoreOutputs(str, Enum):
@@ -371,6 +375,7 @@ def score(
     allow_missing: bool = typer.Option(False, "--allow-missing", help="Score the cases that have a prediction."),
     keep_reasoning: bool = typer.Option(False, "--keep-reasoning", help="Score <think> blocks too (they are removed by default)."),
     detect_phi: Optional[bool] = typer.Option(None, "--detect-phi/--no-detect-phi", help="Run the PHI detector on the outputs (default: only when the set has no gold PHI spans)."),
+    rouge_scheme: Optional[str] = RougeSchemeOption,
 ) -> None:
     """Score outputs produced anywhere against an evaluation set, as `workbench run` does."""
     try:
@@ -381,7 +386,7 @@ def score(
         _fail(str(exc))
     if detect_phi is None:
         detect_phi = not any(case.phi for case in dataset.cases)
-    report = score_outputs(dataset, read.outputs, detector=_detector() if detect_phi else None)
+    report = score_outputs(dataset, read.outputs, detector=_detector() if detect_phi else None, rouge=rouge_scheme)
     document = report.to_json()
     document["evalset"] = dataset.name
     document["evalset_hash"] = dataset.content_hash()
@@ -391,6 +396,7 @@ def score(
     typer.echo(f"evalset {dataset.name} v{dataset.manifest.version}: {a['scored_cases']} cases scored"
                + (f", {len(missing)} without a prediction" if missing else "")
                + (f", reasoning removed from {read.reasoning_removed}" if read.reasoning_removed else ""))
+    typer.echo(f"ROUGE tokenization: {report.rouge_scheme}")
     typer.echo(_metrics_table(a))
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -511,6 +517,7 @@ def run(
     no_cache: bool = typer.Option(False, "--no-cache", help="Generate every case again, ignoring the response cache."),
     allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending prompts (patient data) to endpoints outside loopback and private networks."),
     detect_phi: bool = typer.Option(False, "--detect-phi", help="Also run the PHI detector on outputs (copied vs invented identifiers)."),
+    rouge_scheme: Optional[str] = RougeSchemeOption,
     mlflow_log: bool = typer.Option(True, "--mlflow/--no-mlflow", help="Log the finished run to MLflow (local SQLite under ./mlruns unless --tracking-uri)."),
     tracking_uri: Optional[str] = TrackingUriOption,
     experiment: Optional[str] = ExperimentOption,
@@ -528,7 +535,8 @@ def run(
     try:
         result = evaluate(
             model, evalset, prompt=prompt, limit=limit, max_tokens=max_tokens, seed=seed, thinking=thinking,
-            concurrency=concurrency, warmup=warmup, detect_phi=detect_phi, use_cache=not no_cache, runs_dir=runs_dir,
+            concurrency=concurrency, warmup=warmup, detect_phi=detect_phi, rouge_scheme=rouge_scheme,
+            use_cache=not no_cache, runs_dir=runs_dir,
             log_to_mlflow=mlflow_log, tracking_uri=tracking_uri, experiment=experiment,
             store_outputs=store_outputs.value, allow_remote_endpoint=allow_remote_endpoint,
             show_progress=not no_progress, catalogue=catalogue, prompts_dir=prompts_dir)
@@ -542,7 +550,8 @@ def run(
     outcome = result.outcome
     typer.echo("")
     typer.echo(f"evalset {outcome.evalset.name} v{outcome.evalset.manifest.version} "
-               f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {outcome.prompt.ref}")
+               f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {outcome.prompt.ref}, "
+               f"ROUGE tokenization {scheme_for(outcome.evalset.manifest.language, rouge_scheme)}")
     typer.echo(_summary_table(outcome))
     paired = _paired_lines(outcome)
     if paired:

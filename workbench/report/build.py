@@ -214,6 +214,7 @@ class Report:
     evalset_hash: str
     prompt: str
     prompt_hash: str | None
+    rouge_scheme: str  # the ROUGE tokenization of every ROUGE figure in the report
     thresholds: Thresholds
     models: list[str]
     settings: list[ModelSettings]
@@ -275,6 +276,10 @@ def _check_comparable(evaluations: list[ModelEvaluation]) -> None:
         listing = "; ".join(f"{item.model} (run {item.run_id}): prompt {item.summary.prompt} "
                             f"hash {item.summary.prompt_hash}" for item in evaluations)
         raise ReportError("refusing to compare evaluations made with different prompt versions: " + listing)
+    schemes = {item.summary.rouge_scheme for item in evaluations if item.summary.rouge_scheme}
+    if len(schemes) > 1:
+        listing = "; ".join(f"{item.model} (run {item.run_id}): {item.summary.rouge_scheme}" for item in evaluations)
+        raise ReportError("refusing to compare ROUGE computed with different tokenizations: " + listing)
 
 
 def _settings(item: ModelEvaluation) -> ModelSettings:
@@ -457,7 +462,10 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
     return Report(
         run_ids=list(dict.fromkeys(item.run_id for item in evaluations)), run_dirs=run_dirs,
         evalset=first.evalset, evalset_version=first.evalset_version, evalset_hash=first.evalset_hash,
-        prompt=first.prompt, prompt_hash=first.prompt_hash, thresholds=thresholds,
+        prompt=first.prompt, prompt_hash=first.prompt_hash,
+        rouge_scheme=next((item.summary.rouge_scheme for item in evaluations if item.summary.rouge_scheme),
+                          "not recorded"),
+        thresholds=thresholds,
         models=[item.label for item in ranked],
         settings=[_settings(item) for item in ranked], leaderboard=leaderboard, phi_by_label=phi_by_label,
         phi_labels=labels, latency=latency, gates=gates,

@@ -105,7 +105,8 @@ def render_html(report: Report) -> str:
     sections = [
         f"<h1>Model comparison report</h1><p class=\"muted\">runs {_esc(', '.join(report.run_ids))} · evaluation set "
         f"<code>{_esc(report.evalset)}</code> v{_esc(report.evalset_version)} (<code>{_esc(report.evalset_hash)}</code>)"
-        f" · prompt <code>{_esc(report.prompt)}</code> (<code>{_esc(report.prompt_hash)}</code>) · gates from "
+        f" · prompt <code>{_esc(report.prompt)}</code> (<code>{_esc(report.prompt_hash)}</code>) · ROUGE tokenization "
+        f"<code>{_esc(report.rouge_scheme)}</code> · gates from "
         f"{_esc(report.thresholds.source)}</p>",
         "<section id=\"recommendation\"><h2>Recommendation</h2>"
         f"<div class=\"recommendation {'ok' if rec.model else 'none'}\"><strong>{_esc(headline)}</strong><ul>"

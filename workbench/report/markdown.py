@@ -27,7 +27,8 @@ def render_markdown(report: Report) -> str:
     parts = [
         "# Model comparison report", "",
         f"Runs {', '.join(report.run_ids)} · evaluation set `{report.evalset}` v{report.evalset_version} "
-        f"(`{report.evalset_hash}`) · prompt `{report.prompt}` (`{report.prompt_hash}`) · gates from "
+        f"(`{report.evalset_hash}`) · prompt `{report.prompt}` (`{report.prompt_hash}`) · ROUGE tokenization "
+        f"`{report.rouge_scheme}` · gates from "
         f"{report.thresholds.source}", "",
         "## Recommendation", "", headline, "", *[f"- {_md_cell(reason)}" for reason in rec.reasons], "",
     ]

@@ -140,6 +140,7 @@ class CaseScores(_Versioned):
     sections_in_order: bool | None = None
     plausibility_flags: list[str] = Field(default_factory=list)
     values_invented: list[Any] = Field(default_factory=list)
+    values_unit_errors: list[Any] = Field(default_factory=list)  # doses whose unit differs from the source's
 
     def value(self, name: str) -> float | None:
         """The per-case value of metric ``name`` (None when absent or not a number)."""
@@ -173,6 +174,7 @@ class EvaluationSummary(_Versioned):
     warmup: list[dict[str, Any]] = Field(default_factory=list)
     metrics: dict[str, Any] = Field(default_factory=dict)  # registered metric name -> value (and CIs, per label)
     system_samples: list[dict[str, Any]] = Field(default_factory=list)
+    rouge_scheme: str | None = None  # the ROUGE tokenization of every ROUGE figure (None: written before it was recorded)
     error: str | None = None
     workbench_version: str = __version__
     finished_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())

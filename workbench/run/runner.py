@@ -32,6 +32,7 @@ from workbench.models.base import Backend, BackendInfo, GenerationRequest, Gener
 from workbench.models.spec import ModelSpec
 from workbench.data.prompts import PromptError, PromptTemplate, RenderedPrompt
 from workbench.scoring.latency import latency_summary
+from workbench.scoring.rouge import rouge_scheme
 from workbench.scoring.scorer import score_outputs
 from workbench.run.system_metrics import SystemSampler
 
@@ -48,6 +49,7 @@ class RunSettings:
     allow_remote_endpoint: bool = False
     show_progress: bool = True
     detect_phi: bool = False  # also run the PHI detector on outputs (always, when the set has no gold spans)
+    rouge_scheme: str | None = None  # ROUGE tokenization; None: the set language's default (see scoring.rouge)
 
 
 @dataclass
@@ -201,8 +203,9 @@ def run_evaluation(
     metrics["warmup_requests"] = len(warmup_results)
     if sampler.samples:
         metrics.update({k: v for k, v in sampler.summary().items() if v is not None})
+    scheme = rouge_scheme(evalset.manifest.language, settings.rouge_scheme)
     if records:
-        metrics.update(_score_records(evalset, records, directory, settings.detect_phi))
+        metrics.update(_score_records(evalset, records, directory, settings.detect_phi, scheme))
     if cancel is not None and cancel.is_set():
         error = error or "cancelled"
     outcome = EvaluationOutcome(
@@ -210,11 +213,12 @@ def run_evaluation(
         backend_info=asdict(info) if info else None, error=error,
     )
     _write_evaluation_file(outcome, spec, prompt, evalset, evalset_hash, settings, effective_concurrency, warmup_results,
-                           sampler.as_dicts())
+                           sampler.as_dicts(), scheme)
     return outcome
 
 
-def _score_records(evalset: EvalSet, records: list[GenerationRecord], directory: Path, detect_phi: bool) -> dict[str, Any]:
+def _score_records(evalset: EvalSet, records: list[GenerationRecord], directory: Path, detect_phi: bool,
+                   scheme: str) -> dict[str, Any]:
     """Score every case whose generation succeeded. A failed case (an error, or a stream cut short) is
     never scored as a summary: it is left out of every quality and PHI aggregate and counted as a failure."""
     outputs = {record.case_id: record.output or "" for record in records if record.ok}
@@ -223,7 +227,7 @@ def _score_records(evalset: EvalSet, records: list[GenerationRecord], directory:
         from workbench.scoring.phi_detector import PHIDetector
 
         detector = PHIDetector()
-    report = score_outputs(evalset, outputs, detector=detector)
+    report = score_outputs(evalset, outputs, detector=detector, rouge=scheme)
     write_scores(directory, [CaseScores.model_validate(case) for case in report.to_json()["cases"]])
     return report.aggregate
 
@@ -270,14 +274,14 @@ def _generate_pending(backend: Backend, pending: list[PlannedCase], concurrency:
 
 def _write_evaluation_file(outcome: EvaluationOutcome, spec: ModelSpec, prompt: PromptTemplate, evalset: EvalSet,
                            evalset_hash: str, settings: RunSettings, effective_concurrency: int,
-                           warmup: list[dict[str, Any]], system_samples: list[dict[str, Any]]) -> None:
+                           warmup: list[dict[str, Any]], system_samples: list[dict[str, Any]], scheme: str) -> None:
     write_summary(outcome.directory, EvaluationSummary(
         model=spec.name, model_spec=spec.model_dump(mode="json"), generation_settings=spec.generation_settings(),
         backend_info=outcome.backend_info, evalset=evalset.name, evalset_version=evalset.manifest.version,
         evalset_hash=evalset_hash, evalset_cases=len(evalset.cases), prompt=prompt.ref,
         prompt_hash=prompt.content_hash(), requested_concurrency=settings.concurrency,
         effective_concurrency=effective_concurrency, warmup=warmup, metrics=outcome.metrics,
-        system_samples=system_samples, error=outcome.error,
+        system_samples=system_samples, error=outcome.error, rouge_scheme=scheme,
     ))
 
 

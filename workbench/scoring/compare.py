@@ -1,5 +1,9 @@
 """Paired comparisons between the models of one comparison, case by case, on every metric the
-registry marks ``paired`` (per-case scores, and the per-case end-to-end latency of the records)."""
+registry marks ``paired`` (per-case scores, and the per-case end-to-end latency of the records).
+
+Each test is a paired t-test with its matching t interval (see :mod:`workbench.scoring.stats`);
+all the tests of one comparison (every pair of models × every paired metric) are corrected
+together with Holm's method, and ``significant`` uses the Holm-adjusted p-value."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import Any
 
 from workbench.run.files import read_records, read_scores
 from workbench.scoring.registry import metrics_where
-from workbench.scoring.stats import PairedComparison, paired_comparison
+from workbench.scoring.stats import PairedComparison, paired_comparison, with_holm
 
 
 def per_case_values(directory: Path) -> dict[str, dict[str, float]]:
@@ -33,7 +37,7 @@ def per_case_values(directory: Path) -> dict[str, dict[str, float]]:
 
 
 def paired_comparisons(evaluations: list[tuple[str, Path]]) -> list[PairedComparison]:
-    """Every pair of models, every paired metric with at least two shared cases."""
+    """Every pair of models, every paired metric with at least two shared cases; Holm-adjusted over all of them."""
     values = {model: per_case_values(directory) for model, directory in evaluations}
     results: list[PairedComparison] = []
     for (model_a, _), (model_b, _) in combinations(evaluations, 2):
@@ -42,7 +46,7 @@ def paired_comparisons(evaluations: list[tuple[str, Path]]) -> list[PairedCompar
             if len(shared) >= 2:
                 results.append(paired_comparison(metric.name, model_a, values[model_a][metric.name], model_b,
                                                  values[model_b][metric.name]))
-    return results
+    return with_holm(results)
 
 
 def comparison_dicts(results: list[PairedComparison]) -> list[dict[str, Any]]:

@@ -307,6 +307,9 @@ _declare(
            per_case_display=True),
     Metric("rougeLsum", "ROUGE-Lsum", "ROUGE-L over sentences/lines (union LCS), as rouge-score computes it",
            "F-measure", "higher", "quality", interval=True, paired=True),
+    Metric("rougeL_by_section", "ROUGE-L per section", "ROUGE-L between the reference's and the output's text "
+           "under each required heading, averaged over the reference's sections (a missing section scores 0)",
+           "F-measure", "higher", "quality", interval=True, paired=True),
     Metric("structure_compliance", "Sections", "share of the set's required section headings present (as headings)",
            "fraction", "higher", "quality", interval=True, gate=Gate("structure_compliance", min=0.9), paired=True,
            headline=True, per_case_display=True),

@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Callable, Literal, Sequence
 
 from rouge_score import tokenize as rouge_tokenize
 
+from workbench.errors import WorkbenchError
+
 if TYPE_CHECKING:
     import jieba
 
@@ -79,7 +81,8 @@ def tokenize_chars(text: str) -> Tokens:
     """Character-level tokens: every character of the folded text that is not whitespace.
 
     Punctuation is kept, as in the published character-level scripts (LCSTS-style
-    ``" ".join(text)``; PromptCBLUE and MedBench also keep punctuation as tokens).
+    ``" ".join(text)``; PromptCBLUE and MedBench also keep punctuation as tokens). NFKC
+    may turn one character into several: "℃" gives "°", "c".
     """
     return [character for character in _fold(text) if not character.isspace()]
 
@@ -111,6 +114,10 @@ SCHEMES: dict[str, Callable[[str], Tokens]] = {
 DEFAULT_SCHEMES: dict[str, str] = {"en": "rouge-score", "zh": "char"}
 
 
+class RougeSchemeError(WorkbenchError, ValueError):
+    """A ROUGE tokenization scheme that does not exist."""
+
+
 def rouge_scheme(language: str, scheme: str | None = None) -> str:
     """The tokenization scheme that applies: ``scheme`` if given, else the language's default.
 
@@ -120,7 +127,7 @@ def rouge_scheme(language: str, scheme: str | None = None) -> str:
     if scheme is None:
         return DEFAULT_SCHEMES.get(language, "rouge-score")
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown ROUGE scheme {scheme!r}; known schemes: {', '.join(SCHEMES)}")
+        raise RougeSchemeError(f"unknown ROUGE scheme {scheme!r}; known schemes: {', '.join(SCHEMES)}")
     return scheme
 
 

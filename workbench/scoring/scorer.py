@@ -9,37 +9,54 @@ import numpy as np
 
 from workbench.data.evalsets import Case, EvalSet
 from workbench.scoring.phi import case_leakage, leakage_aggregate
-from workbench.scoring.rouge import ROUGE_TYPES, rouge_scores
+from workbench.scoring.rouge import ROUGE_TYPES, rouge_scheme, rouge_scores
 from workbench.scoring.registry import CaseContext, ci_keys, extra_scorers, label_key, metrics_where
 from workbench.scoring.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean
-from workbench.scoring.structure import check_structure
+from workbench.scoring.structure import check_structure, section_bodies
 from workbench.scoring.values import plausibility_flags, value_fidelity
 
 if TYPE_CHECKING:
     from workbench.scoring.phi_detector import PHIDetector
 
 
+def section_rouge(case: Case, output: str, required_sections: tuple[str, ...],
+                  synonyms: dict[str, tuple[str, ...]] | None = None, scheme: str | None = None) -> float | None:
+    """ROUGE-L between the reference's and the output's text under each required heading, averaged over the
+    sections the reference has (a section missing from the output scores 0), as sectioned clinical summaries
+    are reported; None when the reference has no sections."""
+    reference = section_bodies(case.reference, required_sections, synonyms)
+    reference = {heading: body for heading, body in reference.items() if body.strip()}
+    if not reference:
+        return None
+    produced = section_bodies(output, required_sections, synonyms)
+    scores = [rouge_scores(body, produced.get(heading, ""), language=case.language, scheme=scheme)["rougeL"].fmeasure
+              for heading, body in reference.items()]
+    return sum(scores) / len(scores)
+
 
 def score_case(case: Case, output: str, required_sections: tuple[str, ...],
                detector: "PHIDetector | None" = None,
-               synonyms: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+               synonyms: dict[str, tuple[str, ...]] | None = None, rouge: str | None = None) -> dict[str, Any]:
     """Every default per-case score of ``output`` for ``case``; with a detector, also the
     PHI it finds in the output, split into identifiers copied from the source and invented ones.
-    ``synonyms`` are the set's ``section_synonyms`` (other names a required section may appear under)."""
+    ``synonyms`` are the set's ``section_synonyms`` (other names a required section may appear under);
+    ``rouge`` names the ROUGE tokenization scheme (default: the case language's, see ``rouge_scheme``)."""
     scores: dict[str, Any] = {"id": case.id}
     if case.reference.strip():
-        for name, score in rouge_scores(case.reference, output, language=case.language).items():
+        for name, score in rouge_scores(case.reference, output, language=case.language, scheme=rouge).items():
             scores[name] = score.fmeasure
         fidelity = value_fidelity(output, case.reference, case.source)
         scores["values_kept_rate"] = fidelity.kept_rate
         scores["values_invented_rate"] = fidelity.invented_rate
         scores["values_invented"] = fidelity.invented
+        scores["values_unit_errors"] = fidelity.unit_errors
     else:
         scores.update({name: None for name in ROUGE_TYPES})
         fidelity = value_fidelity(output, "", case.source)
         scores["values_kept_rate"] = None
         scores["values_invented_rate"] = fidelity.invented_rate
         scores["values_invented"] = fidelity.invented
+        scores["values_unit_errors"] = fidelity.unit_errors
     if required_sections:
         structure = check_structure(output, required_sections, synonyms)
         scores["structure_compliance"] = structure.compliance
@@ -47,9 +64,11 @@ def score_case(case: Case, output: str, required_sections: tuple[str, ...],
         scores["sections_missing"] = list(structure.missing)
         scores["sections_empty"] = list(structure.empty)
         scores["sections_in_order"] = structure.in_order
+        scores["rougeL_by_section"] = section_rouge(case, output, required_sections, synonyms, rouge)
     else:
         scores["structure_compliance"] = None
         scores["structure_ok"] = None
+        scores["rougeL_by_section"] = None
     flags = plausibility_flags(output)
     if not output.strip():
         flags.append("empty output")
@@ -132,20 +151,25 @@ def aggregate_scores(case_scores: list[dict[str, Any]]) -> dict[str, Any]:
 class ScoreReport:
     aggregate: dict[str, Any]
     cases: list[dict[str, Any]]
+    rouge_scheme: str  # the ROUGE tokenization every ROUGE figure of this report used
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "rouge_scheme": self.rouge_scheme,
             "aggregate": self.aggregate,
             "cases": [{k: v for k, v in case.items() if not k.startswith("_")} for case in self.cases],
         }
 
 
-def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDetector | None" = None) -> ScoreReport:
-    """Score one output per case id of ``evalset`` (ids without an output are not scored)."""
+def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDetector | None" = None,
+                  rouge: str | None = None) -> ScoreReport:
+    """Score one output per case id of ``evalset`` (ids without an output are not scored); ``rouge`` names
+    the ROUGE tokenization scheme (default: the set language's)."""
+    scheme = rouge_scheme(evalset.manifest.language, rouge)
     sections = evalset.manifest.required_sections
-    case_scores = [score_case(case, outputs[case.id], sections, detector, synonyms=evalset.manifest.section_synonyms)
-                   for case in evalset.cases if case.id in outputs]
-    return ScoreReport(aggregate=aggregate_scores(case_scores), cases=case_scores)
+    case_scores = [score_case(case, outputs[case.id], sections, detector, synonyms=evalset.manifest.section_synonyms,
+                              rouge=scheme) for case in evalset.cases if case.id in outputs]
+    return ScoreReport(aggregate=aggregate_scores(case_scores), cases=case_scores, rouge_scheme=scheme)
 
 
 def length_figures(output: str, source: str, reference: str) -> dict[str, float | int | None]:

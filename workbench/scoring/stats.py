@@ -5,21 +5,23 @@ Cases are the unit of resampling.
 * A mean over cases (:func:`bootstrap_mean`) and a ratio of sums over cases
   (:func:`bootstrap_ratio`) carry a 95% BCa bootstrap interval (bias-corrected and
   accelerated: the bias correction from the share of resampled statistics below the
-  estimate, the acceleration from the jackknife). The resampling uses a fixed seed on
-  the sorted values, so the same values give the same interval; values that are all
-  equal give a zero-width interval at the value. BCa was chosen over the percentile
-  bootstrap (the previous method) and the t interval by simulated coverage, see
-  ``bench/bench_interval_coverage.py``.
+  estimate, the acceleration from the jackknife) with the small-sample expansion: the
+  normal quantiles of BCa are replaced by sqrt(n / (n - 1)) t_{n-1} quantiles, which undoes
+  the bootstrap's narrowness at small n (for symmetric data it is the t interval). The
+  resampling uses a fixed seed on the sorted values, so the same values give the same
+  interval; values that are all equal give a zero-width interval at the value. This method
+  was chosen over the percentile bootstrap (the previous one), plain BCa and the t interval
+  by simulated coverage at n = 10, 20, 50 (``bench/bench_interval_coverage.py``).
 * Two models scored on the same cases (:func:`paired_comparison`) are compared with one
   method for both the interval and the test: the paired t interval of the mean per-case
-  difference, and the paired t-test. The test rejects at level alpha exactly when the
-  (1 - alpha) interval excludes 0 (both are the same inequality ``|t| > t_crit``), so the
-  two cannot contradict each other.
+  difference and the paired t-test. The test rejects at level alpha exactly when the
+  (1 - alpha) interval excludes 0 (both are the inequality ``|t| > t_{n-1, 1-alpha/2}``), so
+  the two cannot contradict each other.
 * The tests of one comparison (every pair of models on every paired metric) are corrected
   together with Holm's step-down method (:func:`holm`, :func:`with_holm`); ``significant``
-  then uses the adjusted p-value. The interval stays the unadjusted 95% interval, so an
-  interval that excludes 0 can go with a difference that is not significant after the
-  correction, never the other way round.
+  then uses the adjusted p-value. The interval stays the unadjusted 95% interval: an interval
+  that includes 0 never goes with a significant difference, but one that excludes 0 can go
+  with a difference that is not significant after the correction.
 * Below :data:`MIN_CASES_FOR_RANKING` shared cases a comparison is ``underpowered`` and
   never ``significant``.
 * :func:`tie_groups` groups models, in rank order, that no corrected significant test separates.
@@ -133,8 +135,15 @@ def _resample_indices(n: int, resamples: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
-def _bca_bounds(boot: np.ndarray, estimate: float, jackknife: np.ndarray, confidence: float) -> tuple[float, float]:
-    """BCa interval from resampled statistics, the estimate and the jackknife (leave-one-out) statistics."""
+def _bca_bounds(boot: np.ndarray, estimate: float, jackknife: np.ndarray, confidence: float,
+                expand: bool) -> tuple[float, float]:
+    """BCa interval from resampled statistics, the estimate and the jackknife (leave-one-out) statistics.
+
+    ``expand``: the normal quantiles are replaced by sqrt(n / (n - 1)) t_{n-1} quantiles (n = the
+    number of cases, the jackknife's size), which undoes the bootstrap's small-sample narrowness;
+    for a symmetric statistic without bias this is exactly the t interval.
+    """
+    cases = jackknife.size
     boot = boot[np.isfinite(boot)]
     if boot.size == 0:
         return estimate, estimate
@@ -149,8 +158,12 @@ def _bca_bounds(boot: np.ndarray, estimate: float, jackknife: np.ndarray, confid
     influence = jackknife.mean() - jackknife if jackknife.size >= 2 else np.zeros(1)
     spread = float((influence**2).sum())
     acceleration = float((influence**3).sum()) / (6.0 * spread**1.5) if spread > 0 else 0.0
+    if expand and cases >= 2:
+        upper = math.sqrt(cases / (cases - 1)) * t_quantile((1.0 + confidence) / 2.0, cases - 1)
+    else:
+        upper = normal_quantile((1.0 + confidence) / 2.0)
     levels = []
-    for z in (normal_quantile((1.0 - confidence) / 2.0), normal_quantile((1.0 + confidence) / 2.0)):
+    for z in (-upper, upper):
         shifted = z0 + z
         denominator = 1.0 - acceleration * shifted
         level = normal_cdf(z0 + shifted / denominator) if denominator > 0 else (0.0 if z < 0 else 1.0)
@@ -169,13 +182,15 @@ def percentile_interval(data: np.ndarray, *, resamples: int = DEFAULT_RESAMPLES,
 
 
 def bca_interval(data: np.ndarray, *, resamples: int = DEFAULT_RESAMPLES, confidence: float = CONFIDENCE,
-                 seed: int = DEFAULT_SEED) -> tuple[float, float]:
-    """BCa bootstrap interval of the mean of ``data`` (at least two values)."""
+                 seed: int = DEFAULT_SEED, expand: bool = True) -> tuple[float, float]:
+    """BCa bootstrap interval of the mean of ``data`` (at least two values); ``expand``: see :func:`_bca_bounds`."""
     if data.min() == data.max():
         return float(data[0]), float(data[0])
     boot = data[_resample_indices(data.size, resamples, seed)].mean(axis=1)
     jackknife = (data.sum() - data) / (data.size - 1)
-    return _bca_bounds(boot, float(data.mean()), jackknife, confidence)
+    low, high = _bca_bounds(boot, float(data.mean()), jackknife, confidence, expand)
+    # a mean of resampled values lies within their range; clip what rounding put outside it
+    return max(low, float(data.min())), min(high, float(data.max()))
 
 
 def t_interval(data: np.ndarray, *, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -187,21 +202,22 @@ def t_interval(data: np.ndarray, *, confidence: float = CONFIDENCE) -> tuple[flo
 
 def bootstrap_mean(values: Sequence[float | None], *, resamples: int = DEFAULT_RESAMPLES,
                    confidence: float = CONFIDENCE, seed: int = DEFAULT_SEED) -> Estimate:
-    """Mean of ``values`` with a BCa bootstrap confidence interval (None and NaN values dropped)."""
+    """Mean of ``values`` with the BCa bootstrap interval, small-sample expansion (None and NaN values dropped)."""
     data = _clean(values)
     if data.size == 0:
         return Estimate(None, None, None, 0)
-    mean = float(data.mean())
-    if data.size == 1:
-        return Estimate(mean, mean, mean, 1)
+    if data.min() == data.max():  # one value, or all equal: a zero-width interval at the value
+        value = float(data[0])
+        return Estimate(value, value, value, int(data.size))
     low, high = bca_interval(data, resamples=resamples, confidence=confidence, seed=seed)
-    return Estimate(mean, low, high, int(data.size))
+    return Estimate(float(data.mean()), low, high, int(data.size))
 
 
 def percentile_ratio(numerators: Sequence[float], denominators: Sequence[float], *,
                      resamples: int = DEFAULT_RESAMPLES, confidence: float = CONFIDENCE,
                      seed: int = DEFAULT_SEED) -> tuple[float | None, float | None]:
-    """The previous ratio method (scorer's ``_bootstrap_ratio``): percentile bootstrap of sum/sum, 0 where the sum is 0."""
+    """The previous ratio method (the scorer's ``_bootstrap_ratio``): percentile bootstrap of sum/sum,
+    0 for a resample whose denominators sum to 0 (kept for the coverage benchmark)."""
     top, bottom = np.asarray(numerators, dtype=float), np.asarray(denominators, dtype=float)
     if bottom.sum() == 0:
         return None, None
@@ -215,8 +231,9 @@ def percentile_ratio(numerators: Sequence[float], denominators: Sequence[float],
 
 def bootstrap_ratio(numerators: Sequence[float], denominators: Sequence[float], *,
                     resamples: int = DEFAULT_RESAMPLES, confidence: float = CONFIDENCE,
-                    seed: int = DEFAULT_SEED) -> tuple[float | None, float | None]:
-    """BCa bootstrap interval of ``sum(numerators) / sum(denominators)``, resampling cases (pairs).
+                    seed: int = DEFAULT_SEED, expand: bool = True) -> tuple[float | None, float | None]:
+    """BCa bootstrap interval (small-sample expansion, as :func:`bootstrap_mean`) of
+    ``sum(numerators) / sum(denominators)``, resampling cases (numerator and denominator together).
 
     (None, None) when the denominators sum to 0. Resamples whose denominators sum to 0 have no
     ratio and are left out. All cases with the same ratio: a zero-width interval at it.
@@ -234,7 +251,7 @@ def bootstrap_ratio(numerators: Sequence[float], denominators: Sequence[float], 
     boot = np.divide(top[index].sum(axis=1), sums, out=np.full(resamples, np.nan), where=sums > 0)
     rest = bottom.sum() - bottom
     jackknife = np.divide(top.sum() - top, rest, out=np.full(top.size, np.nan), where=rest > 0)
-    return _bca_bounds(boot, ratio, jackknife, confidence)
+    return _bca_bounds(boot, ratio, jackknife, confidence, expand)
 
 
 # --- paired comparisons --------------------------------------------------------------------
@@ -327,7 +344,10 @@ def holm(p_values: Sequence[float]) -> list[float]:
 def with_holm(comparisons: Sequence[PairedComparison]) -> list[PairedComparison]:
     """The comparisons with ``p_adjusted`` set by Holm's method over all of them, and the method text saying so."""
     adjusted = holm([c.p_value for c in comparisons])
-    note = f"; Holm-adjusted over the {len(comparisons)} tests of this comparison (all pairs × all paired metrics)"
+    pairs = len({frozenset((c.model_a, c.model_b)) for c in comparisons})
+    metrics = len({c.metric for c in comparisons})
+    note = (f"; p_adjusted: Holm over the {len(comparisons)} tests of this comparison ({pairs} pair(s) of models × "
+            f"{metrics} paired metric(s)), used for 'significant'; the interval is not adjusted")
     return [replace(c, p_adjusted=p, method=c.method + note) for c, p in zip(comparisons, adjusted)]
 
 

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # --- analytes ----------------------------------------------------------------------------------
 
@@ -65,23 +66,35 @@ _ANALYTES: dict[str, tuple[str, ...]] = {
     "qsofa": ("qSOFA",),
     "curb65": ("CURB-65",),
 }
-_ALIAS_KEYS: dict[str, str] = {spelling.lower(): key for key, spellings in _ANALYTES.items() for spelling in spellings}
-# Single CJK characters (钾, 钠) name an analyte only when no CJK character comes right before them
-# (not in 丙戊酸钠, 氯化钾).
+# Words that hold an analyte's spelling but name a condition, not a measurement: 高血压 is not 血压.
+_NOT_ANALYTES = ("高血压", "低血压", "高血糖", "低血糖", "高血钾", "低血钾", "高血钠", "低血钠")
+_ALL_SPELLINGS = [spelling for spellings in _ANALYTES.values() for spelling in spellings] + list(_NOT_ANALYTES)
+_ALIAS_KEYS: dict[str, str | None] = {
+    **{spelling.lower(): key for key, spellings in _ANALYTES.items() for spelling in spellings},
+    **{spelling: None for spelling in _NOT_ANALYTES},
+}
 _CJK = r"\u4e00-\u9fff"
 
 
 def _alias_pattern(spelling: str) -> str:
+    """A spelling as a regular expression: Latin ones as whole words, case-insensitive unless they
+    are short abbreviations ("BE", "T", "Cr" and "pH" are not "be", "t", "CR" and "PH"); a single CJK
+    character only when no CJK character comes right before it (钠, not 丙戊酸钠)."""
     escaped = re.escape(spelling)
     if re.match(r"[A-Za-z]", spelling):
-        return rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])"
+        word = rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])"
+        return word if len(spelling) <= 3 and spelling != spelling.lower() else f"(?i:{word})"
     if len(spelling) == 1:
         return rf"(?<![{_CJK}]){escaped}"
     return escaped
 
 
+# The lookahead on first characters only makes the search fast.
+_FIRST_CHARACTERS = "".join(sorted({c for s in _ALL_SPELLINGS for c in (s[0].lower(), s[0].upper())}))
 ANALYTE_PATTERN = re.compile(
-    "|".join(_alias_pattern(s) for s in sorted(_ALIAS_KEYS, key=len, reverse=True)), re.IGNORECASE)
+    f"(?=[{re.escape(_FIRST_CHARACTERS)}])(?:"
+    + "|".join(_alias_pattern(s) for s in sorted(_ALL_SPELLINGS, key=len, reverse=True)) + ")")
+
 
 # --- units -------------------------------------------------------------------------------------
 
@@ -146,24 +159,23 @@ _UNIT = "|".join(re.escape(s) for s in sorted(_UNIT_KEYS, key=len, reverse=True)
 # --- numbers -----------------------------------------------------------------------------------
 
 # Thousands are grouped by "," or a space ("4,500", "4 500"), never by the Chinese "，", which
-# separates clauses; a group of three digits only counts when no letter comes right before.
-_INTEGER = r"(?:(?<![A-Za-z])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![A-Za-z])\d{1,3}(?: \d{3})+(?!\d)|\d+)"
+# separates clauses.
+_INTEGER = r"(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d{1,3}(?: \d{3})+(?!\d)|\d+)"
 _DECIMAL = rf"{_INTEGER}(?:\.\d+)?"
 _SIGNED = rf"(?:(?<![A-Za-z0-9.])[-+])?{_DECIMAL}"
 _RANGE_MARK = r"(?:-|–|~|至|到)"
-_GESTATION = r"\d{1,2}\+[0-6](?=\s*周)"  # weeks+days of pregnancy: 36+1周
+_GESTATION_NUMBER = r"\d{1,2}\+[0-6]"  # weeks+days of pregnancy: 36+1周
+_GESTATION = rf"{_GESTATION_NUMBER}(?=\s*周)"
 _NUMBER = rf"(?:{_GESTATION}|{_SIGNED}(?:\s*/\s*{_DECIMAL}|\s*{_RANGE_MARK}\s*{_SIGNED})?)"
 _SCALE = r"(?:\s*[x×*]\s*10\s*(?:\^|\*\*)?\s*\d{1,2}|\s+10\s*(?:\^|\*\*)\s*\d{1,2})"
 VALUE_PATTERN = re.compile(
-    rf"(?<![\d.^])(?P<number>{_NUMBER})(?P<scale>{_SCALE})?\s*(?P<unit>{_UNIT})(?![A-Za-z])",
+    rf"(?<![A-Za-z\d.^])(?P<number>{_NUMBER})(?P<scale>{_SCALE})?\s*(?P<unit>{_UNIT})(?![A-Za-z\d])",
     re.IGNORECASE,
 )
-# A number right after a named analyte, without a unit: "pH 7.12", "INR 1.0", "GCS 15", "HR 64".
-NAMED_VALUE_PATTERN = re.compile(
-    rf"(?P<name>{ANALYTE_PATTERN.pattern})\s*(?:评分|score|of|is|was|[:=])?\s*"
-    rf"(?P<number>{_NUMBER})(?![\d.,]?\d)(?![A-Za-z%])",
-    re.IGNORECASE,
-)
+# A number right after a named analyte, without a unit: "pH 7.12", "INR 1.0", "GCS 15", "HR 64"
+# (not "高血压6年" or "glucose 4+": no letter, CJK character, "%" or "+" may follow).
+_AFTER_NAME = re.compile(
+    rf"\s*(?:评分|(?i:score|of|is|was)|[:=])?\s*(?P<number>{_NUMBER})(?![\d.,]?\d)(?![A-Za-z%+{_CJK}])")
 # Where a clause ends: the analyte of a value is looked for only since then.
 _CLAUSE_END = re.compile(r"[,;，；。\n]|\.(?=\s|$)")
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
@@ -185,6 +197,11 @@ class ClinicalValue:
         return (self.number, self.unit or (self.analyte or ""))
 
 
+@lru_cache(maxsize=4096)
+def _fold_character(char: str) -> str:
+    return _FOLDS.get(char) or unicodedata.normalize("NFKC", char)
+
+
 def _fold(text: str) -> tuple[str, list[int]]:
     """NFKC, character by character, with the index in ``text`` of every folded character;
     superscript exponents become "^9", the Unicode minus "-"."""
@@ -192,35 +209,36 @@ def _fold(text: str) -> tuple[str, list[int]]:
     origins: list[int] = []
     previous_superscript = False
     for index, char in enumerate(text):
-        if char in _SUPERSCRIPTS:
-            piece = ("" if previous_superscript else "^") + _SUPERSCRIPTS[char]
+        superscript = _SUPERSCRIPTS.get(char)
+        if superscript is not None:
+            piece = superscript if previous_superscript else "^" + superscript
         else:
-            piece = _FOLDS.get(char) or unicodedata.normalize("NFKC", char)
-        previous_superscript = char in _SUPERSCRIPTS
+            piece = _fold_character(char)
+        previous_superscript = superscript is not None
         pieces.append(piece)
         origins.extend([index] * len(piece))
     return "".join(pieces), origins
 
 
 def _normalise_decimal(text: str) -> str:
+    """One number, normalised: "4,500" -> "4500", "+2" -> "2", "-8.0" -> "-8", "0.50" -> "0.5"."""
     text = re.sub(r"[\s,]", "", text)
-    sign = "-" if text.startswith("-") else ""
-    text = text.lstrip("+-")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    text = text.lstrip("0") or "0"
-    if text.startswith("."):
-        text = "0" + text
-    return "" if text == "0" else sign + text if sign else text
+    negative = text.startswith("-")
+    digits = text.lstrip("+-")
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    digits = digits.lstrip("0")
+    if not digits or digits.startswith("."):
+        digits = "0" + digits
+    return "-" + digits if negative and digits != "0" else digits
 
 
 def _normalise_number(text: str) -> str:
-    if re.fullmatch(_GESTATION.replace(r"(?=\s*周)", ""), text):
+    if re.fullmatch(_GESTATION_NUMBER, text):
         return text
     if "/" in text:
-        return "/".join(_normalise_decimal(part) or "0" for part in text.split("/"))
-    range_parts = re.split(rf"(?<=[\d.])\s*{_RANGE_MARK}\s*", text, maxsplit=1)
-    return "~".join(_normalise_decimal(part) or "0" for part in range_parts)
+        return "/".join(_normalise_decimal(part) for part in text.split("/"))
+    return "~".join(_normalise_decimal(part) for part in re.split(rf"(?<=[\d.])\s*{_RANGE_MARK}\s*", text, maxsplit=1))
 
 
 def _decimals(text: str) -> int:
@@ -235,40 +253,41 @@ def _normalise_unit(scale: str, unit: str) -> str:
     return key
 
 
-def _analyte_before(folded: str, start: int, floor: int) -> str | None:
+def _analyte_before(folded: str, names: list[re.Match[str]], start: int, floor: int) -> str | None:
     """The analyte last named in the clause before ``start``, not before ``floor``."""
     clause_start = max([floor] + [m.end() for m in _CLAUSE_END.finditer(folded, floor, start)])
-    names = list(ANALYTE_PATTERN.finditer(folded, clause_start, start))
-    return _ALIAS_KEYS[names[-1].group(0).lower()] if names else None
+    within = [name for name in names if name.start() >= clause_start and name.end() <= start]
+    return _ALIAS_KEYS[within[-1].group(0).lower()] if within else None
 
 
 def extract_values(text: str) -> list[ClinicalValue]:
     """Numbers with units, and numbers named by an analyte, in clinical text, in order of appearance."""
     folded, origins = _fold(text)
-    found: list[tuple[int, int, re.Match[str], bool]] = []  # start, end, match, named without unit
-    for match in VALUE_PATTERN.finditer(folded):
-        found.append((match.start(), match.end(), match, False))
-    taken = [(start, end) for start, end, _match, _named in found]
-    for match in NAMED_VALUE_PATTERN.finditer(folded):
-        number_start, number_end = match.span("number")
+    names = list(ANALYTE_PATTERN.finditer(folded))
+    # start, end, number as written, unit, analyte (given for a bare number after a name)
+    found: list[tuple[int, int, str, str, str | None]] = [
+        (match.start(), match.end(), match.group("number"), _normalise_unit(match.group("scale") or "", match.group("unit")), None)
+        for match in VALUE_PATTERN.finditer(folded)
+    ]
+    taken = [(start, end) for start, end, *_rest in found]
+    for name in names:
+        analyte = _ALIAS_KEYS[name.group(0).lower()]
+        bare = _AFTER_NAME.match(folded, name.end())
+        if analyte is None or bare is None:
+            continue
+        number_start, number_end = bare.span("number")
         if not any(start < number_end and number_start < end for start, end in taken):
-            found.append((match.start(), match.end(), match, True))
+            found.append((name.start(), bare.end(), bare.group("number"), "", analyte))
     found.sort(key=lambda item: item[0])
 
     values: list[ClinicalValue] = []
     previous_end = 0
-    for start, end, match, named in found:
-        if named:
-            analyte: str | None = _ALIAS_KEYS[match.group("name").lower()]
-            unit = ""
-        else:
-            analyte = _analyte_before(folded, start, previous_end)
-            unit = _normalise_unit(match.group("scale") or "", match.group("unit"))
-        number_text = match.group("number").strip()
+    for start, end, number_text, unit, named in found:
         original_start, original_end = origins[start], origins[end - 1] + 1
         values.append(ClinicalValue(
-            number=_normalise_number(number_text), unit=unit, text=text[original_start:original_end],
-            analyte=analyte, start=original_start, end=original_end, decimals=_decimals(number_text),
+            number=_normalise_number(number_text.strip()), unit=unit, text=text[original_start:original_end],
+            analyte=named or _analyte_before(folded, names, start, previous_end),
+            start=original_start, end=original_end, decimals=_decimals(number_text),
         ))
         previous_end = end
     return values
@@ -283,31 +302,28 @@ def _times(factor: float) -> Converter:
     return lambda number: number * factor
 
 
-# (from unit, to unit, analyte or None for any) -> conversion; the reverse direction is derived.
-_CONVERSIONS: dict[tuple[str, str, str | None], tuple[Converter, Converter]] = {
-    ("g/dl", "g/l", None): (_times(10), _times(0.1)),
-    ("mg/dl", "mg/l", None): (_times(10), _times(0.1)),
-    ("ng/ml", "ng/l", None): (_times(1000), _times(0.001)),
-    ("ug/l", "ng/l", None): (_times(1000), _times(0.001)),
-    ("g", "mg", None): (_times(1000), _times(0.001)),
-    ("mg", "ug", None): (_times(1000), _times(0.001)),
-    ("°c", "°f", None): (lambda c: c * 9 / 5 + 32, lambda f: (f - 32) * 5 / 9),
-    ("mmol/l", "mg/dl", "glucose"): (_times(18.016), _times(1 / 18.016)),
-    ("umol/l", "mg/dl", "creatinine"): (_times(1 / 88.4), _times(88.4)),
+def _both_ways(unit: str, other: str, analyte: str | None, factor: float) -> dict[tuple[str, str, str | None], Converter]:
+    return {(unit, other, analyte): _times(factor), (other, unit, analyte): _times(1 / factor)}
+
+
+# (from unit, to unit, analyte the conversion needs, or None) -> conversion. Every unit listed here
+# measures one quantity with a fixed factor; glucose and creatinine need their analyte named.
+_CONVERSIONS: dict[tuple[str, str, str | None], Converter] = {
+    **_both_ways("g/dl", "g/l", None, 10),
+    **_both_ways("mg/dl", "mg/l", None, 10),
+    **_both_ways("ng/ml", "ng/l", None, 1000),
+    **_both_ways("ug/l", "ng/l", None, 1000),
+    **_both_ways("g", "mg", None, 1000),
+    **_both_ways("mg", "ug", None, 1000),
+    **_both_ways("mmol/l", "mg/dl", "glucose", 18.016),
+    **_both_ways("umol/l", "mg/dl", "creatinine", 1 / 88.4),
+    ("°c", "°f", None): lambda celsius: celsius * 9 / 5 + 32,
+    ("°f", "°c", None): lambda fahrenheit: (fahrenheit - 32) * 5 / 9,
 }
-# Spellings of one unit with the same numbers: compared exactly, like one unit.
+# Conversions by a power of ten give exact numbers; the others are rounded to the written precision.
+_ROUNDED = {("°c", "°f"), ("°f", "°c"), ("mmol/l", "mg/dl"), ("mg/dl", "mmol/l"), ("umol/l", "mg/dl"), ("mg/dl", "umol/l")}
+# Spellings of one unit with the same numbers: compared like one unit.
 _SAME_SCALE = ({"bpm", "/min"}, {"ng/ml", "ug/l"}, {"pg/ml", "ng/l"}, {"u/l", "iu/l"}, {"mmol/l", "meq/l"})
-
-
-def _converter(unit_from: str, unit_to: str, analyte: str | None) -> Converter | None:
-    for (first, second, needs), (forward, backward) in _CONVERSIONS.items():
-        if needs is not None and needs != analyte:
-            continue
-        if (unit_from, unit_to) == (first, second):
-            return forward
-        if (unit_from, unit_to) == (second, first):
-            return backward
-    return None
 
 
 def _parts(number: str) -> list[float] | None:
@@ -318,36 +334,34 @@ def _parts(number: str) -> list[float] | None:
 
 
 def _same_scale(first: str, second: str) -> bool:
-    return first == second or not first or not second or any({first, second} <= group for group in _SAME_SCALE)
+    return first == second or any({first, second} <= group for group in _SAME_SCALE)
 
 
-def _converts_to(value: ClinicalValue, target: ClinicalValue, analyte: str | None) -> bool:
-    """``value`` in ``target``'s unit, rounded to ``target``'s written precision, is ``target``."""
-    convert = _converter(value.unit, target.unit, analyte)
-    parts, target_parts = _parts(value.number), _parts(target.number)
-    if convert is None or parts is None or target_parts is None or len(parts) != len(target_parts):
+def _converted_equal(value: ClinicalValue, known: ClinicalValue, analyte: str | None) -> bool:
+    """``known`` converted to ``value``'s unit is ``value``: exactly for a power of ten, else once
+    rounded to ``value``'s written precision."""
+    convert = _CONVERSIONS.get((known.unit, value.unit, analyte)) or _CONVERSIONS.get((known.unit, value.unit, None))
+    if convert is None or value.number.count("~") != known.number.count("~"):
         return False
-    tolerance = 0.5 * 10 ** -target.decimals + 1e-9
-    return all(abs(convert(part) - wanted) <= tolerance for part, wanted in zip(parts, target_parts))
+    parts, known_parts = _parts(value.number), _parts(known.number)
+    if parts is None or known_parts is None or len(parts) != len(known_parts):
+        return False
+    if (known.unit, value.unit) in _ROUNDED:
+        tolerance = 0.5 * 10 ** -value.decimals + 1e-9
+        return all(abs(convert(part) - wanted) <= tolerance for part, wanted in zip(known_parts, parts))
+    return all(abs(convert(part) - wanted) <= 1e-9 * max(1.0, abs(wanted)) for part, wanted in zip(known_parts, parts))
 
 
-def same_value(first: ClinicalValue, second: ClinicalValue) -> bool:
-    """Whether two values say the same: analytes agree where both name one, and the numbers are
-    equal in one unit, or equal once one is converted to the other's unit and rounded to the
-    other's written precision."""
-    if first.analyte and second.analyte and first.analyte != second.analyte:
+def same_value(value: ClinicalValue, known: ClinicalValue) -> bool:
+    """Whether ``value`` says what ``known`` says: their analytes agree where both name one, and
+    the numbers are equal in one unit, or ``known`` converted to ``value``'s unit is ``value``."""
+    if value.analyte and known.analyte and value.analyte != known.analyte:
         return False
-    separators = (("/" in first.number, "~" in first.number, "+" in first.number),
-                  ("/" in second.number, "~" in second.number, "+" in second.number))
-    if separators[0] != separators[1]:
-        return False
-    if _same_scale(first.unit, second.unit):
-        if first.number == second.number:
-            return True
-        first_parts, second_parts = _parts(first.number), _parts(second.number)
-        return first_parts is not None and first_parts == second_parts
-    analyte = first.analyte or second.analyte
-    return _converts_to(first, second, analyte) or _converts_to(second, first, analyte)
+    if not value.unit or not known.unit:  # a bare number after a name: only that analyte's value
+        return value.analyte is not None and value.analyte == known.analyte and value.number == known.number
+    if _same_scale(value.unit, known.unit):
+        return value.number == known.number  # numbers are normalised: equal text is equal value
+    return _converted_equal(value, known, value.analyte or known.analyte)
 
 
 # --- dose units --------------------------------------------------------------------------------
@@ -361,8 +375,8 @@ def _dose_parts(unit: str) -> tuple[str, str] | None:
     return (match.group("mass"), match.group("per") or "") if match else None
 
 
-def _dose_unit_errors(output_values: list[ClinicalValue], source_values: list[ClinicalValue]) -> list[tuple[ClinicalValue, str]]:
-    errors: list[tuple[ClinicalValue, str]] = []
+def _dose_unit_errors(output_values: list[ClinicalValue], source_values: list[ClinicalValue]) -> list[str]:
+    errors: list[str] = []
     for value in output_values:
         dose = _dose_parts(value.unit)
         if dose is None or any(same_value(value, source) for source in source_values):
@@ -372,7 +386,7 @@ def _dose_unit_errors(output_values: list[ClinicalValue], source_values: list[Cl
             if (source_dose is not None and source_dose[1] == dose[1] and source_dose[0] != dose[0]
                     and source.number == value.number
                     and not (value.analyte and source.analyte and value.analyte != source.analyte)):
-                errors.append((value, f"dose unit differs from the source: {value.text} (source {source.text})"))
+                errors.append(f"dose unit differs from the source: {value.text} (source {source.text})")
                 break
     return errors
 
@@ -380,7 +394,7 @@ def _dose_unit_errors(output_values: list[ClinicalValue], source_values: list[Cl
 def dose_unit_errors(output: str, source: str) -> list[str]:
     """Doses whose number is in the source with another mass unit ("50 mg" where the source has
     "50 mcg"): a 1000-fold error, one flag each."""
-    return [flag for _value, flag in _dose_unit_errors(extract_values(output), extract_values(source))]
+    return _dose_unit_errors(extract_values(output), extract_values(source))
 
 
 # --- fidelity ----------------------------------------------------------------------------------
@@ -421,9 +435,8 @@ def value_fidelity(output: str, reference: str, source: str) -> ValueFidelity:
     kept = sum(1 for wanted in reference_values if any(same_value(value, wanted) for value in summary_values))
     invented = [value.text for value in summary_values
                 if not any(same_value(value, known) for known in source_values)]
-    unit_errors = [flag for _value, flag in _dose_unit_errors(summary_values, source_values)]
     return ValueFidelity(reference_values=len(reference_values), kept=kept, summary_values=len(summary_values),
-                         invented=invented, unit_errors=unit_errors)
+                         invented=invented, unit_errors=_dose_unit_errors(summary_values, source_values))
 
 
 # --- plausibility ------------------------------------------------------------------------------
@@ -437,6 +450,9 @@ _PLAUSIBLE_RANGES = {
     "mmol/l": (0.0, 200.0),
     "kg": (0.2, 400.0),
 }
+# Analytes whose plausible range is not their unit's: a base excess may be negative, and a
+# respiratory rate in 次/分 (read as "bpm") may be under 15.
+_ANALYTE_RANGES = {"be": (-40.0, 40.0), "rr": (2.0, 80.0)}
 
 
 def plausibility_flags(output: str) -> list[str]:
@@ -451,7 +467,7 @@ def plausibility_flags(output: str) -> list[str]:
             if not 40 <= systolic <= 300 or not 10 <= diastolic <= 200 or diastolic >= systolic:
                 flags.append(f"implausible blood pressure {value.text}")
             continue
-        bounds = _PLAUSIBLE_RANGES.get(value.unit)
+        bounds = _ANALYTE_RANGES.get(value.analyte or "") or _PLAUSIBLE_RANGES.get(value.unit)
         if bounds is None:
             continue
         if not all(bounds[0] <= part <= bounds[1] for part in parts):

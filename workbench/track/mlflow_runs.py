@@ -149,6 +149,7 @@ def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_sto
         "effective_concurrency": summary.effective_concurrency,
         "workbench_version": summary.workbench_version,
         "run_file_schema": summary.schema_version,
+        "rouge_scheme": summary.rouge_scheme or "not recorded",
         "git_commit": commit,
         "output_storage": output_storage,
     })

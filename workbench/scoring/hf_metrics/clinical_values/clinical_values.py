@@ -12,10 +12,11 @@ Fidelity of the clinical values (numbers with units such as "168/96 mmHg", "11.2
 and named scores such as "INR 1.0" or "NIHSS 4") in model summaries, exactly as the medical LLM
 evaluation workbench scores it.
 
-Scheme: values are extracted with the workbench's regular expressions after NFKC folding, numbers and
-units normalised ("150/090" = "150/90", "℃" = "°C", "次/分" = "bpm"). The kept rate is the share of the
-reference's distinct values that the prediction also contains; the invented rate is the share of the
-prediction's values whose value and number appear nowhere in the source. Cases where a rate is
+Scheme: values are numbers with their units (thousands separators, signs, ranges and ratios parsed; unit
+spellings folded; fixed conversions such as g/dL and g/L, °F and °C applied) bound to the analyte the text
+names before them. The kept rate is the share of the reference's distinct values that the prediction also
+contains; the invented rate is the share of the prediction's values that the source does not give for the
+same analyte (or, without an analyte, with the same number and unit), doses with a wrong unit included. Cases where a rate is
 undefined (no values in the reference, or none in the prediction) are left out of its mean.
 """
 
