@@ -19,11 +19,12 @@ def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) ->
     )
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
-    header = next(line for line in lines if line.startswith("model"))
+    header = next(line for line in lines if line.startswith("rank  model"))
     for column in ("cases", "failures", "ROUGE-L", "PHI leak", "TTFT p50", "e2e p50", "e2e p95", "tok/s"):
         assert column in header
-    assert any(line.startswith("smollm2-135m") for line in lines)
-    assert any(line.startswith("gemma3-270m") for line in lines)
+    assert any(line.split()[1:2] == ["smollm2-135m"] for line in lines)
+    assert any(line.split()[1:2] == ["gemma3-270m"] for line in lines)
+    assert any(line.startswith("rank: ranked by Failures") for line in lines)
     assert "inpatient-summary-zh@1" in completed.stdout  # the set's default prompt
     assert "records: " in completed.stdout
 
@@ -72,8 +73,8 @@ def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) ->
     )
     assert again.returncode == 0, again.stderr
     assert "prompt inpatient-summary-zh@1" in again.stdout
-    row = next(line.split() for line in again.stdout.splitlines() if line.startswith("smollm2-135m"))
-    assert row[1:4] == ["2", "0", "2"]  # same prompt content as the file version: both cases from the cache
+    row = next(line.split() for line in again.stdout.splitlines() if line.split()[1:2] == ["smollm2-135m"])
+    assert row[2:5] == ["2", "0", "2"]  # same prompt content as the file version: both cases from the cache
 
 
 def test_unknown_names_are_clear_errors(isolated_cwd: Path) -> None:

@@ -39,7 +39,8 @@ def test_a_server_that_is_down_fails_every_case_and_every_gate(isolated_cwd: Pat
     completed = _run(isolated_cwd, "-m", "down", "-e", "smoke-en", "--limit", "2")
     assert completed.returncode == 1, completed.stdout + completed.stderr
     assert completed.stderr.count("failed: down case ") == 2 and "2 case(s) failed" in completed.stderr
-    header, row = [line for line in completed.stdout.splitlines() if line.startswith(("model ", "down "))]
+    header, row = [line for line in completed.stdout.splitlines()
+                   if line.startswith("rank  model ") or line.split()[1:2] == ["down"]]
     assert "Failures" in header and "1.000" in row and row.endswith("2 failed")
 
     run = read_run_dir(_run_dir(completed.stdout, isolated_cwd))

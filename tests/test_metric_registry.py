@@ -58,7 +58,7 @@ def scripted_run(isolated_cwd: Path) -> tuple[Path, str, str]:
 
 def test_a_registered_scorer_shows_in_the_cli_table_the_report_and_mlflow(scripted_run: tuple[Path, str, str]) -> None:
     run_dir, uri, output = scripted_run
-    header = next(line for line in output.splitlines() if line.startswith("model "))
+    header = next(line for line in output.splitlines() if line.startswith("rank  model "))
     assert "Output words [95% CI]" in header
 
     files = read_run_dir(run_dir)
@@ -86,7 +86,7 @@ def test_the_leaderboard_and_the_report_rank_the_same_way(scripted_run: tuple[Pa
     entries = leaderboard_entries(tracking_uri=uri)
     leaderboard_order = [row[2] for row in ranked_rows(entries)]
     assert leaderboard_order == [row.model for row in report.leaderboard]
-    table_order = [line.split()[0] for line in output.splitlines() if line.startswith(("echo ", "first "))]
+    table_order = [line.split()[1] for line in output.splitlines() if line.split()[1:2] in (["echo"], ["first"])]
     assert table_order == leaderboard_order
     # The copied note leaks every identifier: it must not rank first when its quality is no better.
     by_model = {e.model: e for e in entries}

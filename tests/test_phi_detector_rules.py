@@ -171,6 +171,19 @@ EN_EXAMPLES = [
     ("SSN xxx-xx-9031 on file.", "SSN", "xxx-xx-9031"),
     # ages over 89
     ("Edith Crowley, 94F, from a nursing home.", "AGE_OVER_89", "94"),
+    # more, written after a first round of the rules
+    ("Her sons Mark and David visited.", "NAME", "David"),
+    ("Discussed with Jane (charge nurse).", "NAME", "Jane"),
+    ("Coworker Dave Nguyen witnessed the fall.", "NAME", "Dave Nguyen"),
+    ("He states his name is Oscar.", "NAME", "Oscar"),
+    ("Pt is a 62 y.o. female from El Paso, TX with RUQ pain.", "LOCATION", "El Paso, TX"),
+    ("She's from Boston originally.", "LOCATION", "Boston"),
+    ("A Chicago native, retired.", "LOCATION", "Chicago"),
+    ("He worked for Metro Transit for 30 years.", "LOCATION", "Metro Transit"),
+    ("SSN#: 123-45-6789", "SSN", "123-45-6789"),
+    ("Insurance: Blue Cross Blue Shield, ID: XYZ123456789", "HEALTH_PLAN_ID", "XYZ123456789"),
+    ("His Medicare number is 7HX2-RT4-KP91.", "HEALTH_PLAN_ID", "7HX2-RT4-KP91"),
+    ("Hospital #: 5512348", "MRN", "5512348"),
 ]
 
 
@@ -217,6 +230,16 @@ EN_TRAPS = [
     "Triage: Manchester Triage System yellow.",
     "May need 3 doses; may 2 be enough.",
     "Type 2 diabetes, third of four siblings.",
+    "Son Reports Improvement. Wife Requests Update. Daughter Present At Bedside. Husband Called.",
+    "Mother Has Dementia. Father Died Of MI.",
+    "The Patient Will Follow Up With Her Primary Care Physician. Patient Verbalized Understanding.",
+    "Lives in Supported Housing. Originally from Eastern Europe. Born in Vietnam.",
+    "Works for Himself. Retired from the Army. Employer: N/A. Employer: Self-employed.",
+    "EXT, WARM\nABD, SOFT\nNEURO, INTACT\nLUNGS, CLEAR",
+    "Hospital Course: Blood Cultures were negative. Physical Therapy recommended Home Health. "
+    "Social Work arranged transport. Speech Language Pathology evaluated swallow.",
+    "Mini Mental State Exam 28/30. Morse Fall Scale 55. Braden Score 16. Child Pugh Class B. Killip Class I.",
+    "Wilson disease, Graves disease, Murphy's sign positive, Homan sign negative.",
 ]
 
 
@@ -328,6 +351,13 @@ ZH_EXAMPLES = [
     ("固话：6523-8876", "PHONE", "6523-8876"),
     ("办公电话 +86 21 6404 1990", "PHONE", "+86 21 6404 1990"),
     ("电话：０２１－６４０４１９９０", "PHONE", "０２１－６４０４１９９０"),
+    # more, written after a first round of the rules
+    ("家属（儿子）张志强在旁陪护。", "NAME", "张志强"),
+    ("老张下午来探视。", "NAME", "老张"),
+    ("参加人员：刘副主任医师、陈主治医师。", "NAME", "刘副主任医师"),
+    ("住院医师小赵记录。", "NAME", "小赵"),
+    ("肇事司机姓王，已离开。", "NAME", "王"),
+    ("患儿在阳光幼儿园摔倒。", "LOCATION", "阳光幼儿园"),
 ]
 
 
@@ -358,6 +388,11 @@ ZH_TRAPS = [
     "患者文化程度小学，单位体检发现。",
     "住院期间平稳，无特殊。",
     "老年性白内障，小叶性肺炎。",
+    "责任护士：已交班。主任医师查房。",
+    "患者诉其夫在深圳市某公司打工，文化程度小学。",
+    "查体：神清，精神可，全身皮肤黏膜无黄染，双肺呼吸音清，腹软，双下肢无水肿，四肢肌力5级，肌张力正常。",
+    "血常规：白细胞6.2×10^9/L，血小板210×10^9/L。谷丙转氨酶35U/L。心电图：窦性心律。",
+    "患者于半月前出现头晕，于外院就诊。",
 ]
 
 

@@ -174,13 +174,13 @@ def evaluate(
 
 
 def paired_for(outcome: ComparisonOutcome) -> list[PairedComparison]:
-    """Paired bootstrap CIs and permutation tests between every two models of a comparison that finished."""
+    """Paired t-tests with their intervals between every two models of a comparison that finished, Holm-adjusted."""
     usable = [(e.model, e.directory) for e in outcome.evaluations if not e.error and e.records]
     return paired_comparisons(usable) if len(usable) >= 2 else []
 
 
 def paired(result: EvaluationResult) -> list[PairedComparison]:
-    """Paired bootstrap CIs and permutation tests between every two models that finished."""
+    """Paired t-tests with their intervals between every two models that finished, Holm-adjusted."""
     return paired_for(result.outcome)
 
 

@@ -26,9 +26,14 @@ from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.report.tables import format_text_table, headline_cells, headline_headers, status_cell  # noqa: E402
 from workbench.run.files import RECORDS_FILE  # noqa: E402
 from workbench.run.runner import ComparisonOutcome, RunSettings  # noqa: E402
-from workbench.scoring.registry import default_gates, interval_of, metric, metrics_where, ranking_key  # noqa: E402
+from workbench.scoring.registry import (  # noqa: E402
+    default_gates, interval_of, metric, metrics_where, ranking_key, ranking_rule_text,
+)
+from workbench.scoring.registry import primary as primary_metric  # noqa: E402
 from workbench.scoring.rouge import rouge_scheme as scheme_for  # noqa: E402
+from workbench.scoring.compare import rank_label, shared_ranks  # noqa: E402
 from workbench.scoring.scorer import score_outputs  # noqa: E402
+from workbench.scoring.stats import MIN_CASES_FOR_RANKING  # noqa: E402
 
 app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True, add_completion=False)
 models_app = typer.Typer(help="The model catalogue.", no_args_is_help=True)
@@ -464,19 +469,27 @@ def _paired_lines(outcome: ComparisonOutcome) -> list[str]:
     for result in results:
         effect = "-" if result.effect_size is None else f"{result.effect_size:+.2f}"
         name = f"{metric(result.metric).label} {metric(result.metric).arrow}"
+        adjusted = "-" if result.p_adjusted is None else f"{result.p_adjusted:.3f}"
+        verdict = "underpowered" if result.underpowered else ("significant" if result.significant else "not significant")
         lines.append(
             f"{name:<{width}}  {result.model_a} - {result.model_b}: {result.mean_difference:+.4f} "
-            f"[{result.ci_low:+.4f}, {result.ci_high:+.4f}]  p={result.p_value:.3f}  d={effect}  n={result.n}"
+            f"[{result.ci_low:+.4f}, {result.ci_high:+.4f}]  p={result.p_value:.3f}  p_holm={adjusted}  "
+            f"d={effect}  n={result.n}  {verdict}"
         )
     return lines
 
 
 def _summary_table(outcome: ComparisonOutcome) -> str:
     """One row per model, in the order of the one ranking rule; columns from the registry's headline metrics."""
-    ranked = sorted(outcome.evaluations, key=lambda e: ranking_key(e.metrics, failed=bool(e.error)))
-    rows = [[evaluation.model, *[str(evaluation.metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
-             *headline_cells(evaluation.metrics), status_cell(evaluation.error, evaluation.metrics)] for evaluation in ranked]
-    return _format_table(["model", "cases", "failures", "cached", *headline_headers(), "status"], rows)
+    ordered = [(e.model, ranking_key(e.metrics, failed=bool(e.error))) for e in outcome.evaluations]
+    ordered.sort(key=lambda item: item[1])
+    ranks = shared_ranks(ordered, _paired(outcome))
+    by_model = {evaluation.model: evaluation for evaluation in outcome.evaluations}
+    rows = [[rank_label(ranks[model], ranks), model,
+             *[str(by_model[model].metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
+             *headline_cells(by_model[model].metrics), status_cell(by_model[model].error, by_model[model].metrics)]
+            for model, _ in ordered]
+    return _format_table(["rank", "model", "cases", "failures", "cached", *headline_headers(), "status"], rows)
 
 
 def comparison_json(outcome: ComparisonOutcome) -> dict[str, Any]:
@@ -553,9 +566,12 @@ def run(
                f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {outcome.prompt.ref}, "
                f"ROUGE tokenization {scheme_for(outcome.evalset.manifest.language, rouge_scheme)}")
     typer.echo(_summary_table(outcome))
+    typer.echo(f"rank: {ranking_rule_text()}; models no Holm-adjusted test separates on "
+               f"{primary_metric('quality').label} share a rank (\"1=\")")
     paired = _paired_lines(outcome)
     if paired:
-        typer.echo("paired differences (95% CI, permutation p, effect size d):")
+        typer.echo("paired differences (95% t interval, paired t-test p, Holm-adjusted p over every test, effect "
+                   f"size d; fewer than {MIN_CASES_FOR_RANKING} shared cases: underpowered):")
         for line in paired:
             typer.echo("  " + line)
     typer.echo(f"records: {outcome.directory}")

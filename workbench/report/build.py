@@ -31,12 +31,12 @@ from workbench.errors import WorkbenchError
 from workbench.run.files import (
     EVALUATION_FILE, CaseScores, EvaluationSummary, GenerationRecord, RunDirectoryError, read_run_dir,
 )
-from workbench.scoring.compare import paired_comparisons
+from workbench.scoring.compare import paired_comparisons, shared_ranks
 from workbench.scoring.registry import (
     Gate, Metric, ci_keys, default_gates, is_metric, metrics_where, per_label, primary,
     ranking_key, ranking_rule_text, value_of,
 )
-from workbench.scoring.stats import PairedComparison
+from workbench.scoring.stats import MIN_CASES_FOR_RANKING, PairedComparison
 
 
 WORST_CASES_PER_MODEL = 5
@@ -361,16 +361,18 @@ def _worst_cases(item: ModelEvaluation, limit: int, excerpt_chars: int) -> list[
     return chosen[:limit]
 
 
-def _pair(evaluations: dict[str, ModelEvaluation], a: str, b: str) -> list[PairedComparison]:
-    return paired_comparisons([(a, evaluations[a].directory), (b, evaluations[b].directory)])
+def _between(comparisons: list[PairedComparison], a: str, b: str) -> list[PairedComparison]:
+    """The comparisons of the pair (a, b), from the comparisons of every model (Holm-corrected together)."""
+    return [result for result in comparisons if {result.model_a, result.model_b} == {a, b}]
 
 
 def _quality_comparison(results: list[PairedComparison]) -> PairedComparison | None:
     return next((result for result in results if result.metric == primary("quality").name), None)
 
 
-def _recommend(ranked: list[ModelEvaluation], gates: dict[str, list[GateResult]],
-               by_label: dict[str, ModelEvaluation], top_two: list[PairedComparison]) -> Recommendation:
+def _recommend(ranked: list[ModelEvaluation], gates: dict[str, list[GateResult]], ranks: dict[str, int],
+               comparisons: list[PairedComparison]) -> Recommendation:
+    top_two = _between(comparisons, ranked[0].label, ranked[1].label) if len(ranked) > 1 else []
     failures = {item.label: [result.describe() for result in gates[item.label] if not result.passed] for item in ranked}
     passing = [item for item in ranked if not failures[item.label]]
     if not passing:
@@ -396,27 +398,30 @@ def _recommend(ranked: list[ModelEvaluation], gates: dict[str, list[GateResult]]
     runner_up = others[0].label if others else None
     comparison = None
     if runner_up is not None:
-        comparison = next((result for result in top_two if result.metric == quality_metric.name
-                           and {result.model_a, result.model_b} == {best.label, runner_up}), None)
-        if comparison is None:
-            try:
-                comparison = _quality_comparison(_pair(by_label, best.label, runner_up))
-            except ValueError:
-                comparison = None
+        comparison = _quality_comparison(_between(comparisons, best.label, runner_up))
         if failures[runner_up]:
             reasons.append(f"runner-up {runner_up} fails: {'; '.join(failures[runner_up])}")
         reasons.append(_significance_sentence(comparison) if comparison is not None
                        else f"too few shared cases to test the difference to {runner_up}")
+        if ranks[best.label] == ranks[runner_up]:
+            reasons.append(f"{best.label} and {runner_up} share rank {ranks[best.label]}: no Holm-corrected test "
+                           f"separates them on {quality_metric.label}, so the choice rests on point estimates"
+                           + (f" (fewer than {MIN_CASES_FOR_RANKING} shared cases: underpowered)"
+                              if comparison is None or comparison.underpowered else ""))
     else:
         reasons.append("the only model in the comparison")
     return Recommendation(best.label, reasons, failures, runner_up, comparison)
 
 
 def _significance_sentence(result: PairedComparison) -> str:
-    verdict = "significant" if result.significant else "not significant"
+    if result.underpowered:
+        verdict = f"underpowered (n = {result.n} < {MIN_CASES_FOR_RANKING}), not significant at the 5% level"
+    else:
+        verdict = ("significant" if result.significant else "not significant") + " at the 5% level after Holm"
+    adjusted = "" if result.p_adjusted is None else f", Holm-adjusted p = {format_value(result.p_adjusted)}"
     return (f"{result.metric} difference {result.model_a} − {result.model_b} = {format_value(result.mean_difference)} "
-            f"(95% CI {format_value(result.ci_low)}–{format_value(result.ci_high)}, p = {format_value(result.p_value)}, n = {result.n}): "
-            f"{verdict} at the 5% level")
+            f"(95% CI {format_value(result.ci_low)}–{format_value(result.ci_high)}, p = {format_value(result.p_value)}"
+            f"{adjusted}, n = {result.n}): {verdict}")
 
 
 def leaderboard_metrics() -> list[Metric]:
@@ -444,10 +449,12 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
             raise ReportError(f"{thresholds.source}: gate '{gate.metric}' names a metric that is neither declared "
                               "nor reported by any evaluation")
     ranked = sorted(evaluations, key=ModelEvaluation.ranking_key)
-    by_label = {item.label: item for item in ranked}
-    leaderboard = [LeaderboardRow(rank, item.label, {
+    comparisons = paired_comparisons([(item.label, item.directory) for item in ranked
+                                      if item.records and not item.summary.error])
+    ranks = shared_ranks([(item.label, item.ranking_key()[:-1]) for item in ranked], comparisons)
+    leaderboard = [LeaderboardRow(ranks[item.label], item.label, {
         column.name: MetricValue(item.metric(column.name), *(item.metric(key) for key in ci_keys(column.name)))
-        for column in leaderboard_metrics()}) for rank, item in enumerate(ranked, start=1)]
+        for column in leaderboard_metrics()}) for item in ranked]
     privacy = primary("privacy").name
     labels = sorted({label for item in ranked for label in per_label(item.metrics, privacy)})
     phi_by_label = {item.label: {label: per_label(item.metrics, privacy).get(label) for label in labels}
@@ -455,9 +462,7 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
     latency = {item.label: {column.name: _count_or_metric(item, column.name) for column in latency_metrics(ranked)}
                for item in ranked}
     gates = {item.label: _evaluate_gates(item, thresholds) for item in ranked}
-    top_two: list[PairedComparison] = []
-    if len(ranked) >= 2:
-        top_two = _pair(by_label, ranked[0].label, ranked[1].label)
+    top_two = _between(comparisons, ranked[0].label, ranked[1].label) if len(ranked) >= 2 else []
     first = evaluations[0].summary
     return Report(
         run_ids=list(dict.fromkeys(item.run_id for item in evaluations)), run_dirs=run_dirs,
@@ -472,7 +477,7 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
         pareto_latency=_pareto(ranked, primary("latency").name), pareto_phi=_pareto(ranked, privacy),
         significance=top_two,
         worst_cases={item.label: _worst_cases(item, worst_cases, output_excerpt_chars) for item in ranked},
-        recommendation=_recommend(ranked, gates, by_label, top_two), missing_models=missing,
+        recommendation=_recommend(ranked, gates, ranks, comparisons), missing_models=missing,
     )
 
 

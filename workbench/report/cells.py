@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.report.build import MetricValue, ParetoFront, Report, format_value as _fmt, leaderboard_metrics
+from workbench.scoring.compare import rank_label
 from workbench.scoring.registry import metric, primary
 
 
@@ -36,7 +37,8 @@ def settings_rows(report: Report) -> tuple[list[str], list[list[str]]]:
 def leaderboard_rows(report: Report) -> tuple[list[str], list[list[str]]]:
     columns = leaderboard_metrics()
     header = ["#", "model"] + [column.heading for column in columns] + ["all gates"]
-    rows = [[str(row.rank), row.model] + [with_ci(row.values[column.name]) for column in columns]
+    ranks = {row.model: row.rank for row in report.leaderboard}
+    rows = [[rank_label(row.rank, ranks), row.model] + [with_ci(row.values[column.name]) for column in columns]
             + ["pass" if report.passes_all(row.model) else "fail"] for row in report.leaderboard]
     return header, rows
 
@@ -61,10 +63,11 @@ def latency_rows(report: Report) -> tuple[list[str], list[list[str]]]:
 
 
 def significance_rows(report: Report) -> tuple[list[str], list[list[str]]]:
-    header = ["metric", "A", "B", "n", "mean A", "mean B", "A − B", "95% CI", "p", "effect size", "significant"]
+    header = ["metric", "A", "B", "n", "mean A", "mean B", "A − B", "95% CI", "p", "p (Holm)", "effect size",
+              "significant"]
     rows = [[r.metric, r.model_a, r.model_b, str(r.n), _fmt(r.mean_a), _fmt(r.mean_b), _fmt(r.mean_difference),
-             f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]", _fmt(r.p_value), _fmt(r.effect_size),
-             "yes" if r.significant else "no"] for r in report.significance]
+             f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]", _fmt(r.p_value), _fmt(r.p_adjusted), _fmt(r.effect_size),
+             "underpowered" if r.underpowered else ("yes" if r.significant else "no")] for r in report.significance]
     return header, rows
 
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.scoring.registry import Metric, primary
-from workbench.track.leaderboard import LeaderboardEntry, per_case_latencies
-
-
-def _label(entry: LeaderboardEntry, entries: list[LeaderboardEntry]) -> str:
-    repeated = sum(1 for other in entries if other.model == entry.model) > 1
-    return f"{entry.model}@{entry.run_id}" if repeated else entry.model
+from workbench.track.leaderboard import LeaderboardEntry, entry_label, per_case_latencies
 
 
 def axis_title(metric: Metric) -> str:
@@ -30,8 +25,8 @@ def quality_latency_figure(entries: list[LeaderboardEntry]) -> Any:
         low, high = entry.ci(quality.name)
         value = entry.value(quality.name) or 0.0
         figure.add_trace(go.Scatter(
-            x=[entry.value(latency.name)], y=[value], mode="markers+text", text=[_label(entry, usable)],
-            textposition="top center", name=_label(entry, usable), cliponaxis=False,
+            x=[entry.value(latency.name)], y=[value], mode="markers+text", text=[entry_label(entry, usable)],
+            textposition="top center", name=entry_label(entry, usable), cliponaxis=False,
             error_y=None if low is None or high is None else {"type": "data", "symmetric": False,
                                                              "array": [high - value], "arrayminus": [value - low]},
             marker={"size": 12}))
@@ -49,7 +44,7 @@ def phi_by_label_figure(entries: list[LeaderboardEntry]) -> Any:
     figure = go.Figure()
     for entry in entries:
         rates = entry.phi_by_label()
-        figure.add_trace(go.Bar(name=_label(entry, entries), x=labels, y=[rates.get(label) for label in labels]))
+        figure.add_trace(go.Bar(name=entry_label(entry, entries), x=labels, y=[rates.get(label) for label in labels]))
     group = entries[0].group if entries else ""
     figure.update_layout(title=f"{primary('privacy').label} by label · {group}", barmode="group",
                          yaxis_title=primary("privacy").definition,
@@ -65,7 +60,7 @@ def latency_distribution_figure(entries: list[LeaderboardEntry]) -> Any:
         values = per_case_latencies(entry)
         for metric, title in (("ttft_s", "TTFT"), ("e2e_s", "end-to-end")):
             if values.get(metric):
-                figure.add_trace(go.Box(y=values[metric], name=f"{_label(entry, entries)} {title}", boxpoints="all"))
+                figure.add_trace(go.Box(y=values[metric], name=f"{entry_label(entry, entries)} {title}", boxpoints="all"))
     group = entries[0].group if entries else ""
     figure.update_layout(title=f"Latency per case · {group}", yaxis_title="seconds", showlegend=False,
                          margin={"l": 60, "r": 20, "t": 50, "b": 80})

@@ -11,6 +11,7 @@ from workbench.report.cells import (
 )
 from workbench.report.figures import axis_title
 from workbench.scoring.registry import primary, ranking_rule_text
+from workbench.scoring.stats import MIN_CASES_FOR_RANKING
 
 
 _CSS = """
@@ -137,7 +138,9 @@ def render_html(report: Report) -> str:
     else:
         significance = "<p>Only one model: nothing to compare.</p>"
     sections.append("<section id=\"significance\"><h2>Paired significance (top two)</h2><p class=\"muted\">"
-                    "Paired bootstrap CI of the per-case difference and a sign-flip permutation p-value.</p>"
+                    "Paired t interval of the per-case difference and the paired t-test from the same statistic (they "
+                    "cannot disagree); p-values Holm-adjusted over every test of the comparison; fewer than "
+                    f"{MIN_CASES_FOR_RANKING} shared cases is underpowered and separates nobody.</p>"
                     + significance + "</section>")
     sections.append("<section id=\"worst-cases\"><h2>Worst cases</h2><p class=\"muted\">"
                     f"Lowest {_esc(primary('quality').label)}, any failure, or any leaked "

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.run.files import read_records, read_scores
-from workbench.scoring.registry import metrics_where
-from workbench.scoring.stats import PairedComparison, paired_comparison, with_holm
+from workbench.scoring.registry import metrics_where, primary
+from workbench.scoring.stats import PairedComparison, paired_comparison, tie_groups, with_holm
 
 
 def per_case_values(directory: Path) -> dict[str, dict[str, float]]:
@@ -51,3 +51,34 @@ def paired_comparisons(evaluations: list[tuple[str, Path]]) -> list[PairedCompar
 
 def comparison_dicts(results: list[PairedComparison]) -> list[dict[str, Any]]:
     return [asdict(result) | {"significant": result.significant} for result in results]
+
+
+def shared_ranks(ordered: list[tuple[str, tuple[float, ...]]], comparisons: list[PairedComparison]) -> dict[str, int]:
+    """The rank of each model, with ties: ``ordered`` is (label, ranking key) in ranking order. Models with the
+    same failure rate that no Holm-corrected test separates on the primary quality metric share the rank of the
+    first of them ("1, 1, 3"); an underpowered comparison (too few shared cases) separates nobody."""
+    quality = primary("quality").name
+    ranks: dict[str, int] = {}
+    position = 1
+    blocks: list[list[str]] = []
+    for label, key in ordered:
+        if blocks and key[:2] == _block_key(ordered, blocks[-1][0]):
+            blocks[-1].append(label)
+        else:
+            blocks.append([label])
+    for block in blocks:
+        for group in tie_groups(block, comparisons, quality):
+            for label in group:
+                ranks[label] = position
+            position += len(group)
+    return ranks
+
+
+def _block_key(ordered: list[tuple[str, tuple[float, ...]]], label: str) -> tuple[float, ...]:
+    """What must be equal for two models to tie: could-not-run and the failure rate (the ranking key's head)."""
+    return next(key for name, key in ordered if name == label)[:2]
+
+
+def rank_label(rank: int, ranks: dict[str, int]) -> str:
+    """"2" for a rank of its own, "2=" for a rank shared with another model."""
+    return f"{rank}=" if sum(1 for value in ranks.values() if value == rank) > 1 else str(rank)

@@ -345,14 +345,18 @@ def _age_match(text: str, output: str) -> MatchKind | None:
         rf"(?<![\d.]){age}\s*-?\s*(?:years?|yrs?|yo|y/o|y\.o\.?|y)(?![a-z])",
         rf"(?:\bage[ds]?\b|年龄|年齡)\s*(?:of\s+)?[:：]?\s*{age}(?![\d.])",
     )
-    # 98F / 92 M: age and sex, written as-is (a temperature such as "Temp 98F" is not an age).
-    as_written = unicodedata.normalize("NFKC", output)
-    shorthand = re.search(rf"(?<![\d.]){age} ?[MF](?![A-Za-z])", as_written)
-    if shorthand and re.search(r"\b(?:temp\w*|t|tmax|febrile)\W{0,3}$", as_written[:shorthand.start()], re.IGNORECASE):
-        shorthand = None
-    if shorthand or any(re.search(pattern, written) for pattern in contexts):
+    if _age_sex_shorthand(age, output) or any(re.search(pattern, written) for pattern in contexts):
         return "exact" if text in output else "normalized"
     return None
+
+
+def _age_sex_shorthand(age: str, output: str) -> bool:
+    """``98F`` / ``92 M`` as written (capital M or F), but not a temperature such as ``Temp 98F``."""
+    as_written = unicodedata.normalize("NFKC", output)
+    for match in re.finditer(rf"(?<![\d.]){age} ?[MF](?![A-Za-z])", as_written):
+        if not re.search(r"\b(?:temp\w*|t|tmax|febrile)\W{0,3}$", as_written[:match.start()], re.IGNORECASE):
+            return True
+    return False
 
 
 # --- names: English ------------------------------------------------------------------

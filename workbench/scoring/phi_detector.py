@@ -237,24 +237,23 @@ _NOT_NAMES |= {
     "Pupils", "Equal", "Reactive", "Sats", "Temp", "Obs", "Observations", "Bloods", "Labs", "Imaging",
     "Bedside", "Informed", "Notified", "Contacted", "Phoned", "Consents", "Declines", "Requests", "Wants",
     "Happy", "Upset", "Worried", "Anxious", "Available", "Unavailable", "Unable", "Able", "Accompanied",
+    "Died", "Dies", "Has", "Says", "Said", "Feels", "Thinks", "Believes", "Reports", "Requests", "Asks", "Nearby",
+    "Housing", "Accommodation", "Himself", "Herself", "Themselves", "Self", "Family", "Friends", "Relatives",
 }
-# Eponyms and scale names rarely used as a person's name in notes (Frank hematuria, Foley catheter).
+# Eponyms and scale names rarely used as a person's name in notes (Foley catheter, Glasgow Coma Scale); eponyms
+# that are common names (Wilson, Murphy) are caught by the word after them instead (_EPONYM_NOUNS).
 _EPONYMS = {
-    "Foley", "Parkinson", "Glasgow", "Apgar", "Babinski", "Romberg", "Kernig", "Brudzinski", "Crohn",
-    "Addison", "Cushing", "Hodgkin", "Alzheimer", "Hashimoto", "Raynaud", "Sjogren", "Sjögren", "Guillain",
-    "Barré", "Barre", "Huntington", "Tourette", "Asperger", "Meckel", "Whipple", "Nissen", "Hartmann",
-    "Trendelenburg", "Valsalva", "Heimlich", "Homans", "Tinel", "Phalen", "Lachman", "McMurray", "Rovsing",
-    "McBurney", "Kussmaul", "Cheyne", "Korotkoff", "Rinne", "Snellen", "Killip", "Gleason", "Breslow", "Ranson",
-    "Pugh", "Braden", "Waterlow", "Barthel", "Karnofsky", "Epworth", "Swan", "Ganz", "Hickman", "Penrose",
-    "Sengstaken", "Blakemore", "Mallory", "Wolff", "Epstein", "Kaposi", "Ewing", "Wilms", "Burkitt",
-    "Hirschsprung", "Dupuytren", "Colles", "Osgood", "Schlatter", "Perthes", "Monteggia", "Galeazzi",
-    "Chvostek", "Trousseau", "Virchow", "Horner", "Sequard", "Bence", "Lewy", "Creutzfeldt", "Jakob", "Charcot",
-    "Duchenne", "Fallot", "Eisenmenger", "Ebstein", "Wenckebach", "Mobitz", "Brugada", "Holter", "Zimmer",
-    "Yankauer", "Ryle", "Guedel", "Seldinger", "Doppler", "Ziehl", "Neelsen", "Coombs", "Westergren",
-    "Friedewald", "Cockcroft", "Gault", "Hoehn", "Yahr", "Marfan", "Kawasaki", "Legionella", "Salmonella",
-    "Listeria", "Klebsiella", "Pseudomonas", "Staphylococcus", "Streptococcus", "Clostridium", "Escherichia",
-    "Enterococcus", "Haemophilus", "Hemophilus", "Moraxella", "Chlamydia", "Neisseria", "Giardia", "Bristol",
-    "Manchester", "Ottawa", "Geneva", "Montreal",
+    "Foley", "Parkinson", "Glasgow", "Apgar", "Babinski", "Romberg", "Kernig", "Brudzinski", "Crohn", "Cushing",
+    "Hodgkin", "Alzheimer", "Raynaud", "Sjogren", "Sjögren", "Guillain", "Barré", "Barre", "Tourette", "Asperger",
+    "Meckel", "Nissen", "Hartmann", "Trendelenburg", "Valsalva", "Heimlich", "Tinel", "Phalen", "Lachman",
+    "McMurray", "Rovsing", "McBurney", "Kussmaul", "Cheyne", "Korotkoff", "Snellen", "Breslow", "Ranson",
+    "Waterlow", "Karnofsky", "Epworth", "Ganz", "Sengstaken", "Blakemore", "Wolff", "Kaposi", "Hirschsprung",
+    "Dupuytren", "Schlatter", "Perthes", "Monteggia", "Galeazzi", "Chvostek", "Trousseau", "Virchow", "Sequard",
+    "Creutzfeldt", "Charcot", "Duchenne", "Fallot", "Eisenmenger", "Ebstein", "Wenckebach", "Mobitz", "Brugada",
+    "Yankauer", "Guedel", "Seldinger", "Doppler", "Ziehl", "Neelsen", "Westergren", "Friedewald", "Cockcroft",
+    "Gault", "Hoehn", "Yahr", "Marfan", "Legionella", "Salmonella", "Listeria", "Klebsiella", "Pseudomonas",
+    "Staphylococcus", "Streptococcus", "Clostridium", "Escherichia", "Enterococcus", "Haemophilus", "Hemophilus",
+    "Moraxella", "Chlamydia", "Neisseria", "Giardia", "Bristol", "Manchester", "Ottawa", "Geneva", "Montreal",
 }
 _NOT_NAMES |= _EPONYMS
 # Words after a person's name that show the name is an eponym: "Wilson disease", "Murphy's sign".
@@ -270,17 +269,23 @@ _EPONYM_NOUNS = (
 _AMBIGUOUS_FIRST_NAMES = {"Will", "May", "Can", "Did", "Does", "Should", "Would", "Could", "Must", "Shall"}
 
 
-def _name_refine(min_words: int) -> Refine:
-    """Drop capitalised words that are not names from both ends; reject what still holds one."""
+def _name_refine(min_words: int, strict_start: bool = False) -> Refine:
+    """Drop capitalised words that are not names from both ends; reject what still holds one.
+
+    With ``strict_start`` the first word must itself be a name: after a relative ("Son Reports
+    Improvement") a Title Case sentence is not a name.
+    """
     def refine(text: str) -> tuple[int, int] | None:
         words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+        if strict_start and words and _not_a_name_word(words[0][2]):
+            return None
         while words and words[-1][2].rstrip(".") in _NOT_NAMES:
             words.pop()
         while words and words[0][2].rstrip(".") in _NOT_NAMES:
             words.pop(0)
         if len(words) < min_words or not re.fullmatch(_TOKEN, words[-1][2]):
             return None
-        if any(word.rstrip(".") in _NOT_NAMES or _clinical_word(word) for _, _, word in words):
+        if any(_not_a_name_word(word) for _, _, word in words):
             return None
         if len(words) == 1 and words[0][2] in _AMBIGUOUS_FIRST_NAMES:
             return None
@@ -289,9 +294,20 @@ def _name_refine(min_words: int) -> Refine:
 
 
 def _clinical_word(word: str) -> bool:
-    """Cardiology, Rheumatologist, Paediatrics, Hepatitis: a discipline or a disease, not a name."""
+    """Cardiology, Rheumatologist, Paediatrics, Hepatitis, Improvement: a discipline, disease or noun, not a name."""
     return word.lower().endswith(("ology", "ologist", "ologists", "iatrics", "iatry", "itis", "osis", "ectomy",
-                                  "otomy", "emia", "aemia", "opathy"))
+                                  "otomy", "emia", "aemia", "opathy", "ment", "ments", "tion", "tions", "sion",
+                                  "ness", "ity", "ism"))
+
+
+def _verb_like(word: str) -> bool:
+    """Verbalized, Requested, Notified: a past tense in Title Case (Ahmed, Reed, Javed are names)."""
+    return len(word) >= 6 and word.endswith("ed") and not word.endswith(("eed", "med", "ved", "hed", "jed"))
+
+
+def _not_a_name_word(word: str) -> bool:
+    word = word.rstrip(".,")
+    return word in _NOT_NAMES or _clinical_word(word) or _verb_like(word)
 
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -354,7 +370,8 @@ def _facility_refine(text: str) -> tuple[int, int] | None:
 # --- English rules without a title: relatives, signatures, surname first, employers, cities ---
 
 _RELATIVES = (
-    r"wife|husband|partner|spouse|son|daughter|mother|mum|mom|father|dad|brother|sister|sibling|twin|niece|nephew|"
+    r"wife|husband|partner|spouse|sons?|daughters?|mother|mum|mom|father|dad|brothers?|sisters?|siblings?|twins?|"
+    r"nieces?|nephews?|children|kids|"
     r"grand(?:son|daughter|mother|father|child|ma|pa)|granny|aunt|auntie|uncle|cousin|"
     r"step(?:son|daughter|mother|father|brother|sister)|(?:mother|father|son|daughter|brother|sister)-in-law|"
     r"fianc[ée]e?|girlfriend|boyfriend|friend|neighbou?r|carer|caregiver|guardian|housemate|flatmate|roommate|"
@@ -370,7 +387,8 @@ _PROFESSIONS = (
     r"sailor|fisherman|miner|welder|roofer|gardener|landscaper|janitor|caretaker|porter|guard|courier|postman|"
     r"hairdresser|barber|beautician|tailor|actor|actress|photographer|designer|vet|veterinarian|paramedic|nun|"
     r"priest|pastor|minister|vicar|rabbi|imam|monk|athlete|footballer|coach|trainer|bartender|barista|nanny|"
-    r"childminder|houseman|practitioner|clinician|radiographer|sonographer|orderly|FY1|FY2|SHO|SpR|ST[1-8]|CT[1-3]"
+    r"childminder|houseman|practitioner|clinician|radiographer|sonographer|orderly|FY1|FY2|SHO|SpR|ST[1-8]|CT[1-3]|"
+    r"physio|OT|SALT|HCA|CNS|ANP|ACP|matron|sister|ward clerk|PCA|CNA|tech"
 )
 _CLOSINGS = (
     r"(?:kind|warm|best|many|with)\s+(?:regards|wishes|thanks)|regards|thanks|thank you|sincerely|"
@@ -401,9 +419,25 @@ _UPPER_NOT_NAMES = {
     "CHIEF", "COMPLAINT", "PRESENT", "ILLNESS", "SUBJECTIVE", "OBJECTIVE", "EYES", "EARS", "NOSE", "THROAT",
     "ORAL", "ABDO", "RECTAL", "PELVIC", "BACK", "SPINE", "UPPER", "LOWER", "INPATIENT", "OUTPATIENT", "EMERGENCY",
     "DEPARTMENT", "CLINIC", "HOSPITAL", "DOCTOR", "NURSE", "CONSULTANT", "ATTENDING", "NHS", "HOSP", "ID", "RE",
+    "WARM", "DRY", "INTACT", "PINK", "MOIST", "REGULAR", "IRREGULAR", "AWAKE", "CALM", "COOPERATIVE", "GOOD",
+    "FAIR", "POOR", "MILD", "MODERATE", "SEVERE", "ACUTE", "CHRONIC", "DAILY", "EXT", "EXTR", "GEN", "PSYCH",
+    "LYMPH", "HEME", "ENDO", "RENAL", "HEPATIC", "CARDIAC", "PULM", "PULMONARY", "EYE", "EAR", "MOUTH", "TEETH",
+    "PELVIS", "JOINT", "JOINTS", "MUSCLE", "MUSCLES", "GAIT", "SPEECH", "MOOD", "AFFECT", "THOUGHT", "JUDGMENT",
+    "INSIGHT", "MEMORY", "DENIES", "OK", "FINE", "AS", "ABOVE", "BELOW", "SEE", "PER", "NO", "CHANGE",
+    "UNCHANGED", "IMPROVED", "WORSE", "BETTER", "RESOLVED", "ONGOING", "PENDING", "DONE", "SENT", "ORDERED",
+    "GIVEN", "STARTED", "STOPPED", "HELD", "CONTINUE", "CONTINUED", "INCREASE", "DECREASE", "ABDOMINAL", "BOWEL",
+    "BLADDER", "URINE", "BLOOD", "WOUND", "DRAIN", "LINE", "LINES", "AIRWAY", "BREATHING", "CIRCULATION",
+    "DISABILITY", "EXPOSURE", "TEMP", "PULSE", "WEIGHT", "HEIGHT", "ORIENTATION", "POWER", "TONE", "REFLEXES",
+    "SENSATION", "COORDINATION", "CRANIAL", "NERVES", "OXYGEN", "INTAKE", "OUTPUT", "FLUIDS", "DIET", "SLEEP",
 }
 _ORG_WORD = rf"(?:[{_UP}][\w'’&-]*|[0-9]+[A-Za-z][\w'’&-]*)"  # Lowe's, 3M; not a number
 _ORG = rf"{_ORG_WORD}(?:[ ](?:(?:&|and|of|the|for|de)[ ])?{_ORG_WORD}){{0,5}}"
+# Services too large to identify anyone ("retired from the Army").
+_NOT_EMPLOYERS = {"Army", "Navy", "Air Force", "Royal Navy", "Royal Air Force", "Marines", "Marine Corps", "Military",
+                  "Council", "Government", "Police", "NHS", "Fire Service", "Post Office", "State", "City",
+                  "County", "Federal Government", "Civil Service", "Armed Forces", "National Guard"}
+_NO_EMPLOYER_VALUES = {"n", "na", "n/a", "none", "unknown", "retired", "unemployed", "self-employed", "self",
+                       "student", "homemaker", "disabled", "not applicable", "not employed", "nil", "local authority"}
 _TITLE_WORDS = {"Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Doctor", "Nurse", "Sister", "GP"}
 _PLACE_PREFIXES = ("New", "North", "South", "East", "West", "Saint", "St", "Fort", "Port", "Mount", "Mt", "Great",
                    "Little", "Upper", "Lower", "Old", "Royal", "Palm", "Lake")
@@ -435,7 +469,10 @@ _NOT_CITIES = set(_US_STATES.split("|")) | {
     "Egypt", "Libya", "Tunisia", "Algeria", "Morocco", "Nigeria", "Ghana", "Kenya", "Uganda", "Tanzania",
     "Ethiopia", "Eritrea", "Somalia", "Sudan", "South Sudan", "Zimbabwe", "Zambia", "South Africa", "Congo",
     "Cameroon", "Senegal", "Sierra Leone", "Liberia", "Rwanda", "Saudi Arabia", "Yemen", "Oman", "Qatar",
-    "Kuwait", "Taiwan", "Mongolia", "Abroad", "Overseas", "Town", "City", "Home",
+    "Kuwait", "Taiwan", "Mongolia", "Abroad", "Overseas", "Town", "City", "Home", "Eastern Europe",
+    "Western Europe", "Central Europe", "South America", "Central America", "Latin America", "North America",
+    "Middle East", "Caribbean", "Scandinavia", "Balkans", "East Africa", "West Africa", "North Africa",
+    "Southeast Asia", "South Asia", "East Asia", "Far East", "Mainland China", "Midwest", "Upstate",
 }
 _ORDINAL_WORDS = (
     r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
@@ -450,6 +487,9 @@ _SSN_KEY = (r"(?i:\b(?:SSN|SS\#|SS[ ]?No\.?|soc(?:ial)?\.?[ ]sec(?:urity)?\.?|so
 _SPACED_CODE = (rf"(?:(?=[A-Za-z0-9/-]*\d){_CODE}|[A-Z]{{1,4}}(?=[ ]\d))"
                 rf"(?:[ ](?=[A-Za-z]{{0,3}}\d)[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*)*")
 _IS = r"(?:(?:is|was)\s+)?"  # "his MRN is 4401..."
+_INSURERS = (r"Aetna|Cigna|Humana|Kaiser(?:[ ]Permanente)?|Anthem|Blue[ ]?Cross(?:[ ]Blue[ ]?Shield)?|BCBS|"
+             r"UnitedHealthcare|United[ ]Healthcare|UHC|Medicare|Medicaid|Medi-Cal|Tricare|TRICARE|Bupa|AXA|Molina|"
+             r"WellCare|Ambetter|Highmark|Oscar|Centene|Vitality|Aviva|Allianz|Health[ ]Net|MassHealth")
 # Words that are also common English words: never looked for again elsewhere in the text.
 _WORD_NAMES = {
     "Will", "May", "Frank", "Grace", "Hope", "Faith", "Joy", "Rose", "Mark", "Bill", "Pat", "Sue", "Art", "Guy",
@@ -467,6 +507,8 @@ def _upper_name_refine(text: str) -> tuple[int, int] | None:
     for word in words[:2]:
         if word.upper().strip(".") in _UPPER_NOT_NAMES or not re.search(r"[AEIOUYaeiouy]", word):
             return None
+        if not word.isupper() and (word in _NOT_NAMES or _clinical_word(word)):
+            return None
     return 0, len(text)
 
 
@@ -479,6 +521,9 @@ def _org_refine(text: str) -> tuple[int, int] | None:
         return None
     if all(word in _NOT_NAMES or _clinical_word(word) for _, _, word in words):
         return None
+    name = text[words[0][0]:words[-1][1]]
+    if name in _NOT_EMPLOYERS or name.lower() in _NO_EMPLOYER_VALUES:
+        return None
     return words[0][0], words[-1][1]
 
 
@@ -490,7 +535,7 @@ def _place_refine(text: str) -> tuple[int, int] | None:
     for word in city.split():
         if word in _PLACE_PREFIXES or word in _EPONYMS:
             continue
-        if word in _NOT_NAMES or _clinical_word(word):
+        if _not_a_name_word(word):
             return None
     return 0, len(text)
 
@@ -503,7 +548,7 @@ def _uk_phone_ok(text: str) -> bool:
 
 def _name_rules_without_title() -> list[Rule]:
     """Names with no title in front: fields, signatures, relatives, age and role after the name."""
-    name1, name2 = _name_refine(1), _name_refine(2)
+    name1, name2, strict1 = _name_refine(1), _name_refine(2), _name_refine(1, strict_start=True)
     field = r"(?i:(?:patient(?:'s)?|pt|full|first|given|last|family|preferred|maiden)\s+name|name|surname|forename)"
     patient_field = r"(?i:patient(?:'s)?(?:\s+name)?|pt|name|full\s+name|surname|re)"
     surname_first_before = r"(?:^[ \t]*|(?<=:)[ \t]*|(?<=[ \t]{2})|(?<=\|)[ \t]*|(?<=\()|\b(?i:patient|pt|re)[ ])"
@@ -541,10 +586,12 @@ def _name_rules_without_title() -> list[Rule]:
         Rule("dear_name", "NAME", re.compile(rf"\bDear[ ]+(?P<phi>{_ANY_NAME})(?=[ ]*(?:[,:!\n]|$))"), 0.8, name1),
         # relatives and nicknames
         Rule("relative_name", "NAME", re.compile(
-            rf"\b(?i:{_RELATIVES})\b(?:[ ]*[:,(][ ]*|[ ]+)(?P<phi>{_TOKEN}(?:[ ]{_TOKEN})?)(?!\w)"), 0.78, name1),
+            rf"\b(?i:{_RELATIVES})\b(?:[ ]*[:,(\-–][ ]*|[ ]+)(?P<phi>{_TOKEN}(?:[ ]{_TOKEN})?)(?!\w)"), 0.78, strict1),
         Rule("name_then_relative", "NAME", re.compile(
             rf"(?P<phi>{_TOKEN}(?:[ ]{_TOKEN})?)(?:[ ]*\([ ]*|,[ ]+)(?i:(?:the[ ])?(?:(?:patient|pt)'?s[ ]|his[ ]|"
             rf"her[ ]|their[ ])?(?:{_RELATIVES}))\b"), 0.76, name1),
+        Rule("first_name_role", "NAME", re.compile(
+            rf"(?P<phi>{_TOKEN})[ ]\((?i:(?:[a-z-]+[ ]){{0,2}}(?:{_ROLES}|{_PROFESSIONS}))\)"), 0.74, strict1),
         Rule("nickname_in_name", "NAME", re.compile(
             rf"(?P<phi>{_TOKEN}[ ][\"“'‘]{_TOKEN}[\"”'’][ ]{_TOKEN})"), 0.82),
         Rule("name_is", "NAME", re.compile(
@@ -573,10 +620,12 @@ def _place_and_employer_rules() -> list[Rule]:
             rf"\b(?i:employer|company|workplace|place of work|occupation/employer)\s*[:\-][ \t]*(?P<phi>{_ORG})"),
             0.8, _org_refine),
         Rule("city_of_residence", "LOCATION", re.compile(
-            rf"\b(?i:{lives})\b[^\n.;:]{{0,50}}?\b(?:in|to|near|outside|of)[ ](?P<phi>{_PLACE})"), 0.7,
+            rf"\b(?i:{lives})\b[^\n.;:]{{0,50}}?\b(?:in|to|near|outside|of)[ ](?:the[ ])?(?P<phi>{_PLACE})"), 0.7,
             _place_refine),
+        Rule("city_native", "LOCATION", re.compile(
+            rf"\b(?i:an?|the)[ ](?P<phi>{_PLACE})[ ](?:native|resident)\b"), 0.65, _place_refine),
         Rule("city_from", "LOCATION", re.compile(
-            rf"(?:\b(?i:{comes_from})|\b\d{{1,3}}[ ]?[MF]|\by/?o|\by\.o\.)(?:[ ](?i:here|down|up|over|back|in|out|home))?"
+            rf"(?:\b(?i:{comes_from})|\b(?i:she|he|who)['’]s|\b\d{{1,3}}[ ]?[MF]|\by/?o|\by\.o\.)(?:[ ](?i:here|down|up|over|back|in|out|home))?"
             rf"[ ]from[ ](?P<phi>{_PLACE})"), 0.7, _place_refine),
         Rule("city_travel", "LOCATION", re.compile(
             rf"\b(?i:travell?ed to|travel to|trip to|holiday in|vacation in|visit to|visiting family in)[ ]"
@@ -600,7 +649,7 @@ def _more_identifier_rules() -> list[Rule]:
         Rule("day_mon_year", "DATE", re.compile(
             rf"\b\d{{1,2}}(?:-(?:{_MONTH}|{_MONTH_CAPS})-|(?:{_MONTH}|{_MONTH_CAPS}))(?:\d{{4}}|\d{{2}})\b"), 0.75),
         Rule("ssn", "SSN", re.compile(
-            rf"{_SSN_KEY}\s*(?:[:#]|is|was)?\s*(?P<phi>\d{{3}}[- ]?\d{{2}}[- ]?\d{{4}}|[Xx*]{{3}}[- ]?[Xx*]{{2}}[- ]?\d{{4}})"
+            rf"{_SSN_KEY}\s*(?:[:#]{{1,2}}|is|was)?\s*(?P<phi>\d{{3}}[- ]?\d{{2}}[- ]?\d{{4}}|[Xx*]{{3}}[- ]?[Xx*]{{2}}[- ]?\d{{4}})"
             rf"(?!\d)"), 0.95),
         Rule("ssn_last_four", "SSN", re.compile(
             rf"(?:{_SSN_KEY}[^\n\d]{{0,20}}?(?i:last[ ](?:4|four)|ending(?:[ ]in)?)|"
@@ -664,15 +713,18 @@ def _english_rules() -> list[Rule]:
         # record-like numbers after their keyword
         Rule("mrn", "MRN", re.compile(
             rf"(?i:\b(?:MRN|MR#|MR\s?No\.?|medical\s+record(?:\s+(?:number|no\.?|#))?|record\s+(?:number|no\.?|#)|"
-            rf"hospital\s+(?:number|no\.?)|patient\s+(?:ID|number|no\.?)|chart\s+(?:number|no\.?|#)|unit\s+number))"
-            rf"\s*[:#]?\s*{_IS}(?P<phi>{_CODE})"), 0.9, _has_digits(4)),
+            rf"hospital\s+(?:number|no\.?|\#)|med(?:ical)?\s*rec(?:ord)?\.?\s*(?:\#|no\.?|number)|patient\s+(?:ID|number|no\.?)|chart\s+(?:number|no\.?|#)|unit\s+number))"
+            rf"\s*[:#]{{0,2}}\s*{_IS}(?P<phi>{_CODE})"), 0.9, _has_digits(4)),
         Rule("health_plan", "HEALTH_PLAN_ID", re.compile(
             rf"(?i:\b(?:health\s+plan(?:\s+(?:ID|number|no\.?|\#))?|plan\s+(?:ID|\#|number)|"
             rf"insurance(?:\s+(?:member\s+)?(?:ID|number|no\.?|\#))?|ins\.?\s+(?:ID|\#|no\.?)|insurer\s+ID|"
             rf"member(?:ship)?\s*(?:ID|number|no\.?|\#)|policy\s*(?:number|no\.?|\#|ID)|group\s*(?:number|no\.?|\#)|"
             rf"subscriber\s*(?:ID|number|no\.?|\#)|beneficiary\s+(?:ID|number)|medicaid\s*(?:ID|number|no\.?|\#)|"
             rf"medicare\s*(?:ID|number|no\.?|\#|beneficiary\s+identifier)|MBI|BCBS\s*(?:ID|\#)|payer\s+ID))"
-            rf"\s*[:#]?\s*{_IS}(?P<phi>{_SPACED_CODE})"), 0.9, _has_digits(4)),
+            rf"\s*[:#]{{0,2}}\s*{_IS}(?P<phi>{_SPACED_CODE})"), 0.9, _has_digits(4)),
+        Rule("insurer_id", "HEALTH_PLAN_ID", re.compile(
+            rf"\b(?:{_INSURERS})\b[^\n.;]{{0,30}}?\b(?i:ID|member|policy|number|no\.?|\#)\s*[:#]{{0,2}}\s*"
+            rf"(?P<phi>{_SPACED_CODE})"), 0.85, _has_digits(4)),
         Rule("account", "ACCOUNT", re.compile(
             rf"(?i:\b(?:account|acct)(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*{_IS}(?P<phi>{_CODE})"), 0.85, _has_digits(4)),
         Rule("nhs_number", "ID_NUMBER", re.compile(
@@ -743,7 +795,7 @@ _ZH_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇�
 _ZH_NOT_GIVEN = (
     "的了在于与和及或并而但因为是有无不未已曾再又也都均即被将把以对从向给让说诉述示伴等个次多日年时分秒岁周"
     "前后内外上下左右侧入出院住诊治疗查测服用药发热痛咳喘吐泻晕肿血压性别男女系同陪送联电话号码今昨晚夜我你他"
-    "她其此该之称签代提供现既往告知嘱予行做来去到目睹肢腿足眼耳腹胸背腰头颈肩膝髋疸可感见规好差稳定醒愈显"
+    "她其此该之称签代提供现既往告知嘱予行做来去到目睹肢腿足眼耳腹胸背腰头颈肩膝髋疸可感见规好差稳定醒愈显副"
 )
 # Clinical words that start with a surname character, and what a name field may hold instead.
 _ZH_NOT_NAMES = ("安静", "高热", "高烧", "黄疸", "尚可", "常规", "平稳", "明显", "良好", "方可", "曾经", "时有", "成功",
@@ -764,8 +816,9 @@ _ZH_NAME_BEFORE = (
     "患者|病人|患儿|姓名|名字|家属|其子|其女|其妻|其夫|其母|其父|其兄|其弟|其姐|其妹|其孙|配偶|之子|之女|联系人|"
     "医师|医生|主任|护士|护师|审阅|签名|记录者|记录人|丈夫|妻子|儿子|女儿|父亲|母亲|陪同人|陈述者|提供者|供史者|"
     "爱人|老伴|女婿|儿媳|孙女|孙子|外孙女|外孙|侄子|侄女|外甥女|外甥|哥哥|弟弟|姐姐|妹妹|监护人|陪护人|陪护|护工|"
-    "邻居|朋友|同事|室友|代理人|委托人|报告人|填表人|签字人"
+    "邻居|朋友|同事|室友|代理人|委托人|报告人|填表人|签字人|家长"
 )
+_ZH_RELATION_NOTE = r"(?:[（(][^）)\n]{1,6}[）)])?"  # 家属（儿子）张志强
 _ZH_NAME_AFTER = (
     r"先生|女士|医生|医师|主任|护士|老师|，[男女]|,[男女]|[，,]?[0-9]{1,3}岁|[（(][男女]|"
     r"[（(](?:患者|病人|其)?(?:之|的)?(?:父亲|母亲|儿子|女儿|丈夫|妻子|配偶|兄弟|姐妹|"
@@ -793,11 +846,11 @@ _ZH_ORG_SUFFIX = ("有限责任公司|股份有限公司|有限公司|集团公�
                   "办事处|局|所|院|中心|站|店|社|馆")
 _ZH_NO_EMPLOYER = ("无", "不详", "退休", "个体", "务农", "无业", "自由职业", "家务", "学生", "农民", "待业", "暂无", "当地",
                    "本地", "外地", "某", "一家", "附近", "家里", "家中", "私营", "工人", "在家")
-_ZH_TITLES = ("先生|女士|小姐|医生|医师|大夫|护士长|护士|护师|主任|教授|老师|阿姨|师傅|大爷|奶奶|爷爷|叔叔|阿婆|伯伯|"
+_ZH_TITLES = ("先生|女士|小姐|副主任医师|主任医师|主治医师|主治医生|副主任|副教授|医生|医师|大夫|护士长|护士|护师|主任|教授|老师|阿姨|师傅|大爷|奶奶|爷爷|叔叔|阿婆|伯伯|"
               "院长|科长|经理|律师|工程师")
 # 老王, 小李: the word after them (or the end of a clause) shows a person is meant, not 小叶增生.
-_ZH_XIAO_FOLLOW = "说讲称告诉表示来去在是的和与陪打电送及等也都已曾则会要今昨明前负帮看出回把将让给带扶推护医"
-_ZH_XIAO_BEFORE = "由和与及同叫请给找让被对向跟把将是说见到称令等、"
+_ZH_XIAO_FOLLOW = "说讲称告诉表示来去在是的和与陪打电送及等也都已曾则会要今昨明前负帮看出回把将让给带扶推护医上下早晚记签值查诉接写填核审"
+_ZH_XIAO_BEFORE = "由和与及同叫请给找让被对向跟把将是说见到称令等、师士任生"  # 住院医师小赵
 _ZH_DIGIT = "〇零一二三四五六七八九"
 _ZH_MONTH = "(?:十[一二]?|[一二三四五六七八九])"
 _ZH_DAY = "(?:三十[一]?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
@@ -863,7 +916,7 @@ def _zh_keyword_address_refine(text: str) -> tuple[int, int] | None:
 
 def _zh_org_refine(text: str) -> tuple[int, int] | None:
     """An employer after 工作单位： or 就职于: cut after its last organisation word (公司, 中学)."""
-    if text.startswith(_ZH_NO_EMPLOYER):
+    if text.startswith(_ZH_NO_EMPLOYER) or "某" in text:
         return None
     ends = [m.end() for m in re.finditer(_ZH_ORG_SUFFIX, text)]
     end = max(ends) if ends else len(text)
@@ -874,6 +927,16 @@ def _zh_company_refine(text: str) -> tuple[int, int] | None:
     start = max((text.rfind(char) + 1 for char in _ZH_FACILITY_CUT), default=0)
     name = text[start:]
     if name.startswith(_ZH_NO_EMPLOYER) or len(name) < 6:
+        return None
+    return start, len(text)
+
+
+def _zh_school_refine(text: str) -> tuple[int, int] | None:
+    """阳光幼儿园, 北京市第八十中学; not 在幼儿园 or 文化程度小学."""
+    start = max((text.rfind(char) + 1 for char in _ZH_FACILITY_CUT), default=0)
+    kind = re.search("(?:幼儿园|小学|中学|大学|学院)$", text)
+    name = text[start:kind.start()] if kind else ""
+    if len(name) < 2 or name.startswith(_ZH_NO_EMPLOYER) or name.endswith(("程度", "学历", "文化", "就读", "上", "读")):
         return None
     return start, len(text)
 
@@ -926,9 +989,11 @@ def _chinese_rules() -> list[Rule]:
         Rule("zh_facility", "LOCATION", re.compile(rf"[{_HAN}]{{2,14}}?(?:{_ZH_FACILITY_KINDS})"), 0.8,
              _zh_facility_refine),
         Rule("zh_name_in_field", "NAME",
-             re.compile(rf"(?:{_ZH_NAME_BEFORE})[：:][\s\u3000]*(?P<phi>{_ZH_FIELD_NAME})"), 0.82, _zh_name_refine),
+             re.compile(rf"(?:{_ZH_NAME_BEFORE}){_ZH_RELATION_NOTE}[：:][\s\u3000]*(?P<phi>{_ZH_FIELD_NAME})"), 0.82,
+             _zh_name_refine),
         Rule("zh_name_after_context", "NAME",
-             re.compile(rf"(?:{_ZH_NAME_BEFORE})[：:\s\u3000]*(?P<phi>{_ZH_NAME})"), 0.8, _zh_name_refine),
+             re.compile(rf"(?:{_ZH_NAME_BEFORE}){_ZH_RELATION_NOTE}[：:\s\u3000]*(?P<phi>{_ZH_NAME})"), 0.8,
+             _zh_name_refine),
         Rule("zh_name_before_title", "NAME", re.compile(rf"(?P<phi>{_ZH_NAME})(?={_ZH_NAME_AFTER})"), 0.8, _zh_name_refine),
         *_more_chinese_rules(),
     ]
@@ -950,7 +1015,8 @@ def _more_chinese_rules() -> list[Rule]:
             rf"(?:(?<![{_HAN}])|(?<=[{_ZH_XIAO_BEFORE}]))(?P<phi>[老小][{_ZH_SURNAMES}])"
             rf"(?=[^{_HAN}]|[{_ZH_XIAO_FOLLOW}]|$)"), 0.8, _zh_lao_xiao_refine),
         Rule("zh_surname_title", "NAME", re.compile(
-            rf"(?<![任如为几若凡其])(?P<phi>(?:{compound}|[{title_surnames}])(?:{_ZH_TITLES}))"), 0.74),
+            rf"(?<![任如为几若凡其责主])(?P<phi>(?:{compound}|[{title_surnames}])(?:{_ZH_TITLES}))(?![：:])"), 0.74),
+        Rule("zh_surname_only", "NAME", re.compile(rf"(?<!名)姓(?P<phi>{compound}|[{_ZH_SURNAMES}])(?![名{_HAN}])"), 0.7),
         Rule("zh_numeral_date", "DATE", re.compile(
             rf"(?:[0-9]{{4}}|[{_ZH_DIGIT}]{{4}})\s*年\s*{_ZH_MONTH}月(?:{_ZH_DAY}[日号])?"), 0.85),
         Rule("zh_numeral_month_day", "DATE", re.compile(
@@ -969,6 +1035,8 @@ def _more_chinese_rules() -> list[Rule]:
             _zh_org_refine),
         Rule("zh_company", "LOCATION", re.compile(
             rf"[{_HAN}A-Za-z0-9]{{2,20}}?(?:有限责任公司|股份有限公司|有限公司|集团公司|集团)"), 0.72, _zh_company_refine),
+        Rule("zh_school", "LOCATION", re.compile(rf"[{_HAN}]{{2,12}}?(?:幼儿园|小学|中学|大学|学院)"), 0.7,
+             _zh_school_refine),
     ]
 
 
@@ -1068,15 +1136,17 @@ class PHIDetector:
 
 
 def _names_after_and(text: str, found: list[Detection]) -> list[Detection]:
-    """'Parents Ann Lee and Tom Lee': the second name of a pair joined by 'and'."""
+    """'Parents Ann Lee and Tom Lee', 'her sons Mark and David': the second name of a pair joined by 'and'."""
     extra = []
-    pattern = re.compile(rf"[ ]+and[ ]+(?P<phi>{_FULL_NAME})")
+    full = re.compile(rf"[ ]+and[ ]+(?P<phi>{_FULL_NAME})")
+    single = re.compile(rf"[ ]+and[ ]+(?P<phi>{_TOKEN})(?![\w'])")
     for detection in found:
         if detection.label != "NAME":
             continue
-        match = pattern.match(text, detection.end)
+        one_word = " " not in detection.text
+        match = (single if one_word else full).match(text, detection.end)
         if match:
-            kept = _name_refine(2)(match.group("phi"))
+            kept = (_name_refine(1, strict_start=True) if one_word else _name_refine(2))(match.group("phi"))
             if kept:
                 start = match.start("phi") + kept[0]
                 end = match.start("phi") + kept[1]

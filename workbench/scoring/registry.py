@@ -69,7 +69,7 @@ class Metric:
     aggregation: Aggregation = "mean"
     interval: bool = False  # reported with a bootstrap 95% CI (keys from :func:`ci_keys`)
     gate: Gate | None = None  # the default gate of the model-selection report
-    paired: bool = False  # compared case by case between models (paired bootstrap and permutation test)
+    paired: bool = False  # compared case by case between models (paired t-test and interval, Holm-adjusted)
     headline: bool = False  # a column of the summary tables (CLI, UI leaderboard, report leaderboard)
     by_label: bool = False  # also reported per PHI label as ``<name>_<LABEL>``
     per_case_display: bool = False  # shown next to each output in the case view

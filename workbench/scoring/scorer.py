@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from workbench.data.evalsets import Case, EvalSet
 from workbench.scoring.phi import case_leakage, leakage_aggregate
 from workbench.scoring.rouge import ROUGE_TYPES, rouge_scheme, rouge_scores
 from workbench.scoring.registry import CaseContext, ci_keys, extra_scorers, label_key, metrics_where
-from workbench.scoring.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean
+from workbench.scoring.stats import bootstrap_mean, bootstrap_ratio
 from workbench.scoring.structure import check_structure, section_bodies
 from workbench.scoring.values import plausibility_flags, value_fidelity
 
@@ -102,20 +100,6 @@ def score_case(case: Case, output: str, required_sections: tuple[str, ...],
     return scores
 
 
-def _bootstrap_ratio(numerators: list[int], denominators: list[int], *, resamples: int = DEFAULT_RESAMPLES,
-                     seed: int = DEFAULT_SEED) -> tuple[float | None, float | None]:
-    top = np.asarray(numerators, dtype=float)
-    bottom = np.asarray(denominators, dtype=float)
-    if bottom.sum() == 0:
-        return None, None
-    rng = np.random.default_rng(seed)
-    index = rng.integers(0, top.size, size=(resamples, top.size))
-    sums = bottom[index].sum(axis=1)
-    ratios = np.divide(top[index].sum(axis=1), sums, out=np.zeros(resamples), where=sums > 0)
-    low, high = np.quantile(ratios, [0.025, 0.975])
-    return float(low), float(high)
-
-
 def aggregate_scores(case_scores: list[dict[str, Any]]) -> dict[str, Any]:
     """Means over cases with bootstrap 95% intervals, plus the PHI leakage aggregates."""
     aggregate: dict[str, Any] = {"scored_cases": len(case_scores)}
@@ -141,7 +125,7 @@ def aggregate_scores(case_scores: list[dict[str, Any]]) -> dict[str, Any]:
         aggregate[label_key("phi_leak_rate", label)] = aggregate["phi_leak_rate_by_label"][label]
     for metric, (numerators, denominators) in ratios.items():
         low, high = ci_keys(metric)
-        aggregate[low], aggregate[high] = _bootstrap_ratio(numerators, denominators)
+        aggregate[low], aggregate[high] = bootstrap_ratio(numerators, denominators)
     documents = ci_keys("phi_document_leak_rate")
     aggregate[documents[0]], aggregate[documents[1]] = (aggregate.get(key) for key in ci_keys("phi_any_leak"))
     return aggregate

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench.report.tables import headline_cells, headline_headers, status_cell
-from workbench.run.files import RunDirectoryError, model_directory, read_records
+from workbench.run.files import EVALUATION_FILE, RunDirectoryError, model_directory, read_records
+from workbench.scoring.compare import paired_comparisons, rank_label, shared_ranks
 from workbench.scoring.registry import interval_of, per_label, primary, ranking_key, value_of
+from workbench.scoring.stats import PairedComparison
 from workbench.track.store import client_for
 
 
@@ -109,16 +111,44 @@ def leaderboard_headers() -> list[str]:
 
 
 def ranked_rows(entries: list[LeaderboardEntry]) -> list[list[str]]:
-    """One table row per entry; within a comparable group ranked by the registry's one ranking rule."""
+    """One table row per entry; within a comparable group ranked by the registry's one ranking rule, models that
+    no Holm-corrected paired test separates (from the records in their run directories) sharing a rank."""
     groups: dict[str, list[LeaderboardEntry]] = {}
     for entry in entries:
         groups.setdefault(entry.group, []).append(entry)
     rows = []
     for group, members in groups.items():  # groups in order of their newest entry
-        for rank, entry in enumerate(sorted(members, key=LeaderboardEntry.ranking_key), start=1):
-            rows.append([group, str(rank), entry.model, entry.run_id, "-" if entry.cases is None else str(entry.cases),
-                         *headline_cells(entry.metrics), status_cell(entry.error, entry.metrics)])
+        ordered = sorted(members, key=LeaderboardEntry.ranking_key)
+        labels = {entry.mlflow_run_id: entry_label(entry, ordered) for entry in ordered}
+        ranks = shared_ranks([(labels[e.mlflow_run_id], e.ranking_key()[:-1]) for e in ordered],
+                             _comparisons(ordered, labels))
+        for entry in ordered:
+            label = labels[entry.mlflow_run_id]
+            rows.append([group, rank_label(ranks[label], ranks), entry.model, entry.run_id,
+                         "-" if entry.cases is None else str(entry.cases), *headline_cells(entry.metrics),
+                         status_cell(entry.error, entry.metrics)])
     return rows
+
+
+def entry_label(entry: LeaderboardEntry, entries: list[LeaderboardEntry]) -> str:
+    """The model's name, or ``model@run`` when the same model appears more than once."""
+    repeated = sum(1 for other in entries if other.model == entry.model) > 1
+    return f"{entry.model}@{entry.run_id}" if repeated else entry.model
+
+
+def _comparisons(entries: list[LeaderboardEntry], labels: dict[str, str]) -> list[PairedComparison]:
+    """Paired comparisons between the entries whose run directories are still on this machine."""
+    available = []
+    for entry in entries:
+        if entry.run_dir is None or entry.error:
+            continue
+        try:
+            directory = model_directory(entry.run_dir, entry.model)
+        except RunDirectoryError:
+            continue
+        if (directory / EVALUATION_FILE).is_file():
+            available.append((labels[entry.mlflow_run_id], directory))
+    return paired_comparisons(available) if len(available) >= 2 else []
 
 
 def newest_group(entries: list[LeaderboardEntry]) -> list[LeaderboardEntry]:
