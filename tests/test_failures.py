@@ -36,8 +36,10 @@ def test_a_server_that_is_down_fails_every_case_and_every_gate(isolated_cwd: Pat
     (isolated_cwd / "models.yaml").write_text(yaml.safe_dump({"models": {"down": {
         "backend": "openai", "base_url": f"http://127.0.0.1:{port}/v1", "model": "m", "request_timeout_s": 5,
         "sampling": {"max_tokens": 8}}}}), encoding="utf-8")
-    completed = _run(isolated_cwd, "-m", "down", "-e", "smoke-en", "--limit", "2")
+    uri = f"sqlite:///{isolated_cwd / 'mlruns' / 'mlflow.db'}"
+    completed = _run(isolated_cwd, "-m", "down", "-e", "smoke-en", "--limit", "2", "--tracking-uri", uri)
     assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "mlflow: run " in completed.stdout, completed.stderr
     assert completed.stderr.count("failed: down case ") == 2 and "2 case(s) failed" in completed.stderr
     header, row = [line for line in completed.stdout.splitlines()
                    if line.startswith("rank  model ") or line.split()[1:2] == ["down"]]
@@ -58,7 +60,7 @@ def test_a_server_that_is_down_fails_every_case_and_every_gate(isolated_cwd: Pat
         assert name in failed_gates
     assert "| 1 | down | 1.000" in render_markdown(report)  # the leaderboard's first column is the failure rate
 
-    client = MlflowClient(f"sqlite:///{isolated_cwd / 'mlruns' / 'mlflow.db'}")
+    client = MlflowClient(uri)
     entries = leaderboard_entries(tracking_uri=client.tracking_uri)
     assert len(entries) == 1 and entries[0].metrics["failure_rate"] == 1.0
     child = client.get_run(entries[0].mlflow_run_id)

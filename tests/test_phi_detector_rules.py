@@ -399,3 +399,36 @@ ZH_TRAPS = [
 @pytest.mark.parametrize("text", ZH_TRAPS)
 def test_chinese_trap_is_not_phi(detector: PHIDetector, text: str) -> None:
     assert found(detector, text, "zh") == set()
+
+
+# --- the command: two tables, or one line when the held-apart sets are missing -------------------
+
+
+def test_detector_quality_command_says_when_held_apart_sets_are_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import workbench.cli as cli
+    import workbench.scoring.phi_detector as phi_detector
+    from workbench.data.evalsets import EvalSetError
+
+    def resolve(name: str) -> object:
+        if name.startswith("phi-heldout"):
+            raise EvalSetError(f"no set {name}")
+        return name
+
+    measured: list[list[str]] = []
+
+    def quality(names: list[str], detector: object = None) -> dict:
+        measured.append(list(names))
+        return {"en": {"ALL": {"gold": 1, "found": 1, "detected": 1, "true_positive": 1, "recall": 1.0,
+                               "precision": 1.0}}}
+
+    monkeypatch.setattr(cli, "resolve_evalset", resolve)
+    monkeypatch.setattr(phi_detector, "detector_quality", quality)
+    monkeypatch.setattr(phi_detector, "PHIDetector", lambda: None)
+    result = CliRunner().invoke(cli.app, ["phi", "detector-quality"])
+    assert result.exit_code == 0, result.output
+    assert "Shipped sets with gold (inpatient-summary-zh, clinical-summary-en)" in result.output
+    held_lines = [line for line in result.output.splitlines() if line.startswith("Held-apart sets")]
+    assert len(held_lines) == 1 and "not present yet" in held_lines[0]
+    assert measured == [["inpatient-summary-zh", "clinical-summary-en"]]

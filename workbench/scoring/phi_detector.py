@@ -6,12 +6,19 @@ text from elsewhere has no gold at all, so this module finds identifiers by itse
 
 - English: Presidio's pattern recognisers (phone, e-mail, URL, IP, SSN, date, medical
   licence) on a blank spaCy pipeline, plus regular-expression rules for what Presidio
-  cannot see without a named-entity model: names after titles, roles and relatives,
-  record, plan, account, device and vehicle numbers, ages over 89, fax numbers, street
-  addresses, dates written out and facility names.
+  cannot see without a named-entity model: names after titles, roles and relatives, or
+  before an age and sex, a role or a patient verb; name fields, signature lines,
+  surname-first capitals and nicknames; record, plan, account, device and vehicle
+  numbers, SSN variants, ages over 89, fax numbers, street addresses, dates written out
+  (also in words), facility names, employers and cities after a context word.
 - Chinese: regular-expression rules only (resident ID with its check digit, mobile and
-  landline numbers, 住院号/病案号, 医保卡号, addresses, dates, ages, hospitals, and names
-  written after or before a context word).
+  landline numbers, 住院号/病案号/门诊号, 医保卡号, addresses, dates in Arabic or Chinese
+  numerals, ages, hospitals, employers, and names written after or before a context
+  word, 老王/小李 and 陈医生).
+
+A name found once is looked for again in the same text, so later bare mentions count.
+Eponyms, scales and clinical words (Foley, Glasgow Coma Scale, 肌张力, 小叶增生) are kept
+out of names and places. Full-width letters and digits are read as ASCII.
 
 Nothing is downloaded. Presidio normally loads (and if missing downloads) a spaCy model;
 here its spaCy engine gets ``spacy.blank("en")`` instead. Presidio's e-mail recogniser
