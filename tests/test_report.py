@@ -118,6 +118,9 @@ def test_report_content(report: Report, run_dir: Path) -> None:
     assert [row.model for row in report.leaderboard] == report.models
     rouge = [row.values["rougeL"].value for row in report.leaderboard]
     assert rouge == sorted(rouge, reverse=True)
+    # Three cases cannot separate two models: they share the first rank instead of one being "first".
+    assert [row.rank for row in report.leaderboard] == [1, 1]
+    assert all(result.underpowered and not result.significant for result in report.significance)
     assert all(row.values["rougeL"].ci_low is not None for row in report.leaderboard)
     assert report.evalset == "smoke-en" and report.prompt == PROMPT
     settings = {item.model: item for item in report.settings}
