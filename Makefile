@@ -6,7 +6,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test browser ui notebooks
+.PHONY: setup demo test browser postgres ui notebooks
 
 setup: $(VENV)/.installed
 
@@ -32,5 +32,11 @@ notebooks: setup
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-test: setup browser
+# The team-store test runs a throwaway PostgreSQL cluster from Debian's server binaries
+# (/usr/lib/postgresql/<major>/bin; the package also creates the `postgres` user it runs as).
+postgres:
+	@for bin in /usr/lib/postgresql/*/bin; do test -x "$$bin/initdb" && test -x "$$bin/pg_ctl" && exit 0; done; \
+	    apt-get update && apt-get install -y postgresql
+
+test: setup browser postgres
 	$(BIN)/python -m pytest -ra

@@ -134,23 +134,25 @@ def test_overlapping_marks_keep_the_first_and_longest() -> None:
 
 
 def test_saving_a_pasted_note_makes_a_valid_versioned_set(tmp_path: Path) -> None:
-    set_dir = tmp_path / "evalsets" / "ward-notes"
-    save_as_case("Fever 38.9 °C for two days, CRP 120 mg/L.", set_dir=set_dir, case_id="note-1")
+    sets_root = tmp_path / "evalsets"
+    set_dir = sets_root / "ward-notes"
+    save_as_case("Fever 38.9 °C for two days, CRP 120 mg/L.", sets_root=sets_root, set_name="ward-notes", case_id="note-1")
     first = load_evalset_dir(set_dir)
     assert first.manifest.version == "1.0" and [c.id for c in first.cases] == ["note-1"]
-    save_as_case("Cough for a week, SpO2 93%.", set_dir=set_dir, case_id="note-2", reference="Cough; SpO2 93%.")
+    save_as_case("Cough for a week, SpO2 93%.", sets_root=sets_root, set_name="ward-notes", case_id="note-2",
+                 reference="Cough; SpO2 93%.")
     second = load_evalset_dir(set_dir)
     assert second.manifest.version == "1.1" and second.cases[1].reference == "Cough; SpO2 93%."
     assert second.content_hash() != first.content_hash()
     assert validate_evalset_dir(set_dir).ok
     with pytest.raises(EvalSetError, match="already exists"):
-        save_as_case("Another note.", set_dir=set_dir, case_id="note-1")
+        save_as_case("Another note.", sets_root=sets_root, set_name="ward-notes", case_id="note-1")
     with pytest.raises(ValueError, match="case id"):
-        save_as_case("Another note.", set_dir=set_dir, case_id="has space")
+        save_as_case("Another note.", sets_root=sets_root, set_name="ward-notes", case_id="has space")
     with pytest.raises(EvalSetError, match="is in language 'en', this note is 'zh'"):
-        save_as_case("患者发热3天，体温39.1℃。", set_dir=set_dir, case_id="note-3")
+        save_as_case("患者发热3天，体温39.1℃。", sets_root=sets_root, set_name="ward-notes", case_id="note-3")
     with pytest.raises(ValueError, match="empty"):
-        save_as_case("  ", set_dir=set_dir, case_id="note-3")
+        save_as_case("  ", sets_root=sets_root, set_name="ward-notes", case_id="note-3")
     assert guess_language("BP 120/80 mmHg") == "en" and guess_language("体温39.1℃，BP 120/80") == "zh"
 
 

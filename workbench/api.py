@@ -42,14 +42,16 @@ from workbench.scoring.registry import (  # noqa: E402
 from workbench.scoring.stats import PairedComparison  # noqa: E402
 
 
-def resolve_prompt(ref: str, prompts_dir: list[Path] | None = None, *, tracking_uri: str | None = None) -> PromptTemplate:
+def resolve_prompt(ref: str, prompts_dir: list[Path] | None = None, *, tracking_uri: str | None = None,
+                   allow_remote_endpoint: bool = False) -> PromptTemplate:
     """A prompt from the files (``NAME[@VERSION]``) or the MLflow Prompt Registry (``prompts:/NAME/N``, ``prompts:/NAME@ALIAS``)."""
     if ref.startswith("prompts:/"):
-        from workbench.track.store import TrackingError
+        from workbench.track.store import TrackingError, checked_tracking_uri
         from workbench.track.prompt_registry import load_prompt_template
 
         try:
-            return load_prompt_template(ref, tracking_uri=tracking_uri)
+            uri = checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint)
+            return load_prompt_template(ref, tracking_uri=uri)
         except TrackingError as exc:
             raise PromptError(str(exc)) from exc
     return get_prompt(ref, prompts_dir)
@@ -144,12 +146,19 @@ def evaluate(
 
     The run directory is complete before MLflow is touched; if logging fails the error is
     returned in ``mlflow_error`` and ``workbench track RUN_DIR`` can log it later.
+    ``allow_remote_endpoint`` allows model endpoints and the tracking URI outside loopback
+    and private networks; without it a remote tracking URI is refused before anything runs.
     """
     dataset = load_evalset(evalset) if isinstance(evalset, str) else evalset
+    if log_to_mlflow:
+        from workbench.track.store import checked_tracking_uri
+
+        checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint)  # refuse before the run
     if isinstance(prompt, PromptTemplate):
         template = prompt
     else:
-        template = resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir, tracking_uri=tracking_uri)
+        template = resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir, tracking_uri=tracking_uri,
+                                  allow_remote_endpoint=allow_remote_endpoint)
     specs = model_specs(models, catalogue=catalogue, thinking=thinking, max_tokens=max_tokens, seed=seed)
     from workbench.scoring.rouge import rouge_scheme as scheme_for
 
@@ -167,7 +176,8 @@ def evaluate(
             from workbench.track.mlflow_runs import log_comparison
 
             logged = log_comparison(outcome.directory, tracking_uri=tracking_uri, experiment=experiment,
-                                    store_outputs=store_outputs, prompts_dir=prompts_dir)  # type: ignore[arg-type]
+                                    store_outputs=store_outputs, prompts_dir=prompts_dir,  # type: ignore[arg-type]
+                                    allow_remote_endpoint=allow_remote_endpoint)
         except Exception as exc:  # the run is complete on disk; `workbench track` can log it later
             error = f"{type(exc).__name__}: {exc}"
     return EvaluationResult(outcome=outcome, logged=logged, mlflow_error=error)

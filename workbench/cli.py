@@ -136,11 +136,13 @@ def _resolve_prompt(ref: str, prompts_dir: Optional[list[Path]]) -> Any:
 
 
 def _log_run_to_mlflow(run_dir: Path, tracking_uri: Optional[str], experiment: Optional[str],
-                       store_outputs: StoreOutputs, prompts_dir: Optional[list[Path]]) -> None:
+                       store_outputs: StoreOutputs, prompts_dir: Optional[list[Path]],
+                       allow_remote_endpoint: bool = False) -> None:
     from workbench.track.mlflow_runs import log_comparison
 
     _echo_logged(log_comparison(run_dir, tracking_uri=tracking_uri, experiment=experiment,
-                                store_outputs=store_outputs.value, prompts_dir=prompts_dir))
+                                store_outputs=store_outputs.value, prompts_dir=prompts_dir,
+                                allow_remote_endpoint=allow_remote_endpoint))
 
 
 def _echo_logged(logged: Any) -> None:
@@ -157,6 +159,7 @@ def track(
     experiment: Optional[str] = ExperimentOption,
     store_outputs: StoreOutputs = StoreOutputsOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
+    allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending the run (prompts, outputs: patient data) to a tracking server outside loopback and private networks."),
 ) -> None:
     """Log a finished run directory to MLflow: one parent run, one nested run per model."""
     from mlflow.exceptions import MlflowException
@@ -164,7 +167,7 @@ def track(
     from workbench.track.store import TrackingError
 
     try:
-        _log_run_to_mlflow(run_dir, tracking_uri, experiment, store_outputs, prompts_dir)
+        _log_run_to_mlflow(run_dir, tracking_uri, experiment, store_outputs, prompts_dir, allow_remote_endpoint)
     except (TrackingError, MlflowException) as exc:
         _fail(str(exc))
 
@@ -185,6 +188,7 @@ def report(
     tracking_uri: Optional[str] = TrackingUriOption,
     experiment: Optional[str] = ExperimentOption,
     no_mlflow: bool = typer.Option(False, "--no-mlflow", help="Do not attach the report to the MLflow parent run."),
+    allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending the report and runs (patient data) to a tracking server outside loopback and private networks."),
 ) -> None:
     """Write report.html (self-contained) and report.md for a comparison, and attach them to its MLflow run."""
     from workbench.report.build import ReportError, build_report, default_thresholds, load_thresholds
@@ -207,10 +211,12 @@ def report(
     if not no_mlflow:
         from mlflow.exceptions import MlflowException
 
-        from workbench.track.store import TrackingError
+        from workbench.track.store import TrackingError, checked_tracking_uri
 
         try:
-            parents = log_report_to_mlflow(built, html_path, md_path, tracking_uri=tracking_uri, experiment=experiment)
+            parents = log_report_to_mlflow(
+                built, html_path, md_path, experiment=experiment,
+                tracking_uri=checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint))
         except (TrackingError, MlflowException) as exc:
             _fail(f"report written, but not attached in MLflow: {exc}")
             return
@@ -558,7 +564,7 @@ def run(
     thinking: Optional[bool] = typer.Option(None, "--thinking/--no-thinking", help="Switch reasoning on or off for models that have the switch."),
     warmup: int = typer.Option(0, "--warmup", min=0, help="Warm-up requests per model, excluded from the records."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Generate every case again, ignoring the response cache."),
-    allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending prompts (patient data) to endpoints outside loopback and private networks."),
+    allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending prompts and outputs (patient data) to model endpoints and a tracking server outside loopback and private networks."),
     detect_phi: bool = typer.Option(False, "--detect-phi", help="Also run the PHI detector on outputs (copied vs invented identifiers)."),
     rouge_scheme: Optional[str] = RougeSchemeOption,
     mlflow_log: bool = typer.Option(True, "--mlflow/--no-mlflow", help="Log the finished run to MLflow (local SQLite under ./mlruns unless --tracking-uri)."),
@@ -652,6 +658,31 @@ def ui_user_add(
     except UIAccessError as exc:
         _fail(str(exc))
     typer.echo(f"{name} can now log in with --auth-file {auth_file}")
+
+
+audit_app = typer.Typer(help="The UI audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(path: Path = typer.Argument(..., help="Audit log (JSONL) to check, e.g. audit/ui-audit.jsonl.")) -> None:
+    """Check the audit log's hash chain: exit 0 when intact, 1 listing every broken, edited or truncated line."""
+    from workbench.privacy.audit import AuditLogError, check_audit_log
+
+    try:
+        verification = check_audit_log(path)
+    except AuditLogError as exc:
+        _fail(str(exc))
+    if verification.problems:
+        for problem in verification.problems:
+            typer.echo(problem)
+        typer.secho(f"{path}: {len(verification.problems)} problem(s): the hash chain is broken",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    before = verification.entries_before_chain
+    note = (f" ({before} {'entry' if before == 1 else 'entries'} before the hash chain: written before it existed, "
+            "not protected by it)" if before else "")
+    typer.echo(f"ok: {verification.entries} entries{note}")
 
 
 @app.command("ui")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import csv
+import difflib
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
 from workbench.data.evalsets import (
-    LANGUAGES, Case, EvalSetError, Manifest, parse_case, read_jsonl_objects, write_cases, write_manifest,
+    CASE_FIELDS, LANGUAGES, Case, EvalSetError, Manifest, parse_case, read_jsonl_objects, write_cases, write_manifest,
 )
+from workbench.data.input_checks import read_csv_rows
 
 ImportFormat = Literal["csv", "jsonl", "hf"]
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -33,17 +35,11 @@ def detect_language(text: str) -> Literal["zh", "en"]:
 
 
 def _rows_from_csv(path: Path) -> tuple[list[str], Iterator[tuple[str, dict[str, Any]]]]:
-    handle = path.open(encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(handle)
-    columns = list(reader.fieldnames or [])
-
-    def rows() -> Iterator[tuple[str, dict[str, Any]]]:
-        with handle:
-            for row in reader:
-                # DictReader's line_num is the physical line where the row ended (rows may span lines).
-                yield f"{path}:{reader.line_num}", row
-
-    return columns, rows()
+    # Strict CSV: invalid UTF-8, a quote left open, a field over 10 MiB or a row whose number of fields
+    # differs from the header's is an error naming the line (see workbench.data.input_checks).
+    # The line is where the row ended (rows may span lines).
+    columns, rows = read_csv_rows(path, EvalSetError)
+    return columns, iter(rows)
 
 
 def _rows_from_jsonl(path: Path) -> tuple[list[str], Iterator[tuple[str, dict[str, Any]]]]:
@@ -55,21 +51,30 @@ def _rows_from_jsonl(path: Path) -> tuple[list[str], Iterator[tuple[str, dict[st
 def _rows_from_hf(path: Path, split: str | None) -> tuple[list[str], Iterator[tuple[str, dict[str, Any]]]]:
     import datasets
 
-    if path.is_dir():
-        loaded = datasets.load_from_disk(str(path))
-    elif path.suffix == ".parquet":
-        loaded = datasets.Dataset.from_parquet(str(path))
-    elif path.suffix == ".arrow":
-        loaded = datasets.Dataset.from_file(str(path))
-    else:
+    if not (path.is_dir() or path.suffix in (".parquet", ".arrow")):
         raise EvalSetError(f"{path}: --format hf takes a directory written by save_to_disk, or a .parquet or .arrow file")
-    if isinstance(loaded, datasets.DatasetDict):
-        chosen = split or ("train" if "train" in loaded else next(iter(loaded)))
-        if chosen not in loaded:
-            raise EvalSetError(f"{path}: no split '{chosen}'; splits: {', '.join(loaded)}")
-        loaded = loaded[chosen]
-    columns = list(loaded.column_names)
-    return columns, ((f"{path}: row {index}", dict(row)) for index, row in enumerate(loaded))
+    try:
+        if path.is_dir():
+            loaded = datasets.load_from_disk(str(path))
+        elif path.suffix == ".parquet":
+            loaded = datasets.Dataset.from_parquet(str(path))
+        else:
+            loaded = datasets.Dataset.from_file(str(path))
+        if isinstance(loaded, datasets.DatasetDict):
+            chosen = split or ("train" if "train" in loaded else next(iter(loaded)))
+            if chosen not in loaded:
+                raise EvalSetError(f"{path}: no split '{chosen}'; splits: {', '.join(loaded)}")
+            loaded = loaded[chosen]
+        columns = list(loaded.column_names)
+        rows = [(f"{path}: row {index}", dict(row)) for index, row in enumerate(loaded)]
+    except EvalSetError:
+        raise
+    except ImportError:
+        raise  # a missing library is the installation's problem, not the file's
+    except Exception as exc:  # datasets and pyarrow raise many kinds of error for a damaged file
+        detail = str(exc) if len(str(exc)) <= 300 else str(exc)[:300] + "..."
+        raise EvalSetError(f"{path}: cannot be read as a Hugging Face dataset ({type(exc).__name__}: {detail})") from exc
+    return columns, iter(rows)
 
 
 def _require_columns(path: Path, columns: list[str], mapping: ColumnMap) -> None:
@@ -134,7 +139,12 @@ def _case_from_row(row: dict[str, Any], where: str, mapping: ColumnMap, language
     }
     if keep_case_fields:
         # A file already in the case format keeps its language and gold PHI spans;
-        # extra keys in a span (such as "text") are dropped.
+        # extra keys in a span (such as "text") are dropped, and so are other keys of the record,
+        # unless one looks like a misspelled case field ("refrence").
+        for key in row:
+            close = difflib.get_close_matches(str(key), [name for name in CASE_FIELDS if name not in row], n=1)
+            if key not in CASE_FIELDS and close:
+                raise EvalSetError(f"{where}: unknown field '{key}'; did you mean '{close[0]}'?")
         data["language"] = row.get("language", data["language"])
         data["phi"] = [
             {"start": span.get("start"), "end": span.get("end"), "label": span.get("label")}
@@ -145,7 +155,9 @@ def _case_from_row(row: dict[str, Any], where: str, mapping: ColumnMap, language
             data["metadata"] = row["metadata"]
     else:
         used = {mapping.id, mapping.source, mapping.reference}
-        extra = {k: v for k, v in row.items() if k not in used and isinstance(v, (str, int, float, bool)) and v != ""}
+        # A float that is not finite (NaN marks a missing value in parquet and pandas) is left out like "".
+        extra = {k: v for k, v in row.items() if k not in used and isinstance(v, (str, int, float, bool)) and v != ""
+                 and not (isinstance(v, float) and not math.isfinite(v))}
         if extra:
             data["metadata"] = extra
     return parse_case(data, where)

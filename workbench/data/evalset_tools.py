@@ -11,6 +11,7 @@ from workbench.data.evalsets import (
     CASES_FILE, LANGUAGES, MANIFEST_FILE, EvalSet, EvalSetError, content_hash, evalset_search_path,
     load_evalset_dir, manifest_problems, read_manifest, scan_cases,
 )
+from workbench.errors import WorkbenchError
 from workbench.scoring.latency import percentile
 
 
@@ -121,10 +122,11 @@ def list_evalsets() -> list[EvalSetListing]:
                     name=evalset.name, directory=directory, version=evalset.manifest.version,
                     language=evalset.manifest.language, cases=len(evalset.cases), content_hash=evalset.content_hash(),
                 )
-            except EvalSetError as exc:
+            except (WorkbenchError, OSError) as exc:  # a set that cannot be read is listed as broken, with why
+                problem = str(exc) if isinstance(exc, WorkbenchError) else f"{directory}: cannot be read ({exc})"
                 found[directory.name] = EvalSetListing(
                     name=directory.name, directory=directory, version=None, language=None, cases=None,
-                    content_hash=None, problem=str(exc),
+                    content_hash=None, problem=problem,
                 )
     return sorted(found.values(), key=lambda listing: listing.name)
 

@@ -10,13 +10,18 @@ changes. Bump the manifest's ``version`` whenever the hash changes.
 from __future__ import annotations
 
 import json
+import os
 import re
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from workbench.data.input_checks import (
+    check_known_keys, check_value, decode_utf8, parse_json, parse_yaml, read_utf8, utf8_lines,
+)
 from workbench.errors import WorkbenchError
 from workbench.hashing import canonical_json, sha256_hex
 from workbench.search_paths import EVALSETS
@@ -118,20 +123,21 @@ def content_hash(cases: tuple[Case, ...] | list[Case]) -> str:
 # --- parsing -------------------------------------------------------------------------
 
 def read_jsonl_objects(path: Path) -> list[tuple[str, dict[str, Any]]]:
-    """Every non-blank line of a JSONL file as (``file:line``, object); a bad line is an error naming it."""
+    """Every non-blank line of a JSONL file as (``file:line``, object); a bad line is an error naming it.
+
+    Lines must be UTF-8 and strict JSON (no NaN or Infinity), nested at most 64 levels
+    (see ``workbench.data.input_checks``).
+    """
     objects: list[tuple[str, dict[str, Any]]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise EvalSetError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
-            if not isinstance(data, dict):
-                raise EvalSetError(f"{where}: expected a JSON object")
-            objects.append((where, data))
+    for number, raw in utf8_lines(path, EvalSetError):
+        line = decode_utf8(raw, str(path), EvalSetError, line_offset=number - 1)
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        data = parse_json(line, where, EvalSetError)
+        if not isinstance(data, dict):
+            raise EvalSetError(f"{where}: expected a JSON object")
+        objects.append((where, data))
     return objects
 
 
@@ -163,10 +169,20 @@ def unmark_phi(marked: str) -> tuple[str, tuple[PHISpan, ...]]:
 
 
 
+CASE_FIELDS = ("id", "language", "source", "reference", "phi", "metadata")
+SPAN_FIELDS = ("start", "end", "label")
+
+
 def parse_case(data: Any, where: str) -> Case:
-    """Build a case from one decoded JSON object; ``where`` is 'file:line' for errors."""
+    """Build a case from one decoded JSON object; ``where`` is 'file:line' for errors.
+
+    Unknown fields are refused with the closest known one ("did you mean 'reference'?"), and so
+    are PHI spans that overlap or repeat one another.
+    """
     if not isinstance(data, dict):
         raise EvalSetError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    check_value(data, where, EvalSetError)
+    check_known_keys(data, CASE_FIELDS, where, EvalSetError)
     for name in ("id", "language", "source"):
         if name not in data:
             raise EvalSetError(f"{where}: field '{name}' is missing")
@@ -185,10 +201,12 @@ def parse_case(data: Any, where: str) -> Case:
     spans_data = data.get("phi", [])
     if not isinstance(spans_data, list):
         raise EvalSetError(f"{where}: field 'phi' must be a list of spans")
-    spans: list[PHISpan] = []
+    indexed: list[tuple[PHISpan, int]] = []
     for index, span in enumerate(spans_data):
         at = f"{where}: field 'phi[{index}]'"
-        if not isinstance(span, dict) or not {"start", "end", "label"} <= set(span):
+        if isinstance(span, dict):
+            check_known_keys(span, SPAN_FIELDS, where, EvalSetError, prefix=f"phi[{index}].")
+        if not isinstance(span, dict) or not set(SPAN_FIELDS) <= set(span):
             raise EvalSetError(f"{at} must be an object with start, end and label")
         start, end, label = span["start"], span["end"], span["label"]
         if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
@@ -197,13 +215,21 @@ def parse_case(data: Any, where: str) -> Case:
             raise EvalSetError(f"{at}: span {start}-{end} is outside the source text (length {len(source)})")
         if label not in PHI_LABELS:
             raise EvalSetError(f"{at}: unknown label {label!r}; known labels: {', '.join(PHI_LABELS)}")
-        spans.append(PHISpan(start=start, end=end, label=label))
+        indexed.append((PHISpan(start=start, end=end, label=label), index))
+    indexed.sort(key=lambda item: (item[0].start, item[0].end))
+    for (before, before_index), (after, after_index) in zip(indexed, indexed[1:]):
+        if after.start < before.end:
+            relation = "repeats" if (after.start, after.end) == (before.start, before.end) else "overlaps"
+            raise EvalSetError(
+                f"{where}: field 'phi[{after_index}]': span {after.start}-{after.end} {relation} "
+                f"phi[{before_index}] {before.start}-{before.end}; each character belongs to at most one span"
+            )
     metadata = data.get("metadata", {})
     if not isinstance(metadata, dict):
         raise EvalSetError(f"{where}: field 'metadata' must be an object")
     return Case(
         id=case_id, language=language, source=source, reference=reference,
-        phi=tuple(sorted(spans, key=lambda s: (s.start, s.end))), metadata=metadata,
+        phi=tuple(span for span, _ in indexed), metadata=metadata,
     )
 
 
@@ -214,29 +240,28 @@ def scan_cases(path: Path) -> tuple[list[Case], list[str]]:
     """
     if not path.is_file():
         return [], [f"{path}: file not found"]
+    try:
+        lines = utf8_lines(path, EvalSetError)
+    except EvalSetError as exc:
+        return [], [str(exc)]
     cases: list[Case] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
+    for line_number, raw in lines:
+        where = f"{path}:{line_number}"
+        try:
+            line = decode_utf8(raw, str(path), EvalSetError, line_offset=line_number - 1)
             if not line.strip():
                 continue
-            where = f"{path}:{line_number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            try:
-                case = parse_case(data, where)
-            except EvalSetError as exc:
-                problems.append(str(exc))
-                continue
-            if case.id in seen:
-                problems.append(f"{where}: field 'id': duplicate id {case.id!r} (first on line {seen[case.id]})")
-                continue
-            seen[case.id] = line_number
-            cases.append(case)
+            case = parse_case(parse_json(line, where, EvalSetError), where)
+        except EvalSetError as exc:
+            problems.append(str(exc))
+            continue
+        if case.id in seen:
+            problems.append(f"{where}: field 'id': duplicate id {case.id!r} (first on line {seen[case.id]})")
+            continue
+        seen[case.id] = line_number
+        cases.append(case)
     if not cases and not problems:
         problems.append(f"{path}: no cases")
     return cases, problems
@@ -251,27 +276,34 @@ def read_cases(path: Path) -> list[Case]:
 
 
 def read_manifest(path: Path) -> Manifest:
+    """A set's ``manifest.yaml``; unknown fields are refused with the closest known one."""
     if not path.is_file():
         raise EvalSetError(f"{path}: file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise EvalSetError(f"{path}: not valid YAML: {exc}") from exc
+    data = parse_yaml(read_utf8(path, EvalSetError), str(path), EvalSetError)
     if not isinstance(data, dict):
         raise EvalSetError(f"{path}: expected a mapping")
+    check_known_keys(data, [item.name for item in fields(Manifest)], str(path), EvalSetError)
     for name in ("name", "version", "language", "task", "default_prompt"):
         if not data.get(name):
             raise EvalSetError(f"{path}: field '{name}' is missing")
+        if isinstance(data[name], (dict, list)):
+            raise EvalSetError(f"{path}: field '{name}' must be text, got a {type(data[name]).__name__}")
     sections = data.get("required_sections") or []
     if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
         raise EvalSetError(f"{path}: field 'required_sections' must be a list of strings")
+    num_cases = data.get("num_cases")
+    if num_cases is not None and (isinstance(num_cases, bool) or not isinstance(num_cases, int) or num_cases < 0):
+        raise EvalSetError(f"{path}: field 'num_cases' must be a whole number, got {num_cases!r}")
+    hash_text = data.get("content_hash")
+    if hash_text is not None and not isinstance(hash_text, str):
+        raise EvalSetError(f"{path}: field 'content_hash' must be text such as sha256:..., got {hash_text!r}")
     return Manifest(
         name=str(data["name"]), version=str(data["version"]), language=str(data["language"]),
         task=str(data["task"]), default_prompt=str(data["default_prompt"]),
         description=str(data.get("description", "")), licence=str(data.get("licence", "")),
         provenance=str(data.get("provenance", "")), required_sections=tuple(sections),
         section_synonyms=read_section_synonyms(data.get("section_synonyms"), tuple(sections), path),
-        num_cases=data.get("num_cases"), content_hash=data.get("content_hash"),
+        num_cases=num_cases, content_hash=hash_text,
     )
 
 
@@ -351,16 +383,28 @@ def write_manifest(directory: Path, manifest: Manifest, cases: list[Case]) -> Ma
         data["section_synonyms"] = {heading: list(names) for heading, names in final.section_synonyms.items()}
     else:
         del data["section_synonyms"]
-    (directory / MANIFEST_FILE).write_text(
-        yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
-    )
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    _replace_whole(directory / MANIFEST_FILE, text)
     return final
 
 
 def write_cases(path: Path, cases: list[Case]) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        for case in cases:
-            handle.write(json.dumps(case.to_json_dict(), ensure_ascii=False) + "\n")
+    _replace_whole(path, "".join(json.dumps(case.to_json_dict(), ensure_ascii=False) + "\n" for case in cases))
+
+
+def _replace_whole(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and move it into place: a reader sees the old
+    file or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with temporary.open("x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def to_hf_dataset(evalset: EvalSet) -> Any:

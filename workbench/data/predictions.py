@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.data.evalsets import EvalSet, EvalSetError, read_jsonl_objects
+from workbench.data.input_checks import read_csv_rows
 from workbench.models.reasoning import split_reasoning
 
 
@@ -18,7 +18,10 @@ class Predictions:
 
 def read_predictions(path: Path, *, id_col: str = "id", prediction_col: str = "prediction",
                      keep_reasoning: bool = False) -> Predictions:
-    """One prediction per id; problems name the file, line and column."""
+    """One prediction per id; problems name the file, line and column.
+
+    Files must be UTF-8; CSV is read strictly (see ``workbench.data.input_checks.read_csv_rows``).
+    """
     if not path.is_file():
         raise EvalSetError(f"{path}: file not found")
     rows: list[tuple[str, dict[str, object]]] = []
@@ -26,10 +29,8 @@ def read_predictions(path: Path, *, id_col: str = "id", prediction_col: str = "p
         rows = list(read_jsonl_objects(path))
         columns = sorted({key for _, row in rows for key in row})
     else:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            columns = list(reader.fieldnames or [])
-            rows = [(f"{path}:{reader.line_num}", dict(row)) for row in reader]
+        columns, csv_rows = read_csv_rows(path, EvalSetError)
+        rows = [(where, dict(row)) for where, row in csv_rows]
     for option, column in (("--id-col", id_col), ("--prediction-col", prediction_col)):
         if column not in columns:
             raise EvalSetError(f"{path}: column '{column}' (given by {option}) not found; columns present: {', '.join(columns)}")
@@ -42,6 +43,8 @@ def read_predictions(path: Path, *, id_col: str = "id", prediction_col: str = "p
         if case_id in outputs:
             raise EvalSetError(f"{where}: column '{id_col}': duplicate id {case_id!r}")
         text = row.get(prediction_col)
+        if isinstance(text, (dict, list)):
+            raise EvalSetError(f"{where}: column '{prediction_col}' must be text, got a {type(text).__name__}")
         text = "" if text is None else str(text)
         if not keep_reasoning:
             split = split_reasoning(text)

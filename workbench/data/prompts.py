@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from workbench.data.input_checks import did_you_mean, parse_yaml, read_utf8
 from workbench.errors import WorkbenchError
 from workbench.hashing import canonical_json, sha256_hex
+from workbench.safe_names import check_safe_name
 from workbench.search_paths import PROMPTS
 
 VARIABLE_PATTERN = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
@@ -52,7 +53,7 @@ class PromptMessage(BaseModel):
 class PromptTemplate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str  # a safe name: it becomes the file name NAME@VERSION.yaml
     version: int = Field(ge=1)
     task: str
     language: str | None = None
@@ -61,6 +62,11 @@ class PromptTemplate(BaseModel):
     # For base models (prompt_format: plain) the messages become one document that
     # ends with this cue, e.g. "Summary:".
     plain_completion_cue: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, name: str) -> str:
+        return check_safe_name(name, "prompt name")
 
     @property
     def ref(self) -> str:
@@ -158,17 +164,24 @@ def _available(values: dict[str, Any], prefix: str = "") -> list[str]:
 
 
 def parse_prompt_file(path: Path, text: str | None = None) -> PromptTemplate:
-    try:
-        document = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise PromptError(f"{path}: not valid YAML: {exc}") from exc
+    """A prompt version from its YAML file (or from ``text``, named ``path``); every problem names the file
+    and the field, and a misspelled field names the one it resembles."""
+    source = text if text is not None else read_utf8(path, PromptError)
+    document = parse_yaml(source, str(path), PromptError)
     if not isinstance(document, dict):
         raise PromptError(f"{path}: expected a mapping with name, version, task and messages")
     try:
         prompt = PromptTemplate.model_validate(document)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise PromptError(f"{path}: {problems}") from exc
+        problems = []
+        for error in exc.errors():
+            location = error["loc"]
+            problem = f"{'.'.join(str(part) for part in location)}: {error['msg']}"
+            if error["type"] == "extra_forbidden" and location:
+                known = PromptMessage.model_fields if location[0] == "messages" else PromptTemplate.model_fields
+                problem = f"unknown field '{'.'.join(str(part) for part in location)}'{did_you_mean(location[-1], known)}"
+            problems.append(problem)
+        raise PromptError(f"{path}: {'; '.join(problems)}") from exc
     expected_stem = f"{prompt.name}@{prompt.version}"
     if path.stem != expected_stem:
         raise PromptError(f"{path}: file must be named {expected_stem}.yaml to match its name and version")

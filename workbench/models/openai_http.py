@@ -20,7 +20,7 @@ import httpx
 
 from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock
 from workbench.models.spec import ModelSpec
-from workbench.privacy.egress import check_endpoint
+from workbench.privacy.egress import CheckedAddressTransport, check_endpoint
 
 DEFAULT_MAX_CONCURRENCY = 64
 
@@ -43,10 +43,18 @@ class OpenAIHTTPBackend:
             if not key:
                 raise ValueError(f"model '{spec.name}': api_key_env names {spec.api_key_env}, which is not set")
             headers["Authorization"] = f"Bearer {key}"
+        # Connect only to the addresses check_endpoint resolved and checked: a second lookup at connect
+        # time could return another address (DNS rebinding). The Host header and, for https, the TLS
+        # server name and certificate check keep the name of base_url.
+        transport = CheckedAddressTransport(
+            httpx.URL(self.base_url).host, self.addresses,
+            limits=httpx.Limits(max_connections=self.max_concurrency),
+            trust_env=False,
+        )
         self._client = httpx.Client(
             headers=headers,
             timeout=httpx.Timeout(spec.request_timeout_s, connect=10.0),
-            limits=httpx.Limits(max_connections=self.max_concurrency),
+            transport=transport,
             trust_env=False,  # never route patient data through a proxy taken from the environment
         )
         self._server_info = self._probe_server()

@@ -20,13 +20,13 @@ report opens without network access. All text taken from runs is escaped.
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from workbench.data.input_checks import parse_yaml, read_utf8
 from workbench.errors import WorkbenchError
 from workbench.run.files import (
     EVALUATION_FILE, CaseScores, EvaluationSummary, GenerationRecord, RunDirectoryError, read_run_dir,
@@ -70,12 +70,9 @@ def _bound(path: Path, metric: str, key: str, value: Any) -> float:
 def load_thresholds(path: Path) -> Thresholds:
     """Gates from a YAML file: ``metric: {min: X, max: Y}`` (either bound or both), optionally under ``gates:``."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ReportError(f"thresholds file {path} not found") from exc
-    except yaml.YAMLError as exc:
-        raise ReportError(f"{path}: not valid YAML: {exc}") from exc
+    if not path.exists():
+        raise ReportError(f"thresholds file {path} not found")
+    data = parse_yaml(read_utf8(path, ReportError), str(path), ReportError)
     if isinstance(data, dict) and set(data) == {"gates"}:
         data = data["gates"]
     if not isinstance(data, dict) or not data:
@@ -88,10 +85,15 @@ def load_thresholds(path: Path) -> Thresholds:
             raise ReportError(f"{path}: gate '{metric}': expected {{min: X}} and/or {{max: Y}}, got {spec!r}")
         unknown = set(spec) - {"min", "max"}
         if unknown:
+            first = sorted(map(str, unknown))[0]
+            close = difflib.get_close_matches(first, ["min", "max"], n=1)
             raise ReportError(f"{path}: gate '{metric}': unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-                              "use 'min' and/or 'max'")
-        low = _bound(path, metric, "min", spec["min"]) if spec.get("min") is not None else None
-        high = _bound(path, metric, "max", spec["max"]) if spec.get("max") is not None else None
+                              + (f"did you mean '{close[0]}'? " if close else "") + "use 'min' and/or 'max'")
+        try:
+            low = _bound(path, metric, "min", spec["min"]) if spec.get("min") is not None else None
+            high = _bound(path, metric, "max", spec["max"]) if spec.get("max") is not None else None
+        except OverflowError as exc:  # an integer too large for a float
+            raise ReportError(f"{path}: gate '{metric}': a bound is too large a number") from exc
         if low is None and high is None:
             raise ReportError(f"{path}: gate '{metric}': give 'min' or 'max'")
         if low is not None and high is not None and low > high:

@@ -13,18 +13,20 @@ the workbench to read it.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import re
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.safe_names import UnsafeNameError, safe_child
 
 SCHEMA_VERSION = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)  # 1: written before schema_version existed, same fields
@@ -37,9 +39,6 @@ EVALUATION_FILE = "evaluation.json"
 RUNS_ENV_VAR = "WORKBENCH_RUNS_DIR"
 DEFAULT_RUNS_DIR = "runs"
 
-# A model's directory name inside a run: the catalogue name when it is a plain name.
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
 
 class RunDirectoryError(WorkbenchError, ValueError):
     """A run directory's files are missing, malformed, or of a schema this workbench cannot read."""
@@ -50,11 +49,12 @@ def default_runs_dir() -> Path:
 
 
 def model_directory(run_dir: Path, model: str) -> Path:
-    """Where one model's files live in a run directory; a name that is not a plain file name is refused."""
-    if not _SAFE_NAME.match(model) or model in (".", ".."):
-        raise RunDirectoryError(f"model name {model!r} cannot name a directory: use letters, digits, '.', '_' "
-                                "and '-' (starting with a letter or digit)")
-    return run_dir / model
+    """Where one model's files live in a run directory: its catalogue name, refused when that is not a safe
+    name (``workbench.safe_names``) or leads outside ``run_dir``."""
+    try:
+        return safe_child(run_dir, model, "model name")
+    except UnsafeNameError as exc:
+        raise RunDirectoryError(str(exc)) from exc
 
 
 class _Versioned(BaseModel):
@@ -213,11 +213,25 @@ def _read_json(path: Path) -> Any:
         raise RunDirectoryError(f"{path}: not valid JSON: {exc}") from exc
 
 
+def _complete_lines(text: str) -> tuple[list[str], str]:
+    """The lines of ``text`` that end with a newline, and what follows the last newline (a torn tail,
+    or "" when the text ends cleanly). A line is complete only once its newline is written."""
+    body, newline, tail = text.rpartition("\n")
+    if not newline:
+        return [], text
+    return body.split("\n"), tail
+
+
 def _read_jsonl(path: Path, kind: type[Model]) -> list[Model]:
-    """Every line of a JSONL file of ``kind``; a last line cut short by a crash is ignored."""
+    """Every complete line of a JSONL file of ``kind``. A line is complete when it ends with a newline;
+    a last line without one was cut short (a crash, a full disk) and is never read as a record."""
     if not path.is_file():
         return []
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RunDirectoryError(f"{path}: not UTF-8 text: {exc}") from exc
+    lines, _torn = _complete_lines(text)
     found: list[Model] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -225,8 +239,6 @@ def _read_jsonl(path: Path, kind: type[Model]) -> list[Model]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            if number == len(lines):
-                break  # the line being written when the process died
             raise RunDirectoryError(f"{path}:{number}: not valid JSON: {exc}") from exc
         found.append(_parse(kind, data, f"{path}:{number}"))
     return found
@@ -256,21 +268,91 @@ def write_scores(directory: Path, scores: list[CaseScores]) -> None:
             handle.write(json.dumps(item.model_dump(mode="json"), ensure_ascii=False) + "\n")
 
 
+class RunFileWriteError(WorkbenchError):
+    """A run file cannot be written: the disk is full, the directory is read-only, or permission is denied."""
+
+
+def _write_problem(exc: OSError) -> str:
+    reasons = {errno.ENOSPC: "no space left on the device", errno.EROFS: "the file system is read-only",
+               errno.EACCES: "permission denied", errno.EPERM: "operation not permitted"}
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _cut_torn_tail(path: Path) -> int:
+    """Remove a last line that has no newline (cut short by a crash or a full disk) from ``path``,
+    warning on stderr; the number of bytes removed (0 when the file ends cleanly or is missing)."""
+    if not path.is_file():
+        return 0
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return 0
+    keep = data.rfind(b"\n") + 1  # 0 when no line was ever completed
+    with path.open("r+b") as handle:
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
+    removed = len(data) - keep
+    print(f"warning: {path}: removed an unfinished last line ({removed} bytes) left by an interrupted write; "
+          "the records before it are kept", file=sys.stderr)
+    return removed
+
+
 class RecordWriter:
-    """Appends one record per case to ``records.jsonl`` and makes it durable before returning."""
+    """Appends one record per case to ``records.jsonl`` and makes it durable before returning.
+
+    Each record is one line, written whole and ended with a newline; a reader takes only
+    lines that end with one, so a write cut short is never read back as a record. A torn
+    last line found when the file is opened is cut off (with a warning on stderr). A write
+    that fails (disk full, read-only, no permission) is undone as far as the system allows
+    and raised as :class:`RunFileWriteError`, naming the file and what it kept.
+    """
 
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / RECORDS_FILE
-        self._handle = self.path.open("a", encoding="utf-8")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            _cut_torn_tail(self.path)
+            self._handle: BinaryIO = self.path.open("ab", buffering=0)
+            self._size = self._handle.seek(0, os.SEEK_END)
+            self.kept = self.path.read_bytes().count(b"\n")  # complete records already in the file
+        except OSError as exc:
+            raise RunFileWriteError(f"cannot write {self.path}: {_write_problem(exc)}") from exc
 
     def write(self, record: GenerationRecord) -> None:
-        self._handle.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        line = (json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n").encode("utf-8")
+        start = self._size
+        try:
+            remaining = memoryview(line)
+            while remaining:
+                written = self._handle.write(remaining)
+                if not written:
+                    raise OSError(errno.EIO, "the file accepted no bytes", str(self.path))
+                remaining = remaining[written:]
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:
+            self._undo(start)
+            raise RunFileWriteError(
+                f"cannot write {self.path}: {_write_problem(exc)}; case {record.case_id!r} was not recorded. "
+                f"Kept: the {self.kept} case(s) already in {self.path} and every generated case in the response "
+                "cache; make room (or fix permissions) and run the same command again to generate only the "
+                "missing cases") from exc
+        self._size = start + len(line)
+        self.kept += 1
+
+    def _undo(self, start: int) -> None:
+        """Cut the file back to ``start`` so that no half-written line stays behind (best effort: a
+        reader ignores a torn last line anyway, and the next writer cuts it off)."""
+        try:
+            self._handle.truncate(start)
+        except OSError:
+            pass
 
     def close(self) -> None:
-        self._handle.close()
+        try:
+            self._handle.close()
+        except OSError:
+            pass  # every record was flushed and fsynced when written; a failed write was already reported
 
 
 # --- readers -------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ Only :func:`save_as_case` writes, and only when the user asks for it.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from workbench.models import open_backend
 from workbench.models.base import GenerationRequest
 from workbench.models.spec import ModelSpec
 from workbench.data.prompts import PromptTemplate
+from workbench.safe_names import safe_child
 from workbench.scoring.latency import output_tokens_per_s
 from workbench.scoring.phi_detector import Detection, PHIDetector, copied_and_invented
 
@@ -116,35 +119,45 @@ def run_playground(note: str, specs: list[ModelSpec], prompt: PromptTemplate, *,
 _CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
-def save_as_case(note: str, *, set_dir: Path, case_id: str, reference: str = "", language: Language | None = None,
-                 task: str = "clinical-summary", default_prompt: str = "clinical-summary-en") -> Path:
-    """Append the note as a case to the set in ``set_dir`` (created when missing); manifest hash updated.
+def save_as_case(note: str, *, sets_root: Path, set_name: str, case_id: str, reference: str = "",
+                 language: Language | None = None, task: str = "clinical-summary",
+                 default_prompt: str = "clinical-summary-en") -> Path:
+    """Append the note as a case to set ``set_name`` under ``sets_root`` (created when missing); manifest hash updated.
 
-    A new set starts at version 1; adding a case to an existing set bumps its minor version
-    (the cases changed, so results on the old version stay apart).
+    ``set_name`` must be a safe name (``workbench.safe_names``) whose directory stays inside
+    ``sets_root``, symlinks included. A new set starts at version 1; adding a case to an
+    existing set bumps its minor version (the cases changed, so results on the old version stay apart).
     """
     if not _CASE_ID.match(case_id):
         raise ValueError(f"case id {case_id!r}: use letters, digits, '.', '_' or '-' (at most 80, no spaces)")
     pasted = playground_case(note, language)
     case = Case(id=case_id, language=pasted.language, source=note, reference=reference)
-    set_dir = Path(set_dir)
-    if (set_dir / CASES_FILE).is_file():
-        existing = load_evalset_dir(set_dir)
-        if any(c.id == case_id for c in existing.cases):
-            raise EvalSetError(f"{set_dir / CASES_FILE}: a case with id {case_id!r} already exists")
-        if existing.manifest.language != case.language:
-            raise EvalSetError(f"{set_dir / MANIFEST_FILE}: set {existing.name!r} is in language "
-                               f"{existing.manifest.language!r}, this note is {case.language!r}; save it to another set")
-        major, _, minor = existing.manifest.version.partition(".")
-        version = f"{major}.{int(minor or 0) + 1}" if (minor or "0").isdigit() else existing.manifest.version + ".1"
-        manifest = Manifest(**{**existing.manifest.__dict__, "version": version})
-        cases = [*existing.cases, case]
-    else:
-        set_dir.mkdir(parents=True, exist_ok=True)
-        manifest = Manifest(name=set_dir.name, version="1.0", language=case.language, task=task,
-                            default_prompt=default_prompt,
-                            description="Cases saved from the playground.", provenance="pasted by users of the workbench")
-        cases = [case]
-    write_cases(set_dir / CASES_FILE, cases)
-    write_manifest(set_dir, manifest, cases)
+    set_dir = safe_child(Path(sets_root), set_name, "evaluation set name")
+    set_dir.mkdir(parents=True, exist_ok=True)
+    # Several saves to one set may run at once (users of the UI): each reads, changes and writes the
+    # set while holding an exclusive lock on its directory, and each file is replaced whole.
+    directory = os.open(set_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(directory, fcntl.LOCK_EX)
+        if (set_dir / CASES_FILE).is_file():
+            existing = load_evalset_dir(set_dir)
+            if any(c.id == case_id for c in existing.cases):
+                raise EvalSetError(f"{set_dir / CASES_FILE}: a case with id {case_id!r} already exists")
+            if existing.manifest.language != case.language:
+                raise EvalSetError(f"{set_dir / MANIFEST_FILE}: set {existing.name!r} is in language "
+                                   f"{existing.manifest.language!r}, this note is {case.language!r}; "
+                                   "save it to another set")
+            major, _, minor = existing.manifest.version.partition(".")
+            version = f"{major}.{int(minor or 0) + 1}" if (minor or "0").isdigit() else existing.manifest.version + ".1"
+            manifest = Manifest(**{**existing.manifest.__dict__, "version": version})
+            cases = [*existing.cases, case]
+        else:
+            manifest = Manifest(name=set_dir.name, version="1.0", language=case.language, task=task,
+                                default_prompt=default_prompt, description="Cases saved from the playground.",
+                                provenance="pasted by users of the workbench")
+            cases = [case]
+        write_cases(set_dir / CASES_FILE, cases)
+        write_manifest(set_dir, manifest, cases)
+    finally:
+        os.close(directory)  # closing the descriptor releases the lock
     return set_dir / MANIFEST_FILE

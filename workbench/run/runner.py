@@ -8,6 +8,7 @@ takes finished cases from the cache and generates only the missing ones.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 import threading
@@ -23,8 +24,8 @@ from tqdm import tqdm
 from workbench.errors import WorkbenchError
 from workbench.run.cache import GenerationCache, cache_key
 from workbench.run.files import (
-    CaseScores, EvaluationSummary, GenerationRecord, RecordWriter, RunManifest, default_runs_dir, model_directory,
-    write_manifest, write_scores, write_summary,
+    CaseScores, EvaluationSummary, GenerationRecord, RecordWriter, RunFileWriteError, RunManifest, default_runs_dir,
+    model_directory, write_manifest, write_scores, write_summary,
 )
 from workbench.data.evalsets import Case, EvalSet
 from workbench.models import open_backend, model_identity
@@ -190,7 +191,7 @@ def run_evaluation(
                 wall_time = time.perf_counter() - started
             finally:
                 backend.close()
-    except PromptError:
+    except (PromptError, RunFileWriteError):  # a run file that cannot be written stops the whole comparison
         raise
     except Exception as exc:  # a model that cannot be loaded fails its own evaluation, not the comparison
         error = f"{type(exc).__name__}: {exc}"
@@ -265,6 +266,17 @@ def _generate_pending(backend: Backend, pending: list[PlannedCase], concurrency:
                 finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in finished:
                     done(in_flight.pop(future), future.result())
+        except KeyboardInterrupt:
+            # Ctrl-C: a case whose generation already finished is still written and cached
+            # before stopping; only the cases not yet done are given up.
+            queue.clear()
+            for future in in_flight:
+                future.cancel()
+            finished_items = [(item, future) for future, item in in_flight.items()
+                              if future.done() and not future.cancelled()]
+            for item, future in finished_items:
+                done(item, future.result())
+            raise
         except BaseException:
             queue.clear()
             for future in in_flight:
@@ -285,6 +297,35 @@ def _write_evaluation_file(outcome: EvaluationOutcome, spec: ModelSpec, prompt: 
     ))
 
 
+def _check_settings(settings: RunSettings) -> None:
+    """Refuse settings no run can honour, before anything runs."""
+    problems: list[str] = []
+    if isinstance(settings.concurrency, bool) or not isinstance(settings.concurrency, int) or settings.concurrency < 1:
+        problems.append(f"concurrency must be a whole number of at least 1, got {settings.concurrency!r}")
+    if isinstance(settings.warmup, bool) or not isinstance(settings.warmup, int) or settings.warmup < 0:
+        problems.append(f"warmup must be a whole number of at least 0, got {settings.warmup!r}")
+    if settings.limit is not None and (isinstance(settings.limit, bool) or not isinstance(settings.limit, int)
+                                       or settings.limit < 1):
+        problems.append(f"limit must be a whole number of at least 1 (or none for every case), got {settings.limit!r}")
+    if problems:
+        raise WorkbenchError("invalid run settings: " + "; ".join(problems))
+
+
+def _check_writable(runs_dir: Path) -> None:
+    """The runs directory exists (created when missing) and this process may create files in it."""
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunFileWriteError(f"runs directory {runs_dir} cannot be created: {exc.strerror or exc}; "
+                                "choose another with --runs-dir or $WORKBENCH_RUNS_DIR") from exc
+    if not runs_dir.is_dir():
+        raise RunFileWriteError(f"runs directory {runs_dir} is not a directory; "
+                                "choose another with --runs-dir or $WORKBENCH_RUNS_DIR")
+    if not os.access(runs_dir, os.W_OK | os.X_OK):
+        raise RunFileWriteError(f"runs directory {runs_dir} is not writable; nothing was run. Fix its permissions "
+                                "or choose another with --runs-dir or $WORKBENCH_RUNS_DIR")
+
+
 def run_comparison(
     specs: list[ModelSpec],
     prompt: PromptTemplate,
@@ -296,6 +337,7 @@ def run_comparison(
     on_record: Callable[[GenerationRecord], None] | None = None,
 ) -> ComparisonOutcome:
     """Every model over the same cases with the same prompt version, one model loaded at a time."""
+    _check_settings(settings)
     names = [spec.name for spec in specs]
     for name in names:
         model_directory(settings.runs_dir, name)  # a name that cannot be a directory fails before any work
@@ -303,15 +345,20 @@ def run_comparison(
         raise WorkbenchError(f"each model may appear once in a comparison, got {', '.join(names)}")
     subset = evalset.head(settings.limit)
     rendered = render_all(subset, prompt)  # every prompt gap is found before any model is loaded
+    _check_writable(settings.runs_dir)  # before any model is loaded
     run_id = new_run_id()
     run_dir = settings.runs_dir / run_id
-    run_dir.mkdir(parents=True, exist_ok=False)
-    write_manifest(run_dir, RunManifest(
-        run_id=run_id, created_at=datetime.now(timezone.utc).isoformat(), models=names, evalset=subset.name,
-        evalset_version=subset.manifest.version, evalset_hash=subset.content_hash(),
-        evalset_full_hash=evalset.content_hash(), limit=settings.limit, prompt=prompt.ref,
-        prompt_hash=prompt.content_hash(), concurrency=settings.concurrency, warmup=settings.warmup,
-    ))
+    try:
+        run_dir.mkdir(parents=True, exist_ok=False)
+        write_manifest(run_dir, RunManifest(
+            run_id=run_id, created_at=datetime.now(timezone.utc).isoformat(), models=names, evalset=subset.name,
+            evalset_version=subset.manifest.version, evalset_hash=subset.content_hash(),
+            evalset_full_hash=evalset.content_hash(), limit=settings.limit, prompt=prompt.ref,
+            prompt_hash=prompt.content_hash(), concurrency=settings.concurrency, warmup=settings.warmup,
+        ))
+    except OSError as exc:
+        raise RunFileWriteError(f"cannot create run directory {run_dir}: {exc.strerror or exc}; "
+                                "nothing was run") from exc
     cache = GenerationCache(settings.runs_dir / "cache.sqlite") if settings.use_cache else None
     evaluations: list[EvaluationOutcome] = []
     try:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.track.store import (
-    TrackingError, client_for, default_tracking_uri, ensure_experiment, tracking_uri_scope,
+    TrackingError, checked_tracking_uri, client_for, ensure_experiment, tracking_uri_scope,
 )
 
 import mlflow  # noqa: E402  (after workbench.track.store switched telemetry off)
@@ -353,13 +353,15 @@ def _run_prompt(run: RunManifest, prompts_dir: list[Path] | None, tracking_uri: 
 
 
 def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment: str | None = None,
-                   store_outputs: OutputStorage = "as-is", prompts_dir: list[Path] | None = None) -> LoggedComparison:
+                   store_outputs: OutputStorage = "as-is", prompts_dir: list[Path] | None = None,
+                   allow_remote_endpoint: bool = False) -> LoggedComparison:
     """Log a finished ``workbench run`` directory to MLflow: a parent run and a nested run per model.
 
     ``tracking_uri`` defaults to :func:`default_tracking_uri`, ``experiment`` to
     ``$MLFLOW_EXPERIMENT_NAME`` or "workbench"; ``prompts_dir`` is where the run's prompt
     was found if it is not a shipped one. Each call logs new runs; the prompt version is
-    registered only once.
+    registered only once. A tracking URI outside loopback and private networks is refused
+    unless ``allow_remote_endpoint``.
     """
     if store_outputs not in OUTPUT_STORAGE_CHOICES:
         raise ValueError(f"store_outputs must be one of {', '.join(OUTPUT_STORAGE_CHOICES)}, got {store_outputs!r}")
@@ -367,7 +369,7 @@ def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment
     files = read_run(run_dir)
     run, evaluations, missing = files.manifest, files.evaluations, files.missing
     evalset = _run_evalset(run)
-    uri = tracking_uri or default_tracking_uri()
+    uri = checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint)
     prompt = _run_prompt(run, prompts_dir, uri)
     experiment_name = experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or DEFAULT_EXPERIMENT
     experiment_id = ensure_experiment(experiment_name, tracking_uri=uri)

@@ -79,10 +79,23 @@ def register_prompt_version(prompt: PromptTemplate, *, tracking_uri: str | None 
                 client.load_prompt(existing, cache_ttl_seconds=0)  # links it to the current experiment
             return existing
         template = [{"role": message.role, "content": message.content} for message in prompt.messages]
-        version = client.register_prompt(
-            name=prompt.name, template=template, tags=_prompt_tags(prompt),
-            commit_message=commit_message or f"workbench prompt {prompt.ref}, content hash {prompt.content_hash()}",
-        )
+        arguments = dict(name=prompt.name, template=template, tags=_prompt_tags(prompt),
+                         commit_message=commit_message or f"workbench prompt {prompt.ref}, content hash {prompt.content_hash()}")
+        try:
+            version = client.register_prompt(**arguments)
+        except MlflowException as exc:  # another process created the prompt since the lookup above
+            if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+                raise
+            existing = find_prompt_version(prompt, tracking_uri=uri)
+            if existing is not None:
+                return existing
+            version = client.register_prompt(**arguments)
+        # Processes that all found nothing may each have added a version: all keep the lowest.
+        matching = sorted(int(v.version) for v in _registry_versions(client, prompt.name)
+                          if v.tags.get(PROMPT_HASH_TAG) == prompt.content_hash() and v.tags.get(PROMPT_REF_TAG) == prompt.ref)
+        if matching and matching[0] != int(version.version):
+            client.delete_prompt_version(prompt.name, str(version.version))
+            return f"prompts:/{prompt.name}/{matching[0]}"
     return f"prompts:/{prompt.name}/{version.version}"
 
 

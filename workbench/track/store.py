@@ -2,24 +2,31 @@
 
 By default everything stays on this machine: a SQLite store at ``./mlruns/mlflow.db``
 with artifacts under ``./mlruns/artifacts`` (``MLFLOW_TRACKING_URI`` overrides it), and
-MLflow's telemetry is switched off before MLflow is imported.
+MLflow's telemetry is switched off before MLflow is imported. Every client is made by
+:func:`client_for`, which puts the tracking URI through the egress policy first
+(:func:`checked_tracking_uri`): a tracking server outside loopback and private networks
+needs the user's opt-in.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
 from workbench.errors import WorkbenchError
-from workbench.privacy.egress import apply_privacy_environment
+from workbench.privacy.egress import apply_privacy_environment, check_tracking_uri
 
 apply_privacy_environment()  # MLFLOW_DISABLE_TELEMETRY must be set before mlflow is imported
 
 import mlflow  # noqa: E402
+import requests  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
+from mlflow.exceptions import MlflowException  # noqa: E402
 
 
 class TrackingError(WorkbenchError, RuntimeError):
@@ -50,10 +57,93 @@ def _artifact_location(tracking_uri: str) -> str | None:
     return str(database.parent / "artifacts") if database is not None else None
 
 
+# MLflow retries a tracking server that does not answer for about four minutes (7 retries,
+# backoff factor 2, 120 s per request). A workbench client gives up after about 15 s at worst:
+# 3 tries of at most 4 s each, with pauses of a few seconds between them (a refused connection
+# fails in about 3 s). A value the user set in the environment is kept.
+HTTP_REQUEST_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "4",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+}
+
+_prepared_uris: set[str] = set()  # stores made ready in this process: tables created, or the server answered
+_prepare_lock = threading.Lock()
+
+
+def _bound_http_requests() -> None:
+    """Set :data:`HTTP_REQUEST_DEFAULTS` for MLflow's HTTP requests, except those the user set."""
+    for name, value in HTTP_REQUEST_DEFAULTS.items():
+        if not os.environ.get(name, "").strip():
+            os.environ[name] = value
+
+
 def _prepare_store(tracking_uri: str) -> None:
+    """Make the store at ``tracking_uri`` ready, once per process: a SQLite store gets its tables
+    (created under a file lock, see :func:`_create_sqlite_store`); a tracking server must answer
+    within the bounded wait of :data:`HTTP_REQUEST_DEFAULTS`."""
+    is_server = tracking_uri.startswith(("http://", "https://"))
+    if is_server:
+        _bound_http_requests()
     database = _sqlite_path(tracking_uri)
-    if database is not None:
+    with _prepare_lock:
+        if tracking_uri in _prepared_uris and (database is None or database.is_file()):
+            return
+        if database is not None:
+            _create_sqlite_store(database, tracking_uri)
+        elif is_server:
+            _check_server(tracking_uri)
+        _prepared_uris.add(tracking_uri)
+
+
+def _create_sqlite_store(database: Path, tracking_uri: str) -> None:
+    """Create the tables of a SQLite store while holding ``<db>.lock`` beside it (``fcntl.flock``).
+
+    Two processes opening a new store at once would otherwise both run MLflow's schema
+    migrations and one fails (``table _alembic_tmp_experiments already exists``). Under the
+    lock the first creates the tables; the second finds them made.
+    """
+    lock_path = database.with_name(database.name + ".lock")
+    try:
         database.parent.mkdir(parents=True, exist_ok=True)
+        lock = lock_path.open("a")
+    except OSError as exc:
+        if database.is_file():
+            return  # a store made earlier in a directory this process cannot write to: nothing to create
+        raise TrackingError(f"cannot create the MLflow store {database}: {exc.strerror or exc}") from exc
+    with lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            MlflowClient(tracking_uri=tracking_uri).search_experiments(max_results=1)  # creates the tables
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether an MLflow error was caused by a connection that failed or timed out."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _check_server(tracking_uri: str) -> None:
+    """One cheap request, so that a server that does not answer fails here with a clear message."""
+    try:
+        MlflowClient(tracking_uri=tracking_uri).search_experiments(max_results=1)
+    except MlflowException as exc:
+        if not _unreachable(exc):
+            raise
+        timeout = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", HTTP_REQUEST_DEFAULTS["MLFLOW_HTTP_REQUEST_TIMEOUT"])
+        retries = os.environ.get("MLFLOW_HTTP_REQUEST_MAX_RETRIES",
+                                 HTTP_REQUEST_DEFAULTS["MLFLOW_HTTP_REQUEST_MAX_RETRIES"])
+        raise TrackingError(
+            f"tracking server {tracking_uri} did not answer (timeout {timeout} s per request, {retries} retries: "
+            "MLFLOW_HTTP_REQUEST_TIMEOUT, MLFLOW_HTTP_REQUEST_MAX_RETRIES); nothing was logged there. A run "
+            "directory stays complete on disk: `workbench track RUN_DIR` logs it once the server is up"
+        ) from exc
 
 
 @contextmanager
@@ -85,18 +175,46 @@ def environment_scope(**values: str | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def client_for(tracking_uri: str | None) -> tuple[MlflowClient, str]:
+_approved_remote_uris: set[str] = set()  # tracking URIs the user allowed off this machine, in this process
+
+
+def checked_tracking_uri(tracking_uri: str | None = None, *, allow_remote_endpoint: bool = False) -> str:
+    """The tracking URI to use (``tracking_uri``, else :func:`default_tracking_uri`), after the egress check.
+
+    Prompts and per-case outputs go to the tracking store, so a URI outside loopback and
+    private networks raises :class:`~workbench.privacy.egress.RemoteEndpointRefused` unless
+    ``allow_remote_endpoint`` (``--allow-remote-endpoint``). The opt-in is remembered for that
+    URI for the rest of the process, so the clients the prompt registry, the report and the
+    leaderboard open later for the same URI pass without the flag.
+    """
     uri = tracking_uri or default_tracking_uri()
+    if allow_remote_endpoint:
+        _approved_remote_uris.add(uri)
+    check_tracking_uri(uri, allow_remote=uri in _approved_remote_uris)
+    return uri
+
+
+def client_for(tracking_uri: str | None, *, allow_remote_endpoint: bool = False) -> tuple[MlflowClient, str]:
+    """An MLflow client for ``tracking_uri`` (or the default) and the URI, once the URI passed the egress check."""
+    uri = checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint)
     _prepare_store(uri)
     return MlflowClient(tracking_uri=uri), uri
 
 
-def ensure_experiment(name: str, *, tracking_uri: str | None = None) -> str:
+def ensure_experiment(name: str, *, tracking_uri: str | None = None, allow_remote_endpoint: bool = False) -> str:
     """The id of experiment ``name``, created (artifacts beside a SQLite store) when missing."""
-    client, uri = client_for(tracking_uri)
+    client, uri = client_for(tracking_uri, allow_remote_endpoint=allow_remote_endpoint)
     experiment = client.get_experiment_by_name(name)
     if experiment is not None:
         if experiment.lifecycle_stage == "deleted":
             raise TrackingError(f"experiment '{name}' is deleted in {uri}; restore it or choose another name")
         return str(experiment.experiment_id)
-    return str(client.create_experiment(name, artifact_location=_artifact_location(uri)))
+    try:
+        return str(client.create_experiment(name, artifact_location=_artifact_location(uri)))
+    except MlflowException as exc:  # another process created it since the lookup above
+        if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+        experiment = client.get_experiment_by_name(name)
+        if experiment is None:
+            raise
+        return str(experiment.experiment_id)

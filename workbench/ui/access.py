@@ -2,19 +2,28 @@
 
 Credentials live in a file of ``user:scrypt$<n>$<r>$<p>$<salt hex>$<hash hex>`` lines
 (``workbench ui-user add FILE NAME`` writes them); passwords are never stored in clear.
+Every login attempt goes through a ``LoginGuard``: it is written to the audit log (user name
+and outcome, never the password), a failure costs a short delay, and a user name with too
+many recent failures is locked out for a while.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import hmac
 import ipaddress
 import secrets
 import socket
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from workbench.errors import WorkbenchError
+from workbench.privacy.audit import AuditLog
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
@@ -47,7 +56,15 @@ class Credentials:
 
     def check(self, user: str, password: str) -> bool:
         stored = self.users.get(user)
-        return stored is not None and verify_password(password, stored)
+        if stored is None:  # the same scrypt work as for a real user: timing does not tell who exists
+            verify_password(password, _unknown_user_hash())
+            return False
+        return verify_password(password, stored)
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    return hash_password(secrets.token_hex(16))
 
 
 def read_credentials(path: Path) -> Credentials:
@@ -105,3 +122,98 @@ def check_bind(host: str, credentials: Credentials | None) -> None:
             f"refusing to serve the UI on {host!r} without a login: anyone who can reach this address could run "
             "models on patient notes and read the results. Pass --auth-file FILE "
             "(users from `workbench ui-user add FILE NAME`), or keep the default --host 127.0.0.1.")
+
+
+MAX_FAILURES = 5  # failed logins for one user name within FAILURE_WINDOW_S lock it
+FAILURE_WINDOW_S = 300.0
+FIRST_LOCKOUT_S = 60.0  # doubles with each lockout in a row, up to MAX_LOCKOUT_S
+MAX_LOCKOUT_S = 900.0
+FAILURE_DELAY_S = 0.5
+MAX_AUDITED_NAME_CHARS = 64
+MAX_TRACKED_NAMES = 1024  # above this, forgotten entries are pruned
+
+
+@dataclass
+class _Attempts:
+    failures: list[float] = field(default_factory=list)  # clock times of failures within the window
+    locked_until: float = 0.0
+    lockouts: int = 0  # lockouts in a row; the next one lasts FIRST_LOCKOUT_S * 2**lockouts
+
+
+class LoginGuard:
+    """The login check Gradio calls: audited, slowed on failure, and locked after repeated failures.
+
+    Gradio's ``auth`` callback gets no client address, so failures are counted per user name,
+    whoever sends them. ``MAX_FAILURES`` failures within ``FAILURE_WINDOW_S`` lock that name for
+    ``FIRST_LOCKOUT_S``, doubling with each further lockout up to ``MAX_LOCKOUT_S``; while it is
+    locked every attempt is refused without checking the password. A success resets the name, and
+    so does ``MAX_LOCKOUT_S`` without failures after a lockout ended. ``clock`` and ``sleep`` are
+    injectable for tests.
+    """
+
+    def __init__(self, credentials: Credentials, audit: AuditLog | None, *,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S,
+                 first_lockout_s: float = FIRST_LOCKOUT_S, max_lockout_s: float = MAX_LOCKOUT_S,
+                 failure_delay_s: float = FAILURE_DELAY_S) -> None:
+        self.credentials = credentials
+        self.audit = audit
+        self.clock = clock
+        self.sleep = sleep
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self.first_lockout_s = first_lockout_s
+        self.max_lockout_s = max_lockout_s
+        self.failure_delay_s = failure_delay_s
+        self._attempts: dict[str, _Attempts] = {}
+        self._lock = threading.Lock()
+
+    def locked_for(self, user: str) -> float:
+        """Seconds until ``user`` may try again (0 when not locked)."""
+        with self._lock:
+            attempts = self._attempts.get(user)
+            return max(0.0, attempts.locked_until - self.clock()) if attempts else 0.0
+
+    def check(self, user: str, password: str) -> bool:
+        with self._lock:  # one check at a time, so concurrent guesses cannot slip past the count
+            now = self.clock()
+            if len(self._attempts) > MAX_TRACKED_NAMES:
+                self._prune(now)
+            attempts = self._attempts.setdefault(user, _Attempts())
+            attempts.failures = [t for t in attempts.failures if now - t < self.window_s]
+            if not attempts.failures and attempts.locked_until + self.max_lockout_s <= now:
+                attempts.lockouts = 0  # quiet for long enough: the next lockout starts short again
+            if attempts.locked_until > now:
+                outcome, accepted = "locked", False  # refused without looking at the password
+            elif self.credentials.check(user, password):
+                del self._attempts[user]
+                outcome, accepted = "ok", True
+            else:
+                attempts.failures.append(now)
+                outcome, accepted = "failed", False
+                if len(attempts.failures) >= self.max_failures:
+                    attempts.locked_until = now + min(self.first_lockout_s * 2 ** attempts.lockouts, self.max_lockout_s)
+                    attempts.lockouts += 1
+                    attempts.failures = []
+            details: dict[str, str | int | float | bool | None] = {
+                "known_user": user in self.credentials.users,
+                "recent_failures": len(attempts.failures),
+                "locked_for_s": round(max(0.0, attempts.locked_until - now)),
+            }
+        if self.audit is not None:  # the name as typed (shortened), the outcome; never the password
+            self.audit.record(user=user[:MAX_AUDITED_NAME_CHARS], action="login", outcome=outcome, details=details)
+        if not accepted:
+            self.sleep(self.failure_delay_s)
+        return accepted
+
+    async def check_async(self, user: str, password: str) -> bool:
+        """``check`` on a worker thread, for Gradio (it awaits a coroutine ``auth``): the scrypt work
+        and the failure delay then hold up no other request."""
+        return await asyncio.to_thread(self.check, user, password)
+
+    def _prune(self, now: float) -> None:
+        """Forget names with no failure in the window whose last lockout ended long enough ago."""
+        for user in [user for user, attempts in self._attempts.items()
+                     if not any(now - t < self.window_s for t in attempts.failures)
+                     and attempts.locked_until + self.max_lockout_s <= now]:
+            del self._attempts[user]

@@ -41,7 +41,9 @@ from workbench.models.spec import ModelSpec  # noqa: E402
 from workbench.run.playground import guess_language, run_playground, save_as_case, source_phi  # noqa: E402
 from workbench.data.prompts import PromptTemplate, load_prompts  # noqa: E402
 from workbench.run.files import RunDirectoryError  # noqa: E402
-from workbench.ui.access import Credentials  # noqa: E402
+from workbench.safe_names import UnsafeNameError, check_safe_name, safe_child  # noqa: E402
+from workbench.ui.access import Credentials, LoginGuard  # noqa: E402
+from workbench.ui.escape import markdown_text  # noqa: E402
 
 MAX_MODEL_SLOTS = 6  # outputs shown side by side in the Cases and Playground tabs
 SET_DEFAULT_PROMPT = "(the set's default prompt)"
@@ -142,7 +144,7 @@ class DeviceJob:
         job = cls()
 
         def on_wait(device: str, ahead: int) -> None:
-            job.status = f"waiting for device **{device}** ({ahead} job(s) ahead)"
+            job.status = f"waiting for device **{markdown_text(device)}** ({ahead} job(s) ahead)"
 
         def target() -> None:
             try:
@@ -187,7 +189,7 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
         specs = api.model_specs(models, catalogue=config.catalogue, max_tokens=max_tokens_value)
         cases = len(load_evalset(evalset).head(limit_value).cases)
     except Exception as exc:  # an unknown model or set, a limit below 1: say so, run nothing
-        yield f"**Error:** {exc}", []
+        yield f"**Error:** {markdown_text(exc)}", []
         return
     cancel = threading.Event()
     config.cancel_events[session] = cancel
@@ -197,7 +199,7 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
 
     def on_record(record: api.GenerationRecord) -> None:
         progress["done"] += 1
-        progress["last"] = f"{record.model}: case {record.case_id} done"
+        progress["last"] = f"{markdown_text(record.model)}: case {markdown_text(record.case_id)} done"
 
     def work() -> api.EvaluationResult:
         return api.evaluate(
@@ -210,7 +212,8 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
     job = DeviceJob.start(config.queues, specs, work, name=f"ui-run-{session}", running_status="running")
     try:
         for _ in job.polled():
-            yield (f"**Running** {', '.join(models)} on {evalset} · {progress['done']}/{cases * len(models)} cases · "
+            yield (f"**Running** {markdown_text(', '.join(models))} on {markdown_text(evalset)} · "
+                   f"{progress['done']}/{cases * len(models)} cases · "
                    f"{time.monotonic() - started:.0f} s · {progress['last'] or job.status}"), []
     finally:
         if job.running:  # the page went away: stop after the cases in flight
@@ -220,24 +223,26 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
     if job.error or result is None:
         config.audit.record(user=user, action="run.finish", models=models, evalset=evalset, outcome="error",
                             details={"error": job.error})
-        yield f"**Error:** {job.error}", []
+        yield f"**Error:** {markdown_text(job.error)}", []
         return
     cancelled = cancel.is_set()
     config.audit.record(user=user, action="run.finish", models=models, evalset=evalset,
                         outcome="cancelled" if cancelled else ("error" if result.errors or result.failed_cases else "ok"),
                         details={"run_id": result.run_id, "mlflow_run": result.mlflow_parent_run_id})
     if cancelled:
-        message = (f"**Cancelled** run {result.run_id}: finished cases are kept in the response cache; "
+        message = (f"**Cancelled** run {markdown_text(result.run_id)}: finished cases are kept in the response cache; "
                    "run again to generate only the missing ones.")
     else:
-        logged = (f"logged to MLflow (run {result.mlflow_parent_run_id})" if result.mlflow_parent_run_id
-                  else f"not logged to MLflow: {result.mlflow_error}")
-        message = f"**Finished** run {result.run_id} in {time.monotonic() - started:.0f} s · {logged}"
+        logged = (f"logged to MLflow (run {markdown_text(result.mlflow_parent_run_id)})" if result.mlflow_parent_run_id
+                  else f"not logged to MLflow: {markdown_text(result.mlflow_error)}")
+        message = f"**Finished** run {markdown_text(result.run_id)} in {time.monotonic() - started:.0f} s · {logged}"
         if result.errors:
-            message += " · errors: " + "; ".join(f"{model}: {error}" for model, error in result.errors.items())
+            message += " · errors: " + "; ".join(f"{markdown_text(model)}: {markdown_text(error)}"
+                                                 for model, error in result.errors.items())
         for model, cases in result.failed_cases.items():
             first_id, first_error = next(iter(cases.items()))
-            message += (f" · **{model}: {len(cases)} case(s) failed** (not scored; first: {first_id}, {first_error})")
+            message += (f" · **{markdown_text(model)}: {len(cases)} case(s) failed** "
+                        f"(not scored; first: {markdown_text(first_id)}, {markdown_text(first_error)})")
     yield message, result_rows(result)
 
 
@@ -265,7 +270,8 @@ def refresh_leaderboard(config: UIConfig, evalset: str | None, prompt: str | Non
                and (prompt_filter is None or e.prompt == prompt_filter)]
     group = newest_group(entries)
     note = (f"{len(entries)} evaluation(s). Rows are ranked within groups of the same cases and prompt version; "
-            f"charts show the newest group ({group[0].group})." if group else "No evaluations logged yet.")
+            f"charts show the newest group ({markdown_text(group[0].group)})." if group
+            else "No evaluations logged yet.")
     return (gr.update(choices=[ALL, *evalsets], value=evalset or ALL), gr.update(choices=[ALL, *prompts], value=prompt or ALL),
             ranked_rows(entries), quality_latency_figure(group), phi_by_label_figure(group),
             latency_distribution_figure(group), note)
@@ -301,12 +307,22 @@ def refresh_runs(config: UIConfig) -> Any:
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
-def choose_run(run_dir: str | None) -> Any:
+def chosen_run_dir(config: UIConfig, run_dir: str) -> Path:
+    """The run directory picked in the Cases tab; a value that is not a directory directly inside
+    ``config.runs_dir`` (symlinks included), such as one posted through Gradio's API, is refused."""
+    chosen = Path(run_dir)
+    inside = safe_child(config.runs_dir, chosen.name, "run directory")
+    if chosen.resolve() != inside.resolve():
+        raise UnsafeNameError(f"run directory {run_dir!r} is not inside the runs directory {config.runs_dir}")
+    return inside
+
+
+def choose_run(config: UIConfig, run_dir: str | None) -> Any:
     if not run_dir:
         return gr.update(choices=[], value=None)
     try:
-        cases = load_run_cases(Path(run_dir))
-    except RunDirectoryError:  # show_case says why
+        cases = load_run_cases(chosen_run_dir(config, run_dir))
+    except (RunDirectoryError, UnsafeNameError):  # show_case says why
         return gr.update(choices=[], value=None)
     choices = [(f"{item.case_id} · disagreement {item.disagreement:.2f}", item.case_id) for item in cases.ordered()]
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
@@ -316,9 +332,9 @@ def show_case(config: UIConfig, run_dir: str | None, case_id: str | None, reques
     if not run_dir:
         return [None, "", [], "", *_hidden_slots()]
     try:
-        cases = load_run_cases(Path(run_dir))
-    except RunDirectoryError as exc:
-        return [None, "", [], f"**Cannot show this run:** {exc}", *_hidden_slots()]
+        cases = load_run_cases(chosen_run_dir(config, run_dir))
+    except (RunDirectoryError, UnsafeNameError) as exc:
+        return [None, "", [], f"**Cannot show this run:** {markdown_text(exc)}", *_hidden_slots()]
     if not case_id:
         return [None, "", [], "", *_hidden_slots()]
     view = cases.view(case_id)
@@ -335,12 +351,14 @@ def show_case(config: UIConfig, run_dir: str | None, case_id: str | None, reques
         if index < len(view.outputs):
             output = view.outputs[index]
             marked = len(output.spans)
-            title = f"### {output.model}\n{marked} PHI span(s) marked" + (f" · **error:** {output.error}" if output.error else "")
+            title = (f"### {markdown_text(output.model)}\n{marked} PHI span(s) marked"
+                     + (f" · **error:** {markdown_text(output.error)}" if output.error else ""))
             slots.extend([gr.update(visible=True), title,
                           gr.update(value=highlighted(output.output, output.spans), label=output.model)])
         else:
             slots.extend(_hidden_slot())
-    summary = (f"Run {cases.run_id} · {cases.evalset.name} · case {view.case_id} · disagreement {view.disagreement:.2f}")
+    summary = (f"Run {markdown_text(cases.run_id)} · {markdown_text(cases.evalset.name)} · "
+               f"case {markdown_text(view.case_id)} · disagreement {view.disagreement:.2f}")
     return [highlighted(view.source, view.source_spans), view.reference,
             gr.update(value=scores, headers=["score", *[o.model for o in view.outputs]]), summary, *slots]
 
@@ -406,6 +424,7 @@ def register_edited_prompt(config: UIConfig, name: str | None, text: str, messag
     if not message.strip():
         return "Write a commit message: what changed and why."
     try:
+        check_safe_name(name, "prompt name")  # before the name reaches the prompt files or the registry
         fields = yaml.safe_load(text)
         if not isinstance(fields, dict):
             raise PromptError("expected a mapping with task, language, description and messages")
@@ -418,10 +437,10 @@ def register_edited_prompt(config: UIConfig, name: str | None, text: str, messag
     except (yaml.YAMLError, PromptError, ValueError) as exc:
         config.audit.record(user=_user(request), action="prompts.register", outcome="error",
                             inputs={"prompt": text}, details={"name": name})
-        return f"**Not registered:** {exc}"
+        return f"**Not registered:** {markdown_text(exc)}"
     config.audit.record(user=_user(request), action="prompts.register", inputs={"prompt": text, "message": message},
                         details={"name": name, "uri": uri, "ref": prompt.ref})
-    return f"Registered **{prompt.ref}** as `{uri}`."
+    return f"Registered **{markdown_text(prompt.ref)}** as {markdown_text(uri)}."
 
 
 def set_alias(config: UIConfig, name: str | None, alias: str, version: float | None, request: gr.Request) -> str:
@@ -432,10 +451,10 @@ def set_alias(config: UIConfig, name: str | None, alias: str, version: float | N
     try:
         set_prompt_alias(name, alias.strip(), int(version or 0), tracking_uri=config.tracking_uri)
     except Exception as exc:
-        return f"**Alias not set:** {exc}"
+        return f"**Alias not set:** {markdown_text(exc)}"
     config.audit.record(user=_user(request), action="prompts.alias",
                         details={"name": name, "alias": alias.strip(), "version": int(version)})
-    return f"`prompts:/{name}@{alias.strip()}` → `prompts:/{name}/{int(version)}`"
+    return markdown_text(f"prompts:/{name}@{alias.strip()} → prompts:/{name}/{int(version)}")
 
 
 # --- Playground ----------------------------------------------------------------------------------------
@@ -459,7 +478,7 @@ def playground(config: UIConfig, note: str, models: list[str], prompt: str, max_
         template = api.resolve_prompt(ref, config.prompts_dir, tracking_uri=config.tracking_uri)
         specs = api.model_specs(models, catalogue=config.catalogue, max_tokens=_positive(max_tokens))
     except Exception as exc:
-        yield [f"**Error:** {exc}", None, *hidden]
+        yield [f"**Error:** {markdown_text(exc)}", None, *hidden]
         return
     language = guess_language(note)
     detector = config.detector()
@@ -470,9 +489,9 @@ def playground(config: UIConfig, note: str, models: list[str], prompt: str, max_
                                                      allow_remote_endpoint=config.allow_remote_endpoint),
         name="ui-playground", running_status="generating")
     for _ in job.polled():
-        yield [f"**Running** {', '.join(models)} · {job.status}", note_view, *hidden]
+        yield [f"**Running** {markdown_text(', '.join(models))} · {job.status}", note_view, *hidden]
     if job.error:
-        yield [f"**Error:** {job.error}", note_view, *hidden]
+        yield [f"**Error:** {markdown_text(job.error)}", note_view, *hidden]
         return
     slots: list[Any] = []
     results = job.result
@@ -480,30 +499,32 @@ def playground(config: UIConfig, note: str, models: list[str], prompt: str, max_
         if index < len(results):
             result = results[index]
             speed = "-" if result.tokens_per_s is None else f"{result.tokens_per_s:.1f}"
-            title = (f"### {result.model}\nTTFT {format_number(result.ttft_s, 2)} s · "
+            title = (f"### {markdown_text(result.model)}\nTTFT {format_number(result.ttft_s, 2)} s · "
                      f"e2e {format_number(result.e2e_s, 2)} s · "
                      f"{result.completion_tokens or 0} tokens · {speed} tok/s · PHI copied {result.copied_phi}, "
-                     f"invented {result.invented_phi}" + (f" · **error:** {result.error}" if result.error else ""))
+                     f"invented {result.invented_phi}"
+                     + (f" · **error:** {markdown_text(result.error)}" if result.error else ""))
             view = {"text": result.output, "entities": [{"entity": f"{f.origin} {f.label}", "start": f.start,
                                                          "end": f.end} for f in result.phi_flags]}
             slots.extend([gr.update(visible=True), title, gr.update(value=view, label=result.model)])
         else:
             slots.extend(_hidden_slot())
     config.audit.record(user=user, action="playground.finish", models=models, inputs={"note": note})
-    yield [f"Done · prompt {template.ref} · nothing was stored", note_view, *slots]
+    yield [f"Done · prompt {markdown_text(template.ref)} · nothing was stored", note_view, *slots]
 
 
 def save_playground_case(config: UIConfig, note: str, reference: str, set_name: str, case_id: str,
                          request: gr.Request) -> str:
     set_name = set_name.strip() or "playground-saved"
     try:
-        manifest = save_as_case(note, set_dir=config.saved_cases_dir / set_name, case_id=case_id.strip(),
+        manifest = save_as_case(note, sets_root=config.saved_cases_dir, set_name=set_name, case_id=case_id.strip(),
                                 reference=reference, default_prompt=_default_prompt_for(note))
     except Exception as exc:
-        return f"**Not saved:** {exc}"
+        return f"**Not saved:** {markdown_text(exc)}"
     config.audit.record(user=_user(request), action="playground.save_case", evalset=set_name,
                         inputs={"note": note, "reference": reference}, details={"case_id": case_id.strip()})
-    return f"Saved case `{case_id.strip()}` to evaluation set **{set_name}** ({manifest})."
+    return (f"Saved case **{markdown_text(case_id.strip())}** to evaluation set **{markdown_text(set_name)}** "
+            f"({markdown_text(manifest)}).")
 
 
 # --- the app ------------------------------------------------------------------------------------------------
@@ -628,7 +649,7 @@ def build_app(config: UIConfig) -> gr.Blocks:
             return show_case(config, run_dir, case, request)
 
         case_outputs = [case_source, case_reference, case_scores, case_summary, *case_slots]
-        case_run.change(choose_run, case_run, case_id, api_visibility="private")
+        case_run.change(lambda run_dir: choose_run(config, run_dir), case_run, case_id, api_visibility="private")
         case_id.change(_show, [case_run, case_id], case_outputs, api_visibility="private")
         case_refresh.click(lambda: refresh_runs(config), None, case_run, api_visibility="private")
         cases_tab.select(lambda: refresh_runs(config), None, case_run, api_visibility="private")
@@ -675,9 +696,12 @@ def build_app(config: UIConfig) -> gr.Blocks:
 
 
 def launch(config: UIConfig, *, host: str, port: int) -> None:
-    """Serve the app; a login is required whenever ``config.credentials`` is set."""
+    """Serve the app; a login is required whenever ``config.credentials`` is set.
+
+    Logins go through a ``LoginGuard``: audited, slowed on failure, locked after repeated failures.
+    """
     app = build_app(config)
     app.queue(default_concurrency_limit=4)
-    auth = (lambda user, password: config.credentials.check(user, password)) if config.credentials else None
+    auth = LoginGuard(config.credentials, config.audit).check_async if config.credentials else None
     app.launch(server_name=host, server_port=port, auth=auth, share=False, ssr_mode=False, mcp_server=False,
                show_error=True, theme=_theme(), enable_monitoring=False, quiet=False)
