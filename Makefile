@@ -6,7 +6,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test browser postgres ui notebooks
+.PHONY: setup demo test browser postgres ui notebooks fuzz
 
 setup: $(VENV)/.installed
 
@@ -40,3 +40,7 @@ postgres:
 
 test: setup browser postgres
 	$(BIN)/python -m pytest -ra
+
+# Every loader of user input fed 20000 mutated files (bench/fuzz_loaders.py --cases N); exits 1 on any traceback.
+fuzz: setup
+	$(BIN)/python bench/fuzz_loaders.py

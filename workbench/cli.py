@@ -699,7 +699,7 @@ def ui(
 ) -> None:
     """Serve the browser workbench: run, leaderboard, cases, prompts and playground."""
     from workbench.privacy.audit import AuditLog, default_audit_path
-    from workbench.track.store import default_tracking_uri
+    from workbench.track.store import checked_tracking_uri
     from workbench.ui.access import UIAccessError, check_bind, read_credentials
 
     try:
@@ -711,7 +711,8 @@ def ui(
 
     settings = RunSettings()
     config = UIConfig(
-        runs_dir=runs_dir or settings.runs_dir, tracking_uri=tracking_uri or default_tracking_uri(),
+        runs_dir=runs_dir or settings.runs_dir,
+        tracking_uri=checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint),
         audit=AuditLog(audit_log or default_audit_path()), catalogue=catalogue, prompts_dir=prompts_dir,
         allow_remote_endpoint=allow_remote_endpoint, credentials=credentials,
     )

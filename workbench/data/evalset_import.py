@@ -72,8 +72,11 @@ def _rows_from_hf(path: Path, split: str | None) -> tuple[list[str], Iterator[tu
     except ImportError:
         raise  # a missing library is the installation's problem, not the file's
     except Exception as exc:  # datasets and pyarrow raise many kinds of error for a damaged file
-        detail = str(exc) if len(str(exc)) <= 300 else str(exc)[:300] + "..."
-        raise EvalSetError(f"{path}: cannot be read as a Hugging Face dataset ({type(exc).__name__}: {detail})") from exc
+        cause: BaseException = exc
+        while cause.__cause__ is not None:  # datasets wraps the reader's own error
+            cause = cause.__cause__
+        detail = str(cause) if len(str(cause)) <= 300 else str(cause)[:300] + "..."
+        raise EvalSetError(f"{path}: cannot be read as a Hugging Face dataset ({type(cause).__name__}: {detail})") from exc
     return columns, iter(rows)
 
 

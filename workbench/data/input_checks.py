@@ -99,10 +99,13 @@ def utf8_lines(path: Path, error: type[WorkbenchError]) -> list[tuple[int, bytes
 
 
 def _field_name(path: tuple[str | int, ...]) -> str:
+    """``field 'metadata.ward[0]'`` for a path of keys and indexes; a long path is cut after four parts."""
+    if not path:
+        return "value"
     text = ""
-    for part in path:
+    for part in path[:4]:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    return f"field '{text}{'...' if len(path) > 4 else ''}'"
 
 
 def check_value(value: Any, where: str, error: type[WorkbenchError], *, finite_numbers: bool = True) -> None:
@@ -116,31 +119,30 @@ def check_value(value: Any, where: str, error: type[WorkbenchError], *, finite_n
         seen += 1
         if seen > MAX_VALUES:
             raise error(f"{where}: more than {MAX_VALUES:,} values (are YAML aliases repeating one part?)")
-        field = f"field '{_field_name(path)}'" if path else "value"
         if isinstance(current, (dict, list)):
             if depth >= MAX_NESTING:
-                raise error(f"{where}: {field} is nested deeper than {MAX_NESTING} levels")
+                raise error(f"{where}: {_field_name(path)} is nested deeper than {MAX_NESTING} levels")
             if isinstance(current, dict):
                 for key, item in current.items():
                     if isinstance(key, str):
-                        _check_text(key, where, f"key {_printable(key)} of {field}", error)
+                        _check_text(key, where, path, error, is_key=True)
                     stack.append((item, depth + 1, (*path, str(key))))
             else:
                 stack.extend((item, depth + 1, (*path, index)) for index, item in enumerate(current))
         elif isinstance(current, str):
-            _check_text(current, where, field, error)
+            _check_text(current, where, path, error)
         elif finite_numbers and isinstance(current, float) and not math.isfinite(current):
-            raise error(f"{where}: {field} is {current}, which is not a number this file may hold")
+            raise error(f"{where}: {_field_name(path)} is {current}, which is not a number this file may hold")
 
 
-def _printable(text: str) -> str:
-    return repr(text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace"))
-
-
-def _check_text(text: str, where: str, field: str, error: type[WorkbenchError]) -> None:
+def _check_text(text: str, where: str, path: tuple[str | int, ...], error: type[WorkbenchError],
+                *, is_key: bool = False) -> None:
+    if text.isascii():
+        return
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
+        field = f"a key of {_field_name(path)}" if is_key else _field_name(path)
         raise error(f"{where}: {field} holds a lone surrogate (\\u{ord(text[exc.start]):04x}), "
                     "which is not valid Unicode") from exc
 
@@ -167,7 +169,8 @@ def parse_json(text: str, where: str, error: type[WorkbenchError]) -> Any:
         shown = exc.token if len(exc.token) <= 40 else exc.token[:40] + "..."
         raise error(f"{where}: invalid JSON ({shown} is not a finite number; JSON has no NaN or Infinity)") from exc
     except json.JSONDecodeError as exc:
-        raise error(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
+        message = exc.msg.removesuffix(" at")  # "Unterminated string starting at" + " at column 5"
+        raise error(f"{where}: invalid JSON ({message} at column {exc.colno})") from exc
     except RecursionError as exc:
         raise error(f"{where}: invalid JSON (nested deeper than {MAX_NESTING} levels)") from exc
     except ValueError as exc:  # an integer of more than 4300 digits

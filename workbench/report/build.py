@@ -75,6 +75,10 @@ def load_thresholds(path: Path) -> Thresholds:
     data = parse_yaml(read_utf8(path, ReportError), str(path), ReportError)
     if isinstance(data, dict) and set(data) == {"gates"}:
         data = data["gates"]
+    elif isinstance(data, dict) and len(data) == 1 and difflib.get_close_matches(str(next(iter(data))), ["gates"], n=1):
+        only = next(iter(data))
+        if isinstance(data[only], dict) and all(isinstance(spec, dict) for spec in data[only].values()):
+            raise ReportError(f"{path}: unknown key '{only}'; did you mean 'gates'?")
     if not isinstance(data, dict) or not data:
         raise ReportError(f"{path}: expected a mapping of metric name to {{min: X}} / {{max: Y}}")
     gates = []
