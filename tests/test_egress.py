@@ -327,9 +327,10 @@ def test_tracking_clients_need_the_opt_in(remote_tracking_dns: FakeDNS) -> None:
         store.client_for(REMOTE_TRACKING)
     with pytest.raises(RemoteEndpointRefused):
         store.ensure_experiment("workbench", tracking_uri=REMOTE_TRACKING)
-    client, uri = store.client_for(REMOTE_TRACKING, allow_remote_endpoint=True)  # makes no request
-    assert uri == REMOTE_TRACKING and client is not None
-    assert store.client_for(REMOTE_TRACKING)[1] == REMOTE_TRACKING  # the opt-in holds for this URI
+    # With the opt-in the check passes; the client's first request is refused by the test's resolver.
+    with pytest.raises(store.TrackingError, match="mlflow.example:5000 did not answer"):
+        store.client_for(REMOTE_TRACKING, allow_remote_endpoint=True)
+    assert store.checked_tracking_uri(REMOTE_TRACKING) == REMOTE_TRACKING  # the opt-in holds for this URI
 
 
 @pytest.fixture(scope="module")
@@ -395,7 +396,7 @@ def test_cli_track_with_the_opt_in_passes_the_check(scripted_run: tuple[Path, Pa
     tracked = CliRunner().invoke(cli.app, ["track", str(scripted_run[0]), "--tracking-uri", REMOTE_TRACKING,
                                            "--allow-remote-endpoint"])
     assert tracked.exit_code == 2, tracked.output
-    assert "API request to http://mlflow.example:5000" in tracked.output, tracked.output
+    assert "tracking server http://mlflow.example:5000 did not answer" in tracked.output, tracked.output
 
 
 # 4. Proxies from the environment are not used -------------------------------------------------

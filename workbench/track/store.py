@@ -123,7 +123,7 @@ def _unreachable(exc: BaseException) -> bool:
     """Whether an MLflow error was caused by a connection that failed or timed out."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+        if isinstance(seen, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError)):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -133,7 +133,7 @@ def _check_server(tracking_uri: str) -> None:
     """One cheap request, so that a server that does not answer fails here with a clear message."""
     try:
         MlflowClient(tracking_uri=tracking_uri).search_experiments(max_results=1)
-    except MlflowException as exc:
+    except (MlflowException, requests.exceptions.RequestException, OSError) as exc:
         if not _unreachable(exc):
             raise
         timeout = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", HTTP_REQUEST_DEFAULTS["MLFLOW_HTTP_REQUEST_TIMEOUT"])
