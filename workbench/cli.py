@@ -498,9 +498,8 @@ def _paired(outcome: ComparisonOutcome) -> list[Any]:
     return paired_for(outcome)
 
 
-def _paired_lines(outcome: ComparisonOutcome) -> list[str]:
+def _paired_lines(results: list[Any]) -> list[str]:
     lines = []
-    results = _paired(outcome)
     width = max((len(f"{metric(r.metric).label} {metric(r.metric).arrow}") for r in results), default=0)
     for result in results:
         effect = "-" if result.effect_size is None else f"{result.effect_size:+.2f}"
@@ -515,11 +514,12 @@ def _paired_lines(outcome: ComparisonOutcome) -> list[str]:
     return lines
 
 
-def _summary_table(outcome: ComparisonOutcome) -> str:
-    """One row per model, in the order of the one ranking rule; columns from the registry's headline metrics."""
+def _summary_table(outcome: ComparisonOutcome, paired: list[Any]) -> str:
+    """One row per model, in the order of the one ranking rule; columns from the registry's headline metrics;
+    ``paired`` are the comparison's paired tests, which decide shared ranks."""
     ordered = [(e.model, ranking_key(e.metrics, failed=bool(e.error))) for e in outcome.evaluations]
     ordered.sort(key=lambda item: item[1])
-    ranks = shared_ranks(ordered, _paired(outcome))
+    ranks = shared_ranks(ordered, paired)
     by_model = {evaluation.model: evaluation for evaluation in outcome.evaluations}
     rows = [[rank_label(ranks[model], ranks), model,
              *[str(by_model[model].metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
@@ -528,9 +528,9 @@ def _summary_table(outcome: ComparisonOutcome) -> str:
     return _format_table(["rank", "model", "cases", "failures", "cached", *headline_headers(), "status"], rows)
 
 
-def comparison_json(outcome: ComparisonOutcome) -> dict[str, Any]:
+def comparison_json(outcome: ComparisonOutcome, paired: list[Any]) -> dict[str, Any]:
     return {
-        "paired_comparisons": comparison_dicts(_paired(outcome)),
+        "paired_comparisons": comparison_dicts(paired),
         "run_id": outcome.run_id,
         "run_dir": str(outcome.directory),
         "evaluations": [
@@ -601,10 +601,11 @@ def run(
     typer.echo(f"evalset {outcome.evalset.name} v{outcome.evalset.manifest.version} "
                f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {outcome.prompt.ref}, "
                f"ROUGE tokenization {scheme_for(outcome.evalset.manifest.language, rouge_scheme)}")
-    typer.echo(_summary_table(outcome))
+    comparisons = _paired(outcome)  # read the run's files and test once; the table, lines and JSON share them
+    typer.echo(_summary_table(outcome, comparisons))
     typer.echo(f"rank: {ranking_rule_text()}; models no Holm-adjusted test separates on "
                f"{primary_metric('quality').label} share a rank (\"1=\")")
-    paired = _paired_lines(outcome)
+    paired = _paired_lines(comparisons)
     if paired:
         typer.echo("paired differences (95% t interval, paired t-test p, Holm-adjusted p over every test, effect "
                    f"size d; fewer than {MIN_CASES_FOR_RANKING} shared cases: underpowered):")
@@ -618,7 +619,7 @@ def run(
                     fg=typer.colors.YELLOW, err=True)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(comparison_json(outcome), ensure_ascii=False, indent=2), encoding="utf-8")
+        json_out.write_text(json.dumps(comparison_json(outcome, comparisons), ensure_ascii=False, indent=2), encoding="utf-8")
         typer.echo(f"summary: {json_out}")
     failed_cases = [(evaluation.model, record) for evaluation in outcome.evaluations
                     for record in evaluation.records if not record.ok]
