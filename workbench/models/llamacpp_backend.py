@@ -133,7 +133,8 @@ class LlamaCppBackend:
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         """Queue the request on the llama.cpp thread; the clock starts when it is issued."""
-        clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags))
+        clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags),
+                            starts_in_reasoning=bool(self.spec.reasoning_in_prompt))
         return self._thread.submit(self._generate, request, clock).result()
 
     def _generate(self, request: GenerationRequest, clock: StreamClock) -> GenerationResult:

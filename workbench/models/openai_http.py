@@ -24,11 +24,26 @@ from workbench.privacy.egress import CheckedAddressTransport, check_endpoint
 
 DEFAULT_MAX_CONCURRENCY = 64
 
+# Request fields the backend sets itself; ``request_extra`` adds to them and never replaces one.
+_OWN_FIELDS = frozenset({"model", "stream", "stream_options", "temperature", "top_p", "max_tokens", "seed", "top_k",
+                         "min_p", "repetition_penalty", "stop", "skip_special_tokens", "logprobs", "top_logprobs",
+                         "prompt", "messages", "chat_template_kwargs"})
+
 
 class OpenAIHTTPBackend:
-    def __init__(self, spec: ModelSpec, *, allow_remote_endpoint: bool = False) -> None:
+    """``api_key`` (a server the workbench started itself) takes the place of ``api_key_env``;
+    ``starts_in_reasoning`` overrides the spec's ``reasoning_in_prompt``."""
+
+    def __init__(self, spec: ModelSpec, *, allow_remote_endpoint: bool = False, api_key: str | None = None,
+                 starts_in_reasoning: bool | None = None) -> None:
         assert spec.base_url and spec.model
+        clashing = sorted(set(spec.request_extra) & _OWN_FIELDS)
+        if clashing:
+            raise ValueError(f"model '{spec.name}': request_extra may not set {', '.join(clashing)} "
+                             "(set them through the entry's own fields, e.g. sampling)")
         self.spec = spec
+        self.starts_in_reasoning = (starts_in_reasoning if starts_in_reasoning is not None
+                                    else bool(spec.reasoning_in_prompt))
         self.base_url = spec.base_url.rstrip("/")
         self.addresses = check_endpoint(
             self.base_url,
@@ -38,7 +53,9 @@ class OpenAIHTTPBackend:
         self.max_concurrency = int(spec.load_kwargs.get("max_concurrency", DEFAULT_MAX_CONCURRENCY))
         self._slots = threading.BoundedSemaphore(self.max_concurrency)
         headers = {"Accept": "text/event-stream"}
-        if spec.api_key_env:
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        elif spec.api_key_env:
             key = os.environ.get(spec.api_key_env)
             if not key:
                 raise ValueError(f"model '{spec.name}': api_key_env names {spec.api_key_env}, which is not set")
@@ -99,6 +116,7 @@ class OpenAIHTTPBackend:
             body["stop"] = list(sampling.stop)
         if self.spec.keep_special_tokens:
             body["skip_special_tokens"] = False
+        body.update(self.spec.request_extra)
         if self.spec.stream_logprobs:
             body["logprobs"] = 1 if self.spec.prompt_format == "plain" else True
             if self.spec.prompt_format == "chat":
@@ -115,7 +133,8 @@ class OpenAIHTTPBackend:
     def generate(self, request: GenerationRequest) -> GenerationResult:
         url, body = self._request_body(request)
         with self._slots:
-            clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags))
+            clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags),
+                                starts_in_reasoning=self.starts_in_reasoning)
             usage: dict[str, Any] | None = None
             logprob_tokens = 0
             finish_reason: str | None = None

@@ -11,6 +11,11 @@ Rules (applied for each configured tag pair, in order):
   block inside the prompt, so everything before it is reasoning;
 - an ``OPEN`` that never closes (the model ran out of tokens while thinking) makes
   the rest of the text reasoning, and the content is empty.
+
+Some chat templates (Qwen3 thinking checkpoints) end the prompt with the first ``OPEN``
+tag, so the output begins inside a reasoning block and may never show ``OPEN`` at all.
+``starts_in_reasoning=True`` says so: the text is read as if it began with the first
+pair's ``OPEN`` tag, and nothing is content until its ``CLOSE``.
 """
 
 from __future__ import annotations
@@ -29,8 +34,14 @@ class SplitOutput:
     reasoning_unterminated: bool = False
 
 
-def split_reasoning(text: str, tags: ReasoningTags = DEFAULT_REASONING_TAGS) -> SplitOutput:
-    """Split ``text`` into the answer (stripped of surrounding whitespace) and the reasoning."""
+def split_reasoning(text: str, tags: ReasoningTags = DEFAULT_REASONING_TAGS, *,
+                    starts_in_reasoning: bool = False) -> SplitOutput:
+    """Split ``text`` into the answer (stripped of surrounding whitespace) and the reasoning.
+
+    ``starts_in_reasoning``: the prompt already opened the first pair's block (see above).
+    """
+    if starts_in_reasoning and tags and not text.lstrip().startswith(tags[0][0]):
+        text = tags[0][0] + text
     reasoning_parts: list[str] = []
     unterminated = False
     for open_tag, close_tag in tags:
@@ -55,13 +66,14 @@ def split_reasoning(text: str, tags: ReasoningTags = DEFAULT_REASONING_TAGS) -> 
     return SplitOutput(content=text.strip(), reasoning=reasoning, reasoning_unterminated=unterminated)
 
 
-def content_has_started(text_so_far: str, tags: ReasoningTags = DEFAULT_REASONING_TAGS) -> bool:
+def content_has_started(text_so_far: str, tags: ReasoningTags = DEFAULT_REASONING_TAGS, *,
+                        starts_in_reasoning: bool = False) -> bool:
     """True once a streamed output holds answer text outside any reasoning block.
 
     Used to time the first *content* token: whitespace, reasoning, and a fragment
     that could still grow into an opening tag do not count as content.
     """
-    content = split_reasoning(text_so_far, tags).content
+    content = split_reasoning(text_so_far, tags, starts_in_reasoning=starts_in_reasoning).content
     if not content:
         return False
     return not any(open_tag.startswith(content) for open_tag, _close in tags)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import WorkbenchError
@@ -19,7 +20,19 @@ if TYPE_CHECKING:
     from workbench.models.base import Backend
     from workbench.models.spec import ModelSpec
 
-OpenBackend = Callable[["ModelSpec", bool], "Backend"]  # (spec, allow_remote_endpoint) -> loaded backend
+
+
+@dataclass(frozen=True)
+class OpenOptions:
+    """How a backend is opened: ``allow_remote_endpoint`` is the user's opt-in to a non-local
+    server; ``log_dir`` is where a backend that starts a server writes the server's log
+    (the model's directory of the run; None: a temporary directory)."""
+
+    allow_remote_endpoint: bool = False
+    log_dir: Path | None = None
+
+
+OpenBackend = Callable[["ModelSpec", OpenOptions], "Backend"]  # (spec, options) -> loaded backend
 IdentifyModel = Callable[["ModelSpec"], dict[str, Any]]  # facts that pin the weights, without loading them
 CheckSpec = Callable[["ModelSpec"], list[str]]  # problems with the spec's fields; empty when it is usable
 DeviceOf = Callable[["ModelSpec"], str]  # the device the model's work runs on ("cpu", "gpu", "endpoint URL")
@@ -33,7 +46,7 @@ class UnknownBackendError(WorkbenchError, ValueError):
 class BackendEntry:
     """One registered backend.
 
-    ``open`` loads the model of a spec (the bool is ``allow_remote_endpoint``);
+    ``open`` loads the model of a spec (see ``OpenOptions``);
     ``identity`` returns facts that pin the weights, found without loading them
     (part of every cache key; None means no such facts); ``check_spec`` returns what
     is wrong with a spec's fields for this backend, one message per problem (None
@@ -94,7 +107,7 @@ def backend_names() -> list[str]:
 # --- llama.cpp: in-process GGUF models (the embedded CPU default) ---------------------------------
 
 
-def _open_llamacpp(spec: ModelSpec, allow_remote_endpoint: bool) -> Backend:
+def _open_llamacpp(spec: ModelSpec, options: OpenOptions) -> Backend:
     from workbench.models.llamacpp_backend import LlamaCppBackend
 
     return LlamaCppBackend(spec)
@@ -120,10 +133,10 @@ def _check_llamacpp(spec: ModelSpec) -> list[str]:
 # --- openai: any OpenAI-compatible HTTP server ------------------------------------------------------
 
 
-def _open_openai(spec: ModelSpec, allow_remote_endpoint: bool) -> Backend:
+def _open_openai(spec: ModelSpec, options: OpenOptions) -> Backend:
     from workbench.models.openai_http import OpenAIHTTPBackend
 
-    return OpenAIHTTPBackend(spec, allow_remote_endpoint=allow_remote_endpoint)
+    return OpenAIHTTPBackend(spec, allow_remote_endpoint=options.allow_remote_endpoint)
 
 
 def _check_openai(spec: ModelSpec) -> list[str]:
@@ -135,25 +148,27 @@ def _check_openai(spec: ModelSpec) -> list[str]:
     return problems
 
 
-# --- vllm: in-process vLLM engine on a GPU ----------------------------------------------------------
+# --- vllm: a vLLM OpenAI-compatible server the workbench starts and stops ---------------------------
 
 
-def _open_vllm(spec: ModelSpec, allow_remote_endpoint: bool) -> Backend:
+def _open_vllm(spec: ModelSpec, options: OpenOptions) -> Backend:
     from workbench.models.vllm_backend import VLLMBackend
 
-    return VLLMBackend(spec)
+    return VLLMBackend(spec, log_dir=options.log_dir)
 
 
 def _check_vllm(spec: ModelSpec) -> list[str]:
-    if spec.model or spec.path:
-        return []
-    return ["backend 'vllm' needs 'model' (a Hugging Face id) or 'path'"]
+    problems = [] if (spec.model or spec.path) else ["backend 'vllm' needs 'model' (a Hugging Face id) or 'path'"]
+    if spec.base_url:
+        problems.append("backend 'vllm' starts its own server on 127.0.0.1 and takes no 'base_url'; "
+                        "for a vLLM server that is already running use backend 'openai' with its base_url")
+    return problems
 
 
 # --- scripted: fixed outputs and timings, no model (tests and demos) --------------------------------
 
 
-def _open_scripted(spec: ModelSpec, allow_remote_endpoint: bool) -> Backend:
+def _open_scripted(spec: ModelSpec, options: OpenOptions) -> Backend:
     from workbench.models.scripted import ScriptedBackend
 
     return ScriptedBackend(spec)
@@ -177,7 +192,8 @@ def _register_builtins() -> None:
                      _open_llamacpp, _identify_llamacpp, _check_llamacpp, _device_llamacpp),
         BackendEntry("openai", "an OpenAI-compatible HTTP server ('base_url') serving 'model'",
                      _open_openai, None, _check_openai),
-        BackendEntry("vllm", "vLLM in process on a GPU: a Hugging Face id ('model') or weights directory ('path')",
+        BackendEntry("vllm", "vLLM's OpenAI server, started on 127.0.0.1 for the model and stopped after it: "
+                     "a Hugging Face id ('model') or weights directory ('path')",
                      _open_vllm, None, _check_vllm, lambda spec: "gpu"),
         BackendEntry("scripted", "fixed outputs and timings from a script file ('path') or a registered "
                      "script ('model'); no model is run", _open_scripted, _identify_scripted, _check_scripted),

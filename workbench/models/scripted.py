@@ -315,7 +315,8 @@ class ScriptedBackend:
                           f"(request '{request.request_id}')")
 
     def _result(self, request: GenerationRequest, step: ScriptStep, started_at: float) -> GenerationResult:
-        split = split_reasoning(step.output, tuple(self.spec.reasoning_tags))
+        split = split_reasoning(step.output, tuple(self.spec.reasoning_tags),
+                                starts_in_reasoning=bool(self.spec.reasoning_in_prompt))
         tokens = step.completion_tokens if step.completion_tokens is not None else count_tokens(step.output)
         ttft = step.ttft_s if step.ttft_s is not None else (DEFAULT_TTFT_S if tokens else None)
         e2e = step.e2e_s

