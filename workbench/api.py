@@ -13,6 +13,7 @@ only: the names in ``__all__`` are the workbench's public API.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,6 +184,99 @@ def evaluate(
     return EvaluationResult(outcome=outcome, logged=logged, mlflow_error=error)
 
 
+@dataclass
+class LoadResult:
+    """A finished load test: its record (what ``load.json`` holds), where its files are, and where
+    MLflow has it."""
+
+    record: Any  # workbench.run.load.LoadTest
+    directory: Path
+    page: Path  # load.html: the curves
+    logged: Any  # workbench.track.load_runs.LoggedLoadTest, when the test was logged to MLflow
+    mlflow_error: str | None
+
+
+def load_sweep(
+    models: list[str | ModelSpec],
+    evalset: str | EvalSet,
+    *,
+    concurrency: str | list[int] = "1,4,16",
+    requests_per_level: int | None = None,
+    warmup: int = 1,
+    slo: list[str] | dict[str, float] | None = None,
+    prompt: str | PromptTemplate | None = None,
+    max_tokens: int | None = None,
+    seed: int | None = None,
+    thinking: bool | None = None,
+    runs_dir: Path | None = None,
+    log_to_mlflow: bool | None = None,
+    tracking_uri: str | None = None,
+    experiment: str | None = None,
+    allow_remote_endpoint: bool = False,
+    show_progress: bool = True,
+    catalogue: list[Path] | None = None,
+    prompts_dir: list[Path] | None = None,
+) -> LoadResult:
+    """A ward-sized load test: each model opened once, then for each concurrency level
+    ``requests_per_level`` requests (default ``max(2 × level, cases)``, cycling over the set's
+    prompts) with exactly ``level`` in flight, never from the response cache. ``warmup`` requests go
+    to each model first and are left out of every figure.
+
+    ``concurrency`` is ``"1,4,16"`` or a list; ``slo`` the per-request objectives in seconds
+    (``["e2e=10", "ttft=2"]`` or ``{"e2e": 10}``; names ttft, tpot, e2e) that decide goodput.
+    Writes ``load.json``, ``<model>/requests.jsonl`` and ``load.html`` under ``runs_dir``. MLflow
+    gets one run per model when ``log_to_mlflow``; by default only when a tracking URI is given
+    (``tracking_uri`` or ``$MLFLOW_TRACKING_URI``). If logging fails the error is returned in
+    ``mlflow_error``.
+    """
+    from workbench.report.figures import load_page_html
+    from workbench.run.load import LoadSettings, check_load_settings, run_load_test, write_load_page
+    from workbench.scoring.load import parse_levels, parse_objectives
+
+    settings = LoadSettings(levels=parse_levels(concurrency), requests_per_level=requests_per_level, warmup=warmup,
+                            objectives=parse_objectives(slo), allow_remote_endpoint=allow_remote_endpoint,
+                            show_progress=show_progress)
+    if runs_dir is not None:
+        settings.runs_dir = Path(runs_dir)
+    check_load_settings(settings)  # a bad level, count or objective fails before anything is loaded
+    if log_to_mlflow is None:
+        log_to_mlflow = bool(tracking_uri or os.environ.get("MLFLOW_TRACKING_URI", "").strip())
+    if log_to_mlflow:
+        from workbench.track.store import checked_tracking_uri
+
+        checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint)  # refuse before the test
+    dataset = load_evalset(evalset) if isinstance(evalset, str) else evalset
+    if isinstance(prompt, PromptTemplate):
+        template = prompt
+    else:
+        template = resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir, tracking_uri=tracking_uri,
+                                  allow_remote_endpoint=allow_remote_endpoint)
+    specs = [model.with_overrides(thinking=thinking, max_tokens=max_tokens, seed=seed)
+             if isinstance(model, ModelSpec) else
+             model_specs([model], catalogue=catalogue, thinking=thinking, max_tokens=max_tokens, seed=seed)[0]
+             for model in models]
+    outcome = run_load_test(specs, template, dataset, settings)
+    page = write_load_page(outcome.directory, load_page_html(outcome.record))
+    logged, error = None, None
+    if log_to_mlflow:
+        try:
+            from workbench.track.load_runs import log_load_test
+
+            logged = log_load_test(outcome.directory, tracking_uri=tracking_uri, experiment=experiment,
+                                   allow_remote_endpoint=allow_remote_endpoint)
+        except Exception as exc:  # the load test is complete on disk
+            error = f"{type(exc).__name__}: {exc}"
+    return LoadResult(record=outcome.record, directory=outcome.directory, page=page, logged=logged,
+                      mlflow_error=error)
+
+
+def read_load_test(path: Path) -> Any:
+    """The record of a load test (``load.json``, or its directory) as ``workbench.run.load.LoadTest``."""
+    from workbench.run.load import read_load_test as read
+
+    return read(Path(path))
+
+
 def paired_for(outcome: ComparisonOutcome) -> list[PairedComparison]:
     """Paired t-tests with their intervals between every two models of a comparison that finished, Holm-adjusted."""
     usable = [(e.model, e.directory) for e in outcome.evaluations if not e.error and e.records]
@@ -243,10 +337,10 @@ def detector_quality(sets: list[str]) -> tuple[Any, str]:
 
 
 __all__ = [
-    "CaseScores", "EvaluationResult", "EvaluationSummary", "GenerationRecord", "LocalLlamaServer", "Metric",
-    "PairedComparison", "RunFiles", "RunManifest", "Scorer", "WorkbenchError", "all_metrics", "charts",
+    "CaseScores", "EvaluationResult", "EvaluationSummary", "GenerationRecord", "LoadResult", "LocalLlamaServer",
+    "Metric", "PairedComparison", "RunFiles", "RunManifest", "Scorer", "WorkbenchError", "all_metrics", "charts",
     "comparison_dicts", "detector_quality", "embedded_gguf_path", "evaluate", "leaderboard", "list_evalsets",
-    "load_catalogue", "load_evalset", "load_prompts", "metric", "model_specs", "newest_group", "paired",
-    "per_label", "primary", "ranking_rule_text", "read_run_dir", "register_scorer", "report", "resolve_prompt",
-    "tracking_uri",
+    "load_catalogue", "load_evalset", "load_prompts", "load_sweep", "metric", "model_specs", "newest_group",
+    "paired", "per_label", "primary", "ranking_rule_text", "read_load_test", "read_run_dir", "register_scorer",
+    "report", "resolve_prompt", "tracking_uri",
 ]

@@ -639,6 +639,90 @@ def run(
         raise typer.Exit(code=1)
 
 
+def _load_table(sweep: Any) -> str:
+    """One row per level of a model's load test: throughput, goodput, end-to-end latency, failures."""
+    def number(value: float | None, digits: int = 2) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    rows = [[str(level.concurrency), str(level.requests), number(level.throughput_rps),
+             number(level.output_tokens_per_s, 1), number(level.goodput_rps),
+             "-" if level.good_requests is None else str(level.good_requests), number(level.e2e_p50_s, 3),
+             number(level.e2e_p95_s, 3), number(level.ttft_p95_s, 3), str(level.failures)]
+            for level in sweep.levels]
+    return _format_table(["level", "requests", "req/s", "tok/s", "goodput/s", "good", "e2e p50 (s)", "e2e p95 (s)",
+                          "TTFT p95 (s)", "failures"], rows)
+
+
+@app.command("load")
+def load(
+    model: list[str] = typer.Option(..., "--model", "-m", help="Catalogue name; repeat to test several models, one after the other."),
+    evalset: str = typer.Option(..., "--evalset", "-e", help="Evaluation set name or directory: its prompts are sent, in turn."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="NAME, NAME@VERSION, or prompts:/NAME/N or prompts:/NAME@ALIAS; default: the set's default_prompt."),
+    concurrency: str = typer.Option("1,4,16", "--concurrency", "-c", help="Concurrency levels: requests kept in flight, comma-separated."),
+    requests_per_level: Optional[int] = typer.Option(None, "--requests-per-level", "-n", help="Requests sent at each level (default: max(2 x level, cases in the set))."),
+    warmup: int = typer.Option(1, "--warmup", help="Requests sent to each model before the first level, left out of every figure."),
+    slo: Optional[list[str]] = typer.Option(None, "--slo", help="A per-request objective NAME=SECONDS (ttft, tpot or e2e); repeat. Goodput counts the requests that meet every one."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1, help="Override every model's max_tokens."),
+    runs_dir: Optional[Path] = typer.Option(None, "--runs-dir", help="Where the load-* directory goes (default ./runs or $WORKBENCH_RUNS_DIR)."),
+    mlflow_log: Optional[bool] = typer.Option(None, "--mlflow/--no-mlflow", help="Log one MLflow run per model (default: only when --tracking-uri or $MLFLOW_TRACKING_URI is given)."),
+    tracking_uri: Optional[str] = TrackingUriOption,
+    experiment: Optional[str] = ExperimentOption,
+    allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending prompts (patient data) to model endpoints and a tracking server outside loopback and private networks."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+    catalogue: Optional[list[Path]] = CatalogueOption,
+    prompts_dir: Optional[list[Path]] = PromptsDirOption,
+) -> None:
+    """Load test: each model under 1, 4, 16... simultaneous requests; throughput, goodput and latency per level.
+
+    Writes load.json, <model>/requests.jsonl and load.html (the curves) under runs/load-*. Exits 1
+    when a model could not be loaded or its sweep stopped; failed requests are a result, counted per level."""
+    from workbench.api import load_sweep
+
+    try:
+        result = load_sweep(
+            model, evalset, concurrency=concurrency, requests_per_level=requests_per_level, warmup=warmup, slo=slo,
+            prompt=prompt, max_tokens=max_tokens, runs_dir=runs_dir, log_to_mlflow=mlflow_log, tracking_uri=tracking_uri,
+            experiment=experiment, allow_remote_endpoint=allow_remote_endpoint, show_progress=not no_progress,
+            catalogue=catalogue, prompts_dir=prompts_dir)
+    except WorkbenchError as exc:  # a bad level or objective, an unknown set, prompt or model: nothing ran
+        _fail(str(exc))
+        return
+    except KeyboardInterrupt:
+        where = runs_dir or RunSettings().runs_dir
+        typer.secho(f"\ninterrupted: the levels that finished are in {where}/load-*/load.json", fg=typer.colors.YELLOW,
+                    err=True)
+        raise typer.Exit(code=130)
+    record = result.record
+    typer.echo("")
+    typer.echo(f"load test {record.load_id}: evalset {record.evalset} v{record.evalset_version} "
+               f"({record.evalset_cases} cases), prompt {record.prompt}, objectives: {record.objectives.describe()}")
+    for sweep in record.models:
+        typer.echo("")
+        backend = sweep.backend_info or {}
+        typer.echo(f"{sweep.model}" + (f" ({backend.get('backend')}, {backend.get('model_id')})" if backend else ""))
+        if sweep.levels:
+            typer.echo(_load_table(sweep))
+        limit = backend.get("max_concurrency")
+        if isinstance(limit, int) and any(level > limit for level in record.levels):
+            typer.echo(f"note: the backend serves at most {limit} requests at once; above that they queue inside it")
+        if record.objectives.e2e_s is not None:
+            highest = sweep.highest_level_meeting_e2e
+            typer.echo(f"highest level meeting e2e p95 ≤ {record.objectives.e2e_s:g} s (no failures): "
+                       + (str(highest) if highest is not None else "none"))
+        if sweep.error:
+            typer.secho(f"error: model {sweep.model}: {sweep.error}", fg=typer.colors.RED, err=True)
+    typer.echo("")
+    typer.echo(f"load test: {result.directory}")
+    typer.echo(f"curves: {result.page}")
+    if result.logged is not None:
+        runs = ", ".join(f"{name} {run_id}" for name, run_id in result.logged.run_ids.items())
+        typer.echo(f"mlflow: runs {runs} in experiment {result.logged.experiment_id} at {result.logged.tracking_uri}")
+    elif result.mlflow_error is not None:
+        typer.secho(f"mlflow: not logged ({result.mlflow_error})", fg=typer.colors.YELLOW, err=True)
+    if any(sweep.error for sweep in record.models):
+        raise typer.Exit(code=1)
+
+
 ui_user_app = typer.Typer(help="Users who may log in to the browser UI.", no_args_is_help=True)
 app.add_typer(ui_user_app, name="ui-user")
 

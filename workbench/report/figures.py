@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.scoring.registry import Metric, primary
 from workbench.track.leaderboard import LeaderboardEntry, entry_label, per_case_latencies
+
+if TYPE_CHECKING:
+    from workbench.run.load import LoadTest
 
 
 def axis_title(metric: Metric) -> str:
@@ -65,3 +68,73 @@ def latency_distribution_figure(entries: list[LeaderboardEntry]) -> Any:
     figure.update_layout(title=f"Latency per case · {group}", yaxis_title="seconds", showlegend=False,
                          margin={"l": 60, "r": 20, "t": 50, "b": 80})
     return figure
+
+
+# --- load tests ------------------------------------------------------------------------------
+
+
+def _load_color(index: int) -> str:
+    from plotly.colors import qualitative
+
+    return qualitative.Plotly[index % len(qualitative.Plotly)]
+
+
+def load_sweep_figure(record: "LoadTest") -> Any:
+    """The curves of a load test against concurrency, one colour per model: output tokens/s (solid,
+    left axis) and goodput in requests/s (dashed, right axis) on the left; p50 (dashed) and p95 (solid)
+    end-to-end latency on the right, with the end-to-end objective as a horizontal line."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    objectives = record.objectives
+    figure = make_subplots(rows=1, cols=2, specs=[[{"secondary_y": True}, {}]], horizontal_spacing=0.12,
+                           subplot_titles=("Throughput and goodput", "End-to-end latency"))
+    for index, sweep in enumerate(record.models):
+        levels = sweep.levels
+        x = [level.concurrency for level in levels]
+        style = {"color": _load_color(index)}
+        figure.add_trace(go.Scatter(x=x, y=[level.output_tokens_per_s for level in levels], mode="lines+markers",
+                                    name=f"{sweep.model} output tokens/s", legendgroup=sweep.model, line=style),
+                         row=1, col=1, secondary_y=False)
+        if objectives.given():
+            figure.add_trace(go.Scatter(x=x, y=[level.goodput_rps for level in levels], mode="lines+markers",
+                                        name=f"{sweep.model} goodput (requests/s)", legendgroup=sweep.model,
+                                        line={**style, "dash": "dash"}, marker={"symbol": "diamond"}),
+                             row=1, col=1, secondary_y=True)
+        figure.add_trace(go.Scatter(x=x, y=[level.e2e_p50_s for level in levels], mode="lines+markers",
+                                    name=f"{sweep.model} e2e p50", legendgroup=sweep.model,
+                                    line={**style, "dash": "dash"}), row=1, col=2)
+        figure.add_trace(go.Scatter(x=x, y=[level.e2e_p95_s for level in levels], mode="lines+markers",
+                                    name=f"{sweep.model} e2e p95", legendgroup=sweep.model, line=style),
+                         row=1, col=2)
+    if objectives.e2e_s is not None:
+        figure.add_hline(y=objectives.e2e_s, row=1, col=2, line={"color": "#b00020", "dash": "dot"},
+                         annotation_text=f"e2e objective {objectives.e2e_s:g} s", annotation_position="top left")
+    ticks = {"type": "log", "tickvals": record.levels, "ticktext": [str(level) for level in record.levels],
+             "title_text": "requests in flight (concurrency)"}
+    figure.update_xaxes(**ticks)
+    figure.update_yaxes(title_text="output tokens/s", rangemode="tozero", row=1, col=1, secondary_y=False)
+    figure.update_yaxes(title_text="goodput (requests/s meeting every objective)", rangemode="tozero",
+                        row=1, col=1, secondary_y=True, showgrid=False)
+    figure.update_yaxes(title_text="seconds", rangemode="tozero", row=1, col=2)
+    figure.update_layout(
+        title=f"Load test {record.load_id} · {record.evalset} · prompt {record.prompt} · "
+              f"objectives: {objectives.describe()}",
+        legend={"orientation": "h", "y": -0.25}, margin={"l": 60, "r": 60, "t": 80, "b": 120}, height=560)
+    return figure
+
+
+def load_page_html(record: "LoadTest") -> str:
+    """``load.html``: the load test's curves as one self-contained page (plotly.js inlined, nothing is
+    fetched from the network)."""
+    import html
+
+    import plotly.io as pio
+    from plotly.offline import get_plotlyjs
+
+    body = pio.to_html(load_sweep_figure(record), full_html=False, include_plotlyjs=False, div_id="load-curves",
+                       config={"displaylogo": False, "responsive": True}, default_width="100%")
+    title = html.escape(f"Load test {record.load_id}")
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+            f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head>"
+            f"<body><h1>{title}</h1>{body}</body></html>\n")
