@@ -33,11 +33,11 @@ from workbench import __version__
 from workbench.data.evalsets import EvalSet
 from workbench.data.prompts import PromptTemplate, RenderedPrompt
 from workbench.errors import WorkbenchError
-from workbench.models import open_backend
+from workbench.models import OpenOptions
 from workbench.models.base import Backend, GenerationRequest, GenerationResult
 from workbench.models.spec import ModelSpec
 from workbench.run.files import RunFileWriteError, default_runs_dir, model_directory
-from workbench.run.runner import _check_writable, new_run_id, render_all
+from workbench.run.runner import BackendFactory, check_writable, new_run_id, open_with_options, render_all
 from workbench.scoring.load import (
     LoadLevel, LoadSettingsError, ServiceObjectives, check_requests_per_level, highest_level_meeting, level_summary, parse_levels,
     requests_for_level,
@@ -49,8 +49,6 @@ LOAD_FILE = "load.json"
 LOAD_REQUESTS_FILE = "requests.jsonl"
 LOAD_PAGE = "load.html"
 LOAD_DIR_PREFIX = "load-"
-
-BackendFactory = Callable[[ModelSpec, bool, Path], Backend]  # (spec, allow_remote_endpoint, log_dir) -> backend
 
 
 class LoadFileError(WorkbenchError, ValueError):
@@ -340,17 +338,12 @@ def _request_record(concurrency: int, item: PlannedRequest, result: GenerationRe
 # --- the sweep -----------------------------------------------------------------------------------
 
 
-def _default_factory(spec: ModelSpec, allow_remote_endpoint: bool, log_dir: Path) -> Backend:
-    """``open_backend``; a backend that starts a server keeps its log in the model's directory."""
-    return open_backend(spec, allow_remote_endpoint=allow_remote_endpoint, log_dir=log_dir)
-
-
 def sweep_model(spec: ModelSpec, evalset: EvalSet, rendered: list[RenderedPrompt], record: LoadTest,
                 settings: LoadSettings, directory: Path, *, backend_factory: BackendFactory | None = None,
                 on_level: Callable[[str, LoadLevel], None] | None = None) -> ModelSweep:
     """Open the model once and run every level; ``record`` (with this sweep in it) is written after
     each level. A model that cannot be loaded, or a level that stops, ends its sweep with ``error``."""
-    factory = backend_factory or _default_factory
+    factory = backend_factory or open_with_options
     sweep = ModelSweep(model=spec.name, generation_settings=spec.generation_settings())
     record.models.append(sweep)
     model_dir = model_directory(directory, spec.name)
@@ -359,7 +352,8 @@ def sweep_model(spec: ModelSpec, evalset: EvalSet, rendered: list[RenderedPrompt
                     disable=not settings.show_progress, dynamic_ncols=True)
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
-        backend = factory(spec, settings.allow_remote_endpoint, model_dir)
+        # A backend that starts a server keeps its log in the model's directory.
+        backend = factory(spec, OpenOptions(allow_remote_endpoint=settings.allow_remote_endpoint, log_dir=model_dir))
         try:
             sweep.backend_info = asdict(backend.info())
             sweep.warmup = warm_up(backend, evalset, rendered, settings.warmup, f"{record.load_id}-warmup", spec.name)
@@ -420,7 +414,7 @@ def run_load_test(specs: list[ModelSpec], prompt: PromptTemplate, evalset: EvalS
     if not evalset.cases:
         raise WorkbenchError(f"evalset {evalset.name} has no cases to send")
     rendered = render_all(evalset, prompt)  # every prompt gap is found before any model is loaded
-    _check_writable(settings.runs_dir)
+    check_writable(settings.runs_dir)
     load_id = LOAD_DIR_PREFIX + new_run_id()
     directory = settings.runs_dir / load_id
     try:

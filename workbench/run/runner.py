@@ -40,6 +40,11 @@ from workbench.run.system_metrics import SystemSampler
 BackendFactory = Callable[[ModelSpec, OpenOptions], Backend]
 
 
+def open_with_options(spec: ModelSpec, options: OpenOptions) -> Backend:
+    """The default ``BackendFactory``: the model's registered backend."""
+    return open_backend(spec, allow_remote_endpoint=options.allow_remote_endpoint, log_dir=options.log_dir)
+
+
 @dataclass
 class RunSettings:
     runs_dir: Path = field(default_factory=default_runs_dir)
@@ -138,8 +143,7 @@ def run_evaluation(
     on_record: Callable[[GenerationRecord], None] | None = None,
 ) -> EvaluationOutcome:
     """Run one model over ``evalset``; the model is loaded only if some case is not cached."""
-    factory = backend_factory or (lambda s, options: open_backend(
-        s, allow_remote_endpoint=options.allow_remote_endpoint, log_dir=options.log_dir))
+    factory = backend_factory or open_with_options
     rendered = rendered if rendered is not None else render_all(evalset, prompt)
     evalset_hash = evalset.content_hash()
     directory = model_directory(run_dir, spec.name)
@@ -313,7 +317,7 @@ def _check_settings(settings: RunSettings) -> None:
         raise WorkbenchError("invalid run settings: " + "; ".join(problems))
 
 
-def _check_writable(runs_dir: Path) -> None:
+def check_writable(runs_dir: Path) -> None:
     """The runs directory exists (created when missing) and this process may create files in it."""
     try:
         runs_dir.mkdir(parents=True, exist_ok=True)
@@ -347,7 +351,7 @@ def run_comparison(
         raise WorkbenchError(f"each model may appear once in a comparison, got {', '.join(names)}")
     subset = evalset.head(settings.limit)
     rendered = render_all(subset, prompt)  # every prompt gap is found before any model is loaded
-    _check_writable(settings.runs_dir)  # before any model is loaded
+    check_writable(settings.runs_dir)  # before any model is loaded
     run_id = new_run_id()
     run_dir = settings.runs_dir / run_id
     try:

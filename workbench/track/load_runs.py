@@ -24,7 +24,7 @@ from workbench.run.load import (  # noqa: E402
     LOAD_FILE, LOAD_PAGE, LOAD_SCHEMA_VERSION, LoadTest, ModelSweep, read_load_test,
 )
 from workbench.track.mlflow_runs import (  # noqa: E402
-    BACKEND_INFO_PARAMS, DEFAULT_EXPERIMENT, _param_value, generation_params, git_commit,
+    BACKEND_INFO_PARAMS, DEFAULT_EXPERIMENT, param_value, generation_params, git_commit,
 )
 
 LOAD_RUN_KIND = "load"
@@ -61,7 +61,7 @@ def load_params(record: LoadTest, sweep: ModelSweep, *, commit: str) -> dict[str
         "load_file_schema": LOAD_SCHEMA_VERSION,
         "git_commit": commit,
     })
-    return {key: _param_value(value) for key, value in params.items()}
+    return {key: param_value(value) for key, value in params.items()}
 
 
 def load_metrics(sweep: ModelSweep, *, timestamp_ms: int) -> list[Metric]:

@@ -98,7 +98,7 @@ def _run_evalset(run: RunManifest) -> EvalSet | None:
 # --- params and metrics -------------------------------------------------------------------
 
 
-def _param_value(value: Any) -> str:
+def param_value(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, (dict, list, tuple)) else str(value)
     return text if len(text) <= MAX_PARAM_VALUE else text[: MAX_PARAM_VALUE - 1] + "…"
 
@@ -109,9 +109,9 @@ def generation_params(settings: dict[str, Any]) -> dict[str, str]:
     for key, value in settings.items():
         if key in FLATTENED_SETTINGS and isinstance(value, dict):
             for inner, inner_value in value.items():
-                params[f"{key}.{inner}"] = _param_value(inner_value)
+                params[f"{key}.{inner}"] = param_value(inner_value)
         else:
-            params[SETTING_PARAM_NAMES.get(key, key)] = _param_value(value)
+            params[SETTING_PARAM_NAMES.get(key, key)] = param_value(value)
     return params
 
 
@@ -134,7 +134,7 @@ def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_sto
     prompt_name, _, prompt_version = summary.prompt.partition("@")
     params: dict[str, Any] = {"model": summary.model, **generation_params(summary.generation_settings)}
     for key, name in BACKEND_INFO_PARAMS.items():
-        params[name] = _param_value((summary.backend_info or {}).get(key))
+        params[name] = param_value((summary.backend_info or {}).get(key))
     params.update({
         "prompt": summary.prompt,
         "prompt_name": prompt_name,
@@ -153,7 +153,7 @@ def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_sto
         "git_commit": commit,
         "output_storage": output_storage,
     })
-    return {key: _param_value(value) for key, value in params.items()}
+    return {key: param_value(value) for key, value in params.items()}
 
 
 _METRIC_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_\-. /]")
@@ -329,7 +329,7 @@ def _link_prompt(run_id: str, prompt_uri: str) -> None:
 def _comparison_params(run: RunManifest, prompt_uri: str, storage: str) -> dict[str, str]:
     keys = ("evalset", "evalset_version", "evalset_hash", "evalset_full_hash", "prompt", "prompt_hash", "limit",
             "concurrency", "warmup", "workbench_version")
-    params = {key: _param_value(getattr(run, key)) for key in keys}
+    params = {key: param_value(getattr(run, key)) for key in keys}
     params.update({"prompt_uri": prompt_uri, "models": ",".join(run.models), "output_storage": storage,
                    "run_file_schema": str(run.schema_version)})
     return params
