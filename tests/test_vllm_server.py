@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -127,3 +128,36 @@ def test_request_extra_adds_fields_and_never_replaces_the_entrys_own() -> None:
     clashing = spec.model_copy(update={"request_extra": {"temperature": 1.0, "ignore_eos": True}})
     with pytest.raises(ValueError, match="request_extra may not set temperature"):
         OpenAIHTTPBackend(clashing)
+
+
+def _fake_nvidia_smi(directory: Path, holders: Path) -> None:
+    """An `nvidia-smi` that lists two GPUs and, as compute apps, the process ids in ``holders``."""
+    script = directory / "nvidia-smi"
+    script.write_text(
+        "#!/bin/sh\n"
+        'case "$1" in\n'
+        '  --query-gpu=*) printf "0, NVIDIA H100 80GB HBM3, 81559, 1024, 550.54\\n1, NVIDIA H100 80GB HBM3, 81559, 0, 550.54\\n" ;;\n'
+        f'  --query-compute-apps=*) cat "{holders}" ;;\n'
+        "esac\n")
+    script.chmod(0o755)
+
+
+def test_gpus_are_read_and_the_wait_ends_when_memory_is_released(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from workbench.models.vllm_server import gpu_processes, visible_gpus, wait_for_gpu_release
+
+    holders = tmp_path / "holders"
+    holders.write_text("4242\n4343\n")
+    _fake_nvidia_smi(tmp_path, holders)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    gpus = visible_gpus()
+    assert [(g.index, g.name, g.memory_total_mib, g.memory_used_mib) for g in gpus] == [
+        (0, "NVIDIA H100 80GB HBM3", 81559, 1024), (1, "NVIDIA H100 80GB HBM3", 81559, 0)]
+    assert gpu_processes() == {4242, 4343}
+    assert not wait_for_gpu_release({4242}, timeout_s=0.6)  # still held
+    threading.Timer(0.8, lambda: holders.write_text("4343\n")).start()
+    began = time.monotonic()
+    assert wait_for_gpu_release({4242}, timeout_s=10)
+    assert 0.6 < time.monotonic() - began < 5

@@ -288,12 +288,15 @@ def paired(result: EvaluationResult) -> list[PairedComparison]:
     return paired_for(result.outcome)
 
 
-def report(run_dirs: list[Path], thresholds: Path | None = None, out_dir: Path | None = None) -> Any:
-    """The committee's model-selection report; with ``out_dir`` also written as HTML and markdown."""
+def report(run_dirs: list[Path], thresholds: Path | None = None, out_dir: Path | None = None,
+           load_dirs: list[Path] | None = None) -> Any:
+    """The committee's model-selection report; with ``out_dir`` also written as HTML and markdown.
+    ``load_dirs``: load tests (``runs/load-…``) whose curves the report shows beside the comparison."""
     from workbench.report.build import build_report, load_thresholds
     from workbench.report.publish import write_report
 
-    built = build_report([Path(p) for p in run_dirs], load_thresholds(thresholds) if thresholds else None)
+    built = build_report([Path(p) for p in run_dirs], load_thresholds(thresholds) if thresholds else None,
+                         load_dirs=[Path(p) for p in load_dirs or []])
     if out_dir is not None:
         write_report(built, Path(out_dir))
     return built

@@ -183,6 +183,9 @@ def report(
         None, "--thresholds", help="YAML gates: metric: {min: X} / {max: Y} (default: "
         + "; ".join(gate.describe() for gate in default_gates()) + ")."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default: the first run directory)."),
+    load_test: Optional[list[Path]] = typer.Option(
+        None, "--load-test", help="A load test directory runs/load-* (workbench load) shown under load beside the "
+        "comparison; repeat for several. Evidence only: it does not change the recommendation."),
     output_excerpts: bool = typer.Option(True, "--output-excerpts/--no-output-excerpts",
                                          help="Show the start of the worst outputs (they may hold PHI the model copied)."),
     tracking_uri: Optional[str] = TrackingUriOption,
@@ -190,7 +193,9 @@ def report(
     no_mlflow: bool = typer.Option(False, "--no-mlflow", help="Do not attach the report to the MLflow parent run."),
     allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending the report and runs (patient data) to a tracking server outside loopback and private networks."),
 ) -> None:
-    """Write report.html (self-contained) and report.md for a comparison, and attach them to its MLflow run."""
+    """Write report.html (self-contained) and report.md for a comparison, and attach them to its MLflow run.
+
+    With --load-test, the report also shows each load test's curves and levels under load."""
     from workbench.report.build import ReportError, build_report, default_thresholds, load_thresholds
     from workbench.report.publish import find_latest_run_dir, log_report_to_mlflow, write_report
     from workbench.run.files import default_runs_dir
@@ -199,7 +204,8 @@ def report(
         if not run_dirs:
             run_dirs = [find_latest_run_dir(runs_dir or default_runs_dir())]
         gates = load_thresholds(thresholds) if thresholds is not None else default_thresholds()
-        built = build_report(list(run_dirs), gates, output_excerpt_chars=240 if output_excerpts else 0)
+        built = build_report(list(run_dirs), gates, output_excerpt_chars=240 if output_excerpts else 0,
+                             load_dirs=list(load_test or []))
         html_path, md_path = write_report(built, out or run_dirs[0])
     except ReportError as exc:
         _fail(str(exc))

@@ -301,7 +301,17 @@ class VLLMServer:
                 pass
         if process.poll() is None:
             process.wait(timeout=STOP_GRACE_S)
-        wait_for_gpu_release(members, timeout_s=GPU_RELEASE_TIMEOUT_S)
+        if not wait_for_gpu_release(members, timeout_s=GPU_RELEASE_TIMEOUT_S):
+            self._note(f"GPU memory was still held by processes {sorted(members & gpu_processes())} "
+                       f"{GPU_RELEASE_TIMEOUT_S:.0f} s after the server stopped; the next model may not fit")
+
+    def _note(self, line: str) -> None:
+        """Add the workbench's own line to the server's log."""
+        try:
+            with self.log_path.open("a", encoding="utf-8") as log:
+                log.write(f"# workbench: {line}\n")
+        except OSError:
+            pass
 
     def __enter__(self) -> "VLLMServer":
         self.start()

@@ -6,6 +6,10 @@ settings and provenance per model, a leaderboard with bootstrap CIs, PHI leakage
 label, latency percentiles, pass/fail gates from a thresholds file, the Pareto fronts
 (quality vs. latency, quality vs. PHI leakage), a paired significance test between the
 two best models by ROUGE-L, the worst cases per model and a recommendation with reasons.
+Load tests given beside the runs (``load_dirs``: ``runs/load-*`` directories) are read with
+``read_load_test`` and shown under load: each model's levels, and how the load test's models,
+evaluation set and prompt differ from the comparison's. They are evidence beside the
+recommendation, never a gate.
 
 Thresholds are a YAML mapping of metric name (any key of ``evaluation.json``'s
 ``metrics``) to ``{min: X}`` and/or ``{max: Y}``, optionally under a top-level
@@ -29,8 +33,9 @@ from typing import Any
 from workbench.data.input_checks import parse_yaml, read_utf8
 from workbench.errors import WorkbenchError
 from workbench.run.files import (
-    EVALUATION_FILE, CaseScores, EvaluationSummary, GenerationRecord, RunDirectoryError, read_run_dir,
+    EVALUATION_FILE, RUN_FILE, CaseScores, EvaluationSummary, GenerationRecord, RunDirectoryError, read_run_dir,
 )
+from workbench.run.load import LOAD_FILE, LoadFileError, LoadTest, ModelSweep, read_load_test
 from workbench.scoring.compare import paired_comparisons, shared_ranks
 from workbench.scoring.registry import (
     Gate, Metric, ci_keys, default_gates, is_metric, metrics_where, per_label, primary,
@@ -44,7 +49,8 @@ OUTPUT_EXCERPT_CHARS = 240
 
 
 class ReportError(WorkbenchError, ValueError):
-    """The run directories cannot be reported on together, or a thresholds file is invalid."""
+    """The run directories cannot be reported on together, a thresholds file is invalid, or a directory
+    given as a load test is not one."""
 
 
 # --- thresholds -------------------------------------------------------------------------
@@ -211,6 +217,17 @@ class Recommendation:
         return None if self.comparison is None else self.comparison.significant
 
 
+@dataclass(frozen=True)
+class LoadEvidence:
+    """A load test shown beside the comparison: its record (``load.json``), where it was read, and
+    how it differs from the comparison (models, evaluation set, prompt)."""
+    directory: Path
+    record: LoadTest
+    models_not_compared: list[str]  # models of the load test that are not in the comparison
+    same_evalset: bool  # the load test sent the comparison's evaluation set (same hash)
+    same_prompt: bool  # ... with the comparison's prompt version (same hash)
+
+
 @dataclass
 class Report:
     run_ids: list[str]
@@ -235,6 +252,8 @@ class Report:
     worst_cases: dict[str, list[WorstCase]]
     recommendation: Recommendation
     missing_models: list[str] = field(default_factory=list)
+    load_tests: list[LoadEvidence] = field(default_factory=list)
+    models_without_load_test: list[str] = field(default_factory=list)  # only when load tests are given
 
     def passes_all(self, model: str) -> bool:
         return all(result.passed for result in self.gates[model])
@@ -304,6 +323,41 @@ def _settings(item: ModelEvaluation) -> ModelSettings:
         evalset_version=summary.evalset_version, evalset_hash=summary.evalset_hash,
         concurrency=summary.effective_concurrency, error=summary.error,
     )
+
+
+def read_load_tests(load_dirs: list[Path]) -> list[tuple[Path, LoadTest]]:
+    """The ``load.json`` of each load test directory, in the order given, each load test once."""
+    found: dict[str, tuple[Path, LoadTest]] = {}
+    for directory in map(Path, load_dirs):
+        if not directory.exists():
+            raise ReportError(f"load test {directory} not found")
+        if directory.is_dir() and not (directory / LOAD_FILE).is_file():
+            kind = "a comparison run directory" if (directory / RUN_FILE).is_file() else "a directory"
+            raise ReportError(f"{directory} is {kind}, not a load test: it has no {LOAD_FILE} "
+                              "(`workbench load` writes runs/load-*/load.json)")
+        try:
+            record = read_load_test(directory)
+        except LoadFileError as exc:
+            raise ReportError(f"not a readable load test: {exc}") from exc
+        found.setdefault(record.load_id, (directory, record))
+    return list(found.values())
+
+
+def load_evidence(directory: Path, record: LoadTest, evaluations: list[ModelEvaluation]) -> LoadEvidence:
+    """How one load test stands beside the comparison's evaluations."""
+    compared = {item.model for item in evaluations}
+    first = evaluations[0].summary
+    return LoadEvidence(
+        directory=directory, record=record,
+        models_not_compared=[sweep.model for sweep in record.models if sweep.model not in compared],
+        same_evalset=record.evalset_hash == first.evalset_hash,
+        same_prompt=(record.prompt, record.prompt_hash) == (first.prompt, first.prompt_hash))
+
+
+def without_load_test(evaluations: list[ModelEvaluation], load_tests: list[LoadEvidence]) -> list[str]:
+    """The comparison's models (labels) that no load test swept."""
+    swept = {sweep.model for evidence in load_tests for sweep in evidence.record.models}
+    return [item.label for item in evaluations if item.model not in swept]
 
 
 # --- analysis -------------------------------------------------------------------------------
@@ -442,14 +496,21 @@ def latency_metrics(evaluations: list[ModelEvaluation]) -> list[Metric]:
 
 
 def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
-                 worst_cases: int = WORST_CASES_PER_MODEL, output_excerpt_chars: int = OUTPUT_EXCERPT_CHARS) -> Report:
-    """Gather the evaluations of ``run_dirs`` into a report; refuses mixed evaluation sets or prompts."""
+                 worst_cases: int = WORST_CASES_PER_MODEL, output_excerpt_chars: int = OUTPUT_EXCERPT_CHARS,
+                 load_dirs: list[Path] | None = None) -> Report:
+    """Gather the evaluations of ``run_dirs`` into a report; refuses mixed evaluation sets or prompts.
+
+    ``load_dirs`` are load tests (``runs/load-*``) shown beside the comparison, whatever models,
+    set or prompt they used: the report says where they differ. They do not change the
+    recommendation."""
     if not run_dirs:
         raise ReportError("no run directory given")
     thresholds = thresholds or default_thresholds()
     run_dirs = [Path(path) for path in run_dirs]
     evaluations, missing = read_evaluations(run_dirs)
     _check_comparable(evaluations)
+    load_tests = [load_evidence(directory, record, evaluations)
+                  for directory, record in read_load_tests(list(load_dirs or []))]
     for gate in thresholds.gates:  # a declared metric may be missing (every case failed): the gate then fails
         if not is_metric(gate.metric) and not any(gate.metric in item.metrics for item in evaluations):
             raise ReportError(f"{thresholds.source}: gate '{gate.metric}' names a metric that is neither declared "
@@ -484,7 +545,81 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
         significance=top_two,
         worst_cases={item.label: _worst_cases(item, worst_cases, output_excerpt_chars) for item in ranked},
         recommendation=_recommend(ranked, gates, ranks, comparisons), missing_models=missing,
+        load_tests=load_tests, models_without_load_test=without_load_test(ranked, load_tests) if load_tests else [],
     )
+
+
+# --- load tests as text (shared by the HTML and markdown renderings) -------------------------
+
+
+LOAD_LEVEL_HEADER = ["level", "requests", "requests/s", "output tokens/s", "goodput/s", "e2e p50 (s)", "e2e p95 (s)",
+                     "TTFT p95 (s)", "failures"]
+LOAD_SECTION_NOTE = ("Load tests run beside the comparison: at each level a model had exactly that many requests "
+                     "in flight, every request generated (no cache). Goodput counts the requests per second that "
+                     "met every objective; a level holds the end-to-end objective when its p95 is within it and no "
+                     "request failed. Evidence beside the recommendation: no gate reads it.")
+
+
+def load_level_rows(sweep: ModelSweep) -> tuple[list[str], list[list[str]]]:
+    """One row per level of a model's sweep: throughput, goodput, latency percentiles, failures."""
+    rows = [[str(level.concurrency), str(level.requests), format_value(level.throughput_rps),
+             format_value(level.output_tokens_per_s), format_value(level.goodput_rps), format_value(level.e2e_p50_s),
+             format_value(level.e2e_p95_s), format_value(level.ttft_p95_s), str(level.failures)]
+            for level in sweep.levels]
+    return list(LOAD_LEVEL_HEADER), rows
+
+
+def highest_level_sentence(record: LoadTest, sweep: ModelSweep) -> str:
+    """``"highest concurrency meeting e2e p95 ≤ 10 s: 4"`` (``none`` when no level held it)."""
+    if record.objectives.e2e_s is None:
+        return "no end-to-end objective was set (workbench load --slo e2e=SECONDS): no level is judged"
+    highest = sweep.highest_level_meeting_e2e
+    return (f"highest concurrency meeting e2e p95 ≤ {record.objectives.e2e_s:g} s: "
+            + (str(highest) if highest is not None else "none"))
+
+
+def sweep_facts(sweep: ModelSweep) -> list[str]:
+    """What served a model's sweep, and why it stopped if it did."""
+    info = sweep.backend_info or {}
+    facts = []
+    if info:
+        served = f"served by {info.get('backend')} {info.get('backend_version') or ''}".rstrip()
+        facts.append(served + (f", {info.get('model_id')}" if info.get("model_id") else "")
+                     + (f", {info.get('device')}" if info.get("device") else ""))
+        if (info.get("details") or {}).get("timings") == "scripted":
+            facts.append("its timings are written by a script, not measured")
+    if sweep.error:
+        facts.append(f"the sweep stopped: {sweep.error}")
+    elif not sweep.levels:
+        facts.append("no level finished")
+    return facts
+
+
+def load_test_facts(evidence: LoadEvidence, report: Report) -> list[str]:
+    """A load test's settings, then each way it differs from the comparison."""
+    record = evidence.record
+    per_level = (f"{record.requests_per_level} requests per level" if record.requests_per_level is not None
+                 else "max(2 × level, cases) requests per level")
+    facts = [f"Evaluation set {record.evalset} v{record.evalset_version} ({record.evalset_cases} cases, hash "
+             f"{record.evalset_hash}); prompt {record.prompt}; levels {', '.join(map(str, record.levels))}; "
+             f"{per_level}; {record.warmup} warm-up request(s) per model; objectives: {record.objectives.describe()}"]
+    if not evidence.same_evalset:
+        facts.append(f"a different evaluation set from the comparison's: this load test sent {record.evalset} "
+                     f"v{record.evalset_version} (hash {record.evalset_hash}), the comparison scored {report.evalset} "
+                     f"v{report.evalset_version} (hash {report.evalset_hash})")
+    if not evidence.same_prompt:
+        facts.append(f"a different prompt from the comparison's: this load test used {record.prompt} (hash "
+                     f"{record.prompt_hash}), the comparison {report.prompt} (hash {report.prompt_hash})")
+    if evidence.models_not_compared:
+        facts.append(f"models of this load test not in the comparison: {', '.join(evidence.models_not_compared)}")
+    return facts
+
+
+def without_load_test_sentence(report: Report) -> str | None:
+    """The comparison's models that no load test swept, as a sentence; None when every one was."""
+    if not report.load_tests or not report.models_without_load_test:
+        return None
+    return f"models of the comparison without a load test: {', '.join(report.models_without_load_test)}"
 
 
 def format_value(value: Any, digits: int = 3) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from workbench.report.build import Report
+from workbench.report.build import (
+    LOAD_SECTION_NOTE, LoadEvidence, Report, highest_level_sentence, load_level_rows, load_test_facts, sweep_facts,
+    without_load_test_sentence,
+)
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
 )
-from workbench.report.figures import axis_title
+from workbench.report.figures import axis_title, load_sweep_figure
 from workbench.scoring.registry import primary, ranking_rule_text
 from workbench.scoring.stats import MIN_CASES_FOR_RANKING
 
@@ -25,6 +28,7 @@ th{background:#f3f3f3}td.pass{background:#e6f4e6}td.fail{background:#fbe3e3}
 .recommendation.ok{background:#f0f8f0}.recommendation.none{background:#fdf0f0}
 .muted{color:#666;font-size:.85rem}code{font-size:.85rem}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}.chart{width:560px;height:420px;border:1px solid #eee}
+.chart.load{width:100%;height:560px}.differs{color:#8a4b00}
 td.output{max-width:420px;white-space:pre-wrap;font-family:monospace;font-size:.75rem}
 """
 
@@ -93,9 +97,45 @@ def _figures(report: Report) -> list[tuple[str, Any]]:
     return figures
 
 
-def render_html(report: Report) -> str:
-    """The whole report as one self-contained HTML page (plotly inlined, no network needed)."""
+def _figure_div(figure: Any, div_id: str) -> str:
+    """A figure as a ``<div>`` drawn by the page's one inlined plotly.js."""
     import plotly.io as pio
+
+    return pio.to_html(figure, full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True}, default_width="100%", default_height="100%")
+
+
+def _load_test_html(evidence: LoadEvidence, index: int, report: Report) -> str:
+    """One load test: its settings and differences from the comparison, its curves, a table per model."""
+    record = evidence.record
+    settings, *differences = load_test_facts(evidence, report)
+    parts = [f"<h3>Load test <code>{_esc(record.load_id)}</code></h3><p class=\"muted\">{_esc(settings)}</p>"]
+    if differences:
+        parts.append("<ul class=\"differs\">" + "".join(f"<li>{_esc(fact)}</li>" for fact in differences) + "</ul>")
+    parts.append(f"<div class=\"chart load\">{_figure_div(load_sweep_figure(record), f'chart-load-{index}')}</div>")
+    for sweep in record.models:
+        parts.append(f"<h4>{_esc(sweep.model)}</h4>")
+        facts = sweep_facts(sweep)
+        if facts:
+            parts.append(f"<p class=\"muted\">{_esc('; '.join(facts))}</p>")
+        if sweep.levels:
+            parts.append(_html_table(*load_level_rows(sweep)))
+        parts.append(f"<p class=\"highest-level\">{_esc(highest_level_sentence(record, sweep))}</p>")
+    return "<div class=\"load-test\">" + "".join(parts) + "</div>"
+
+
+def _load_section(report: Report) -> str:
+    """The "Under load" section: every load test given beside the comparison."""
+    missing = without_load_test_sentence(report)
+    return ("<section id=\"under-load\"><h2>Under load</h2>"
+            f"<p class=\"muted\">{_esc(LOAD_SECTION_NOTE)}</p>"
+            + (f"<p class=\"differs\">{_esc(missing)}</p>" if missing else "")
+            + "".join(_load_test_html(evidence, index, report) for index, evidence in enumerate(report.load_tests))
+            + "</section>")
+
+
+def render_html(report: Report) -> str:
+    """The whole report as one self-contained HTML page (plotly.js inlined once in the head, no network needed)."""
     from plotly.offline import get_plotlyjs
 
     rec = report.recommendation
@@ -124,15 +164,12 @@ def render_html(report: Report) -> str:
         "<section id=\"latency\"><h2>Latency</h2><p class=\"muted\">Seconds unless named otherwise.</p>"
         + _html_table(*latency_rows(report)) + "</section>",
     ]
-    charts = [f"<script type=\"text/javascript\">{get_plotlyjs()}</script>"]
-    for div_id, figure in _figures(report):
-        body = pio.to_html(figure, full_html=False, include_plotlyjs=False, div_id=div_id,
-                           config={"displaylogo": False, "responsive": True}, default_width="100%",
-                           default_height="100%")
-        charts.append(f"<div class=\"chart\">{body}</div>")
+    charts = [f"<div class=\"chart\">{_figure_div(figure, div_id)}</div>" for div_id, figure in _figures(report)]
     sections.append("<section id=\"charts\"><h2>Charts</h2><p class=\"muted\">"
                     f"{_esc(pareto_sentence(report.pareto_latency))}<br>{_esc(pareto_sentence(report.pareto_phi))}"
                     "</p><div class=\"charts\">" + "".join(charts) + "</div></section>")
+    if report.load_tests:
+        sections.append(_load_section(report))
     if report.significance:
         significance = _html_table(*significance_rows(report))
     else:
@@ -148,4 +185,6 @@ def render_html(report: Report) -> str:
                     + _html_table(*worst_rows(report), classes={6: "output"}) + "</section>")
     title = f"Workbench report {', '.join(report.run_ids)}"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>" + "\n".join(sections) + "</body></html>\n")
+            f"<title>{_esc(title)}</title><style>{_CSS}</style>"
+            f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head><body>"
+            + "\n".join(sections) + "</body></html>\n")

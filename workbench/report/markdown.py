@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from workbench.report.build import Report
+from workbench.report.build import (
+    LOAD_SECTION_NOTE, LoadEvidence, Report, highest_level_sentence, load_level_rows, load_test_facts, sweep_facts,
+    without_load_test_sentence,
+)
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
 )
@@ -18,6 +21,35 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(_md_cell(cell) for cell in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def _load_test_lines(evidence: LoadEvidence, report: Report) -> list[str]:
+    """One load test: its settings and differences from the comparison, a table and a sentence per model."""
+    record = evidence.record
+    settings, *differences = load_test_facts(evidence, report)
+    lines = [f"### Load test {_md_cell(record.load_id)}", "", _md_cell(settings), ""]
+    if differences:
+        lines += [*[f"- **{_md_cell(fact)}**" for fact in differences], ""]
+    for sweep in record.models:
+        lines += [f"#### {_md_cell(sweep.model)}", ""]
+        facts = sweep_facts(sweep)
+        if facts:
+            lines += [_md_cell("; ".join(facts)), ""]
+        if sweep.levels:
+            lines += [_md_table(*load_level_rows(sweep)), ""]
+        lines += [_md_cell(highest_level_sentence(record, sweep)), ""]
+    return lines
+
+
+def _load_lines(report: Report) -> list[str]:
+    """The "Under load" section, or nothing when no load test was given."""
+    if not report.load_tests:
+        return []
+    missing = without_load_test_sentence(report)
+    lines = ["## Under load", "", LOAD_SECTION_NOTE, ""] + ([f"**{_md_cell(missing)}**", ""] if missing else [])
+    for evidence in report.load_tests:
+        lines += _load_test_lines(evidence, report)
+    return lines
 
 
 def render_markdown(report: Report) -> str:
@@ -42,6 +74,7 @@ def render_markdown(report: Report) -> str:
               "## Latency", "", _md_table(*latency_rows(report)), "",
               "## Pareto fronts", "", f"- {pareto_sentence(report.pareto_latency)}",
               f"- {pareto_sentence(report.pareto_phi)}", "",
+              *_load_lines(report),
               "## Paired significance (top two)", "",
               _md_table(*significance_rows(report)) if report.significance else "Only one model: nothing to compare.",
               "", "## Worst cases", "",
