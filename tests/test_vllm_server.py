@@ -161,3 +161,19 @@ def test_gpus_are_read_and_the_wait_ends_when_memory_is_released(tmp_path: Path,
     began = time.monotonic()
     assert wait_for_gpu_release({4242}, timeout_s=10)
     assert 0.6 < time.monotonic() - began < 5
+
+
+def test_the_cache_key_of_a_weights_directory_follows_its_files(tmp_path: Path) -> None:
+    from workbench.models import model_identity
+
+    (tmp_path / "config.json").write_text('{"architectures": ["LlamaForCausalLM"]}')
+    (tmp_path / "model.safetensors").write_bytes(b"\0" * 64)
+    spec = ModelSpec(name="m", backend="vllm", path=str(tmp_path))
+    first = model_identity(spec)
+    assert first == model_identity(spec) and first["weights_dir"] == str(tmp_path.resolve())
+    (tmp_path / "model.safetensors").write_bytes(b"\0" * 65)  # weights replaced
+    assert model_identity(spec)["files_sha256"] != first["files_sha256"]
+    (tmp_path / "config.json").write_text('{"architectures": ["Qwen3ForCausalLM"]}')
+    assert model_identity(spec)["config_sha256"] != first["config_sha256"]
+    assert model_identity(ModelSpec(name="h", backend="vllm", model="Qwen/Qwen3-14B", revision="main")) == {
+        "snapshot": "main"}  # not in the local cache: the revision as written

@@ -25,7 +25,8 @@ from workbench.privacy.egress import CheckedAddressTransport, check_endpoint
 DEFAULT_MAX_CONCURRENCY = 64
 
 # Request fields the backend sets itself; ``request_extra`` adds to them and never replaces one.
-_OWN_FIELDS = frozenset({"model", "stream", "stream_options", "temperature", "top_p", "max_tokens", "seed", "top_k",
+_OWN_FIELDS = frozenset({"model", "stream", "stream_options", "temperature", "top_p", "max_tokens",
+                         "max_completion_tokens", "seed", "top_k",
                          "min_p", "repetition_penalty", "stop", "skip_special_tokens", "logprobs", "top_logprobs",
                          "prompt", "messages", "chat_template_kwargs"})
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from workbench.models.spec import ModelSpec
 
 
-
 @dataclass(frozen=True)
 class OpenOptions:
     """How a backend is opened: ``allow_remote_endpoint`` is the user's opt-in to a non-local
@@ -157,6 +156,12 @@ def _open_vllm(spec: ModelSpec, options: OpenOptions) -> Backend:
     return VLLMBackend(spec, log_dir=options.log_dir)
 
 
+def _identify_vllm(spec: ModelSpec) -> dict[str, Any]:
+    from workbench.models.vllm_backend import weights_identity
+
+    return weights_identity(spec)
+
+
 def _check_vllm(spec: ModelSpec) -> list[str]:
     problems = [] if (spec.model or spec.path) else ["backend 'vllm' needs 'model' (a Hugging Face id) or 'path'"]
     if spec.base_url:
@@ -194,7 +199,7 @@ def _register_builtins() -> None:
                      _open_openai, None, _check_openai),
         BackendEntry("vllm", "vLLM's OpenAI server, started on 127.0.0.1 for the model and stopped after it: "
                      "a Hugging Face id ('model') or weights directory ('path')",
-                     _open_vllm, None, _check_vllm, lambda spec: "gpu"),
+                     _open_vllm, _identify_vllm, _check_vllm, lambda spec: "gpu"),
         BackendEntry("scripted", "fixed outputs and timings from a script file ('path') or a registered "
                      "script ('model'); no model is run", _open_scripted, _identify_scripted, _check_scripted),
     ):

@@ -22,9 +22,11 @@ from __future__ import annotations
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from workbench.hashing import canonical_json, sha256_hex
 from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult
 from workbench.models.openai_http import OpenAIHTTPBackend
 from workbench.models.spec import ModelSpec
@@ -116,6 +118,23 @@ def opens_reasoning(rendered_prompt: str, tags: list[tuple[str, str]]) -> bool:
         if at != -1 and close_tag not in text[at:] and not text[at + len(open_tag):].strip():
             return True
     return False
+
+
+def weights_identity(spec: ModelSpec) -> dict[str, Any]:
+    """What pins the weights, found without loading them (part of every cache key): for a hub id the
+    snapshot in the local cache; for a directory a digest of its config and the names and sizes of its
+    weight and tokenizer files, so a directory whose weights were replaced does not reuse old answers."""
+    if not spec.path:
+        return {"snapshot": resolved_revision(spec)}
+    directory = Path(spec.path)
+    if not directory.is_dir():
+        return {"weights_dir": str(directory), "missing": True}
+    listing = sorted((item.name, item.stat().st_size) for item in directory.iterdir()
+                     if item.is_file() and item.suffix in {".safetensors", ".bin", ".json", ".model", ".jinja"})
+    config = directory / "config.json"
+    return {"weights_dir": str(directory.resolve()),
+            "config_sha256": sha256_hex(config.read_text(encoding="utf-8", errors="replace")) if config.is_file() else None,
+            "files_sha256": sha256_hex(canonical_json(listing))}
 
 
 def resolved_revision(spec: ModelSpec) -> str | None:
