@@ -63,7 +63,7 @@ def test_run_prints_the_table_and_writes_records_and_json(isolated_cwd: Path) ->
     assert sorted(children["params.model"]) == ["gemma3-270m", "smollm2-135m"]
     assert set(children["params.prompt_uri"]) == {"prompts:/inpatient-summary-zh/1"}
     assert set(children["params.evalset_hash"]) == {evalset.content_hash()}
-    assert children["metrics.rougeL_ci_high"].notna().all()
+    assert children["params.ci.rougeL"].notna().all()  # intervals: a param per headline metric and intervals.json
 
     # The registered prompt drives a run by its registry URI.
     again = subprocess.run(

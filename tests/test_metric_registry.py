@@ -77,7 +77,7 @@ def test_a_registered_scorer_shows_in_the_cli_table_the_report_and_mlflow(script
                                   "tags.`workbench.kind` = 'evaluation'")
     assert len(children) == 2
     for child in children:
-        assert {"output_words", "output_words_ci_low", "output_words_ci_high"} <= set(child.data.metrics)
+        assert "output_words" in child.data.metrics and "ci.output_words" in child.data.params
 
 
 def test_the_leaderboard_and_the_report_rank_the_same_way(scripted_run: tuple[Path, str, str]) -> None:

@@ -35,7 +35,7 @@ from workbench.data.prompts import get_prompt  # noqa: E402
 from workbench.run.files import GenerationRecord, read_records  # noqa: E402
 from workbench.run.runner import RunSettings, run_comparison  # noqa: E402
 from workbench.track.store import default_tracking_uri  # noqa: E402
-from workbench.track.mlflow_runs import LoggedComparison, evalset_digest, generation_params, load_cases_table, log_comparison, numeric_metrics
+from workbench.track.mlflow_runs import LoggedComparison, evalset_digest, generation_params, load_cases_table, log_comparison, logged_intervals, numeric_metrics
 from workbench.track.prompt_registry import load_prompt_template, register_prompt_version, set_prompt_alias
 from workbench.privacy.redaction import redact
 
@@ -155,9 +155,13 @@ def check_comparison(client: MlflowClient, logged: LoggedComparison, run_dir: Pa
         assert params["file_sha256"] == evaluation["backend_info"]["file_sha256"]
         assert re.fullmatch(r"[0-9a-f]{40}|unknown", params["git_commit"])
         assert params["output_storage"] == "as-is"
-        for name in ("rougeL", "rougeL_ci_low", "rougeL_ci_high", "phi_leak_rate", "ttft_p50_s", "e2e_p95_s"):
+        for name in ("rougeL", "phi_leak_rate", "ttft_p50_s", "e2e_p95_s"):
             assert metrics[name] == pytest.approx(evaluation["metrics"][name]), name
-        assert metrics["rougeL_ci_low"] <= metrics["rougeL"] <= metrics["rougeL_ci_high"]
+        assert "rougeL_ci_low" not in metrics  # intervals live in intervals.json and the ci.<metric> params
+        intervals = logged_intervals(child.info.run_id, tracking_uri=tracking_uri)
+        assert intervals["rougeL"]["low"] == pytest.approx(evaluation["metrics"]["rougeL_ci_low"])
+        assert intervals["rougeL"]["low"] <= intervals["rougeL"]["estimate"] <= intervals["rougeL"]["high"]
+        assert params["ci.rougeL"].startswith(f"{evaluation['metrics']['rougeL']:.3f} [")
         for label, rate in evaluation["metrics"]["phi_leak_rate_by_label"].items():
             assert metrics[f"phi_leak_rate_{label}"] == pytest.approx(rate)
 
@@ -281,8 +285,8 @@ def test_redact_and_flatten_helpers() -> None:
                                 "chat_template_kwargs": {"enable_thinking": False}, "context_length": 8192})
     assert params == {"spec.model": "None", "sampling.temperature": "0.0", "sampling.stop": "[]",
                       "chat_template_kwargs": '{"enable_thinking": false}', "context_length": "8192"}
-    # Only registered metrics are exported (with their intervals and per-label values); nothing else.
+    # Only registered metrics are exported (their values and per-label values, not their intervals); nothing else.
     assert numeric_metrics({"rougeL": 0.5, "rougeL_ci_low": 0.4, "rougeL_ci_high": 0.6, "values_invented_rate": None,
-                            "cases": 2, "phi_leak_rate_NAME": 0.25, "phi_leak_rate_by_label": {"NAME": 0.25},
-                            "unregistered_figure": 3.0}) == {
-        "rougeL": 0.5, "rougeL_ci_low": 0.4, "rougeL_ci_high": 0.6, "cases": 2.0, "phi_leak_rate_NAME": 0.25}
+                            "cases": 2, "phi_leak_rate_NAME": 0.25, "phi_leak_rate_NAME_ci_low": 0.1,
+                            "phi_leak_rate_by_label": {"NAME": 0.25}, "unregistered_figure": 3.0}) == {
+        "rougeL": 0.5, "cases": 2.0, "phi_leak_rate_NAME": 0.25}

@@ -4,6 +4,9 @@ Rows come from the nested per-model runs that :func:`workbench.track.mlflow_runs
 writes. Rows are grouped by what makes them comparable (evaluation-set hash and prompt
 version): a chart or a ranking never mixes groups. Columns, ranking and charts come from the
 metric registry, so the leaderboard agrees with the report on who is first.
+
+Intervals come from each run's ``ci.<metric>`` params (headline metrics, as the tables show them)
+or, for runs logged before those existed, from the metrics ``<metric>_ci_low``/``_ci_high``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from workbench.run.files import EVALUATION_FILE, RunDirectoryError, model_direct
 from workbench.scoring.compare import paired_comparisons, rank_label, shared_ranks
 from workbench.scoring.registry import interval_of, per_label, primary, ranking_key, value_of
 from workbench.scoring.stats import PairedComparison
+from workbench.track.mlflow_runs import intervals_from_params
 from workbench.track.store import client_for
 
 
@@ -91,9 +95,15 @@ def leaderboard_entries(*, tracking_uri: str | None = None, evalset: str | None 
             evalset=params.get("evalset", ""), evalset_version=params.get("evalset_version", ""),
             evalset_hash=params.get("evalset_hash", ""), prompt=params.get("prompt", ""),
             prompt_uri=params.get("prompt_uri", ""), cases=int(cases) if cases and cases.isdigit() else None,
-            error=run.data.tags.get("error"), metrics=dict(run.data.metrics),
+            error=run.data.tags.get("error"), metrics=entry_metrics(run.data.metrics, params),
         ))
     return entries
+
+
+def entry_metrics(metrics: dict[str, float], params: dict[str, str]) -> dict[str, float]:
+    """An evaluation run's metrics with its interval bounds as flat ``<metric>_ci_low``/``_ci_high`` keys: from its
+    ``ci.<metric>`` params, or from its metrics where it was logged with the bounds as metrics (these win)."""
+    return {**intervals_from_params(params), **metrics}
 
 
 def filter_choices(entries: list[LeaderboardEntry]) -> tuple[list[str], list[str]]:

@@ -2,10 +2,22 @@
 
 ``log_comparison(run_dir)`` reads what ``workbench run`` left on disk and logs one parent
 run for the comparison with one nested child run per model: generation settings and
-provenance as params, every metric of the metric registry (with its bootstrap CI bounds),
-the per-case table (``cases.json``), the evaluation set as a run input and
+provenance as params, the point estimate of every metric of the metric registry as a
+metric, the per-case table (``cases.json``), the evaluation set as a run input and
 ``evaluation.json`` as an artifact. The prompt version is registered once in the MLflow
 Prompt Registry and every run names it as ``prompts:/<name>/<registry version>``.
+
+Intervals are not metrics (two more charts per metric, which no chart can pair with the
+value): each child run holds every 95% interval in the artifact ``intervals.json``
+(metric → estimate, low, high, method, n) and, for each headline metric, a param
+``ci.<metric>`` such as ``0.412 [0.301, 0.520]``. Runs logged before kept them as the
+metrics ``<metric>_ci_low``/``<metric>_ci_high``; :func:`logged_intervals` and the
+leaderboard read both.
+
+The parent run spans the comparison as the run files record it (:func:`run_windows`), is
+FAILED when a model failed or has no evaluation (tagged ``workbench.failed_models`` and
+``workbench.missing_models``), and carries each model's ranking metrics as
+``<metric>/<model>`` with the order of the one ranking rule as tags.
 
 Per-case outputs are stored as ``workbench.privacy.redaction`` says (as-is, redacted or hashed).
 """
@@ -17,7 +29,9 @@ import logging
 import os
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +55,22 @@ from workbench.privacy.redaction import (  # noqa: E402
 )
 from workbench.run.files import (  # noqa: E402
     EVALUATION_FILE, RUN_FILE, EvaluationFiles, EvaluationSummary, GenerationRecord, RunDirectoryError, RunFiles,
-    RunManifest, read_run_dir,
+    RunManifest, model_directory, read_records, read_run_dir,
 )
-from workbench.scoring.registry import flat_metrics, metrics_where  # noqa: E402
+from workbench.scoring.compare import paired_comparisons, rank_label, shared_ranks  # noqa: E402
+from workbench.scoring.registry import (  # noqa: E402
+    PRIMARY, RANKING, Metric, all_metrics, ci_keys, flat_metrics, format_with_ci, label_key, metrics_where, number,
+    per_label, ranking_key, ranking_rule_text, value_of,
+)
+from workbench.scoring.stats import CONFIDENCE, DEFAULT_RESAMPLES  # noqa: E402
 from workbench.track.prompt_registry import (  # noqa: E402
     find_registered_prompt, get_prompt_version, register_prompt_version,
 )
 
 DEFAULT_EXPERIMENT = "workbench"
 CASES_TABLE = "cases.json"
+INTERVALS_FILE = "intervals.json"
+CI_PARAM_PREFIX = "ci."  # param ``ci.<metric>``: a headline metric's value and interval as a reader writes it
 # generation_settings keys logged under another name: "model" is taken by the catalogue name.
 SETTING_PARAM_NAMES = {"model": "spec.model"}
 FLATTENED_SETTINGS = ("sampling",)
@@ -159,9 +180,211 @@ def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_sto
 _METRIC_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_\-. /]")
 
 
+def metric_key(name: str) -> str:
+    """``name`` with the characters MLflow refuses in a metric key replaced by ``_``."""
+    return _METRIC_KEY_UNSAFE.sub("_", name)
+
+
+def _interval_metrics(metrics: dict[str, Any]) -> list[tuple[str, Metric]]:
+    """(key, declaration) of every value that carries an interval: each ``interval`` metric and, for a
+    ``by_label`` metric, each of its per-label values."""
+    found = []
+    for item in all_metrics():
+        if item.interval:
+            found.append((item.name, item))
+        if item.by_label:
+            found += [(label_key(item.name, label), item) for label in per_label(metrics, item.name)]
+    return found
+
+
 def numeric_metrics(metrics: dict[str, Any]) -> dict[str, float]:
-    """Every registered metric the evaluation reports, with its interval and per-label values, as MLflow metrics."""
-    return {_METRIC_KEY_UNSAFE.sub("_", key): value for key, value in flat_metrics(metrics).items()}
+    """The point estimate of every registered metric the evaluation reports, and its per-label values, as MLflow
+    metrics; interval bounds are left out (see :func:`interval_table` and :func:`interval_params`)."""
+    bounds = {bound for key, _ in _interval_metrics(metrics) for bound in ci_keys(key)}
+    return {metric_key(key): value for key, value in flat_metrics(metrics).items() if key not in bounds}
+
+
+def interval_method(item: Metric) -> str:
+    """How the interval of ``item`` is computed (``workbench.scoring.stats``), in words."""
+    statistic = "ratio of sums" if item.aggregation == "ratio" else "mean"
+    return (f"{CONFIDENCE:.0%} BCa bootstrap interval of the {statistic} over cases ({DEFAULT_RESAMPLES} resamples, "
+            "small-sample t expansion)")
+
+
+def interval_cases(item: Metric, files: EvaluationFiles) -> int:
+    """The cases the interval of ``item`` resamples: the cases with a per-case value (a mean), the scored cases
+    (a ratio of sums), or every case with a record (a figure of the run such as the failure rate)."""
+    if item.aggregation == "mean":
+        return sum(1 for score in files.scores if score.value(item.name) is not None)
+    return len(files.scores) if item.aggregation == "ratio" else len(files.records)
+
+
+def interval_table(files: EvaluationFiles) -> dict[str, dict[str, Any]]:
+    """``intervals.json``: metric → {estimate, low, high, method, n} for every value of the evaluation that has an
+    estimate and carries an interval (a bound is None where the evaluation has none)."""
+    metrics = files.summary.metrics
+    table: dict[str, dict[str, Any]] = {}
+    for key, item in _interval_metrics(metrics):
+        estimate = value_of(metrics, key)
+        if estimate is None:
+            continue
+        low, high = (number(metrics.get(bound)) for bound in ci_keys(key))
+        table[key] = {"estimate": estimate, "low": low, "high": high, "method": interval_method(item),
+                      "n": interval_cases(item, files)}
+    return table
+
+
+def interval_params(metrics: dict[str, Any]) -> dict[str, str]:
+    """``ci.<metric>`` = "0.412 [0.301, 0.520]" for each headline metric with an interval, as the tables show it."""
+    params = {}
+    for item in metrics_where(headline=True):
+        low, high = (number(metrics.get(bound)) for bound in ci_keys(item.name))
+        if item.interval and value_of(metrics, item.name) is not None and low is not None and high is not None:
+            params[CI_PARAM_PREFIX + item.name] = format_with_ci(metrics, item.name)
+    return params
+
+
+_CI_PARAM_VALUE = re.compile(r"\s*(\S+)\s*\[\s*([^,\s]+)\s*,\s*([^\]\s]+)\s*\]\s*")
+
+
+def intervals_from_params(params: dict[str, str]) -> dict[str, float]:
+    """The interval bounds written by :func:`interval_params`, as the flat keys ``<metric>_ci_low``/``_ci_high``
+    that :func:`workbench.scoring.registry.interval_of` reads (rounded as the param shows them); a value that does
+    not parse is left out."""
+    bounds: dict[str, float] = {}
+    for name, text in params.items():
+        match = _CI_PARAM_VALUE.fullmatch(text) if name.startswith(CI_PARAM_PREFIX) else None
+        if match is None:
+            continue
+        try:
+            low, high = float(match.group(2)), float(match.group(3))
+        except ValueError:
+            continue
+        low_key, high_key = ci_keys(name.removeprefix(CI_PARAM_PREFIX))
+        bounds[low_key], bounds[high_key] = low, high
+    return bounds
+
+
+# --- when the comparison ran -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """When something ran, in epoch milliseconds (what MLflow's start and end times are)."""
+
+    start_ms: int
+    end_ms: int
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ms - self.start_ms) / 1000.0
+
+
+def iso_epoch_ms(text: str, where: str) -> int:
+    """An ISO 8601 time written by the runner (UTC when it names no zone) as epoch milliseconds."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise TrackingError(f"{where}: not an ISO 8601 time: {text!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(round(moment.timestamp() * 1000))
+
+
+def records_end_ms(records: list[GenerationRecord]) -> int | None:
+    """When the last generated request ended (``started_at`` + ``e2e_s``); cached records are left out, as they
+    carry the times of an earlier generation. None when no record has a time."""
+    ends = [record.started_at + (record.e2e_s or 0.0) for record in records
+            if not record.cached and record.started_at is not None]
+    return int(round(max(ends) * 1000)) if ends else None
+
+
+def evaluation_end_ms(files: EvaluationFiles) -> int:
+    """When the evaluation ended: ``finished_at`` of ``evaluation.json``, written once the model's last case was
+    generated and scored, so later than any record's end, which leaves out scoring. A file that does not record
+    it: the file's modification time."""
+    summary = files.summary
+    path = files.directory / EVALUATION_FILE
+    if "finished_at" in summary.model_fields_set:
+        return iso_epoch_ms(summary.finished_at, f"{path}: finished_at")
+    return int(round(path.stat().st_mtime * 1000))
+
+
+def run_windows(files: RunFiles) -> tuple[TimeWindow, dict[str, TimeWindow]]:
+    """When the comparison ran, and when each finished model's evaluation ran.
+
+    The comparison starts at ``created_at`` of ``run.json`` (written before the first model is loaded) and ends
+    with the last evaluation (:func:`evaluation_end_ms`; for a model that never finished, the end of its last
+    generated request, :func:`records_end_ms`). The runner evaluates the models one after the other in the order
+    of ``run.json``, so an evaluation starts where the one before it ended (the first at ``created_at``): its
+    window holds loading, warm-up, generation and scoring. An end before its start (a clock set back) is moved to
+    the start.
+    """
+    start = iso_epoch_ms(files.manifest.created_at, f"{files.directory / RUN_FILE}: created_at")
+    finished = {evaluation.model: evaluation for evaluation in files.evaluations}
+    windows: dict[str, TimeWindow] = {}
+    previous_end = start
+    for model in files.manifest.models:
+        if model in finished:
+            end = max(evaluation_end_ms(finished[model]), previous_end)
+            windows[model] = TimeWindow(previous_end, end)
+        else:
+            try:
+                recorded = records_end_ms(read_records(model_directory(files.directory, model)))
+            except RunDirectoryError:
+                recorded = None
+            end = max(recorded or previous_end, previous_end)
+        previous_end = end
+    return TimeWindow(start, previous_end), windows
+
+
+# --- the comparison's summary on the parent run ------------------------------------------
+
+
+def summary_metric_names() -> list[str]:
+    """The metrics the parent run carries for each model: those of the ranking rule and the primary ones."""
+    return list(dict.fromkeys([*RANKING, *PRIMARY.values()]))
+
+
+def comparison_metrics(evaluations: list[EvaluationFiles]) -> dict[str, float]:
+    """``<metric>/<model>`` for each model and each of :func:`summary_metric_names`. Metric first: MLflow sorts a
+    run's metrics by key and groups its charts by the part before the first "/", so every model's value of one
+    metric sits together, which is what a reader compares."""
+    found = {}
+    for files in evaluations:
+        for name in summary_metric_names():
+            value = value_of(files.summary.metrics, name)
+            if value is not None:
+                found[metric_key(f"{name}/{files.model}")] = value
+    return found
+
+
+def comparison_ranking(evaluations: list[EvaluationFiles]) -> list[tuple[str, str]]:
+    """(model, rank) in the order of the one ranking rule (``ranking_key``), with the leaderboard's ties: models
+    that no Holm-corrected paired test separates share a rank ("2="). Read from the run files alone."""
+    ordered = sorted(evaluations, key=lambda files: (ranking_key(files.summary.metrics,
+                                                                 failed=bool(files.summary.error)), files.model))
+    keys = [(files.model, ranking_key(files.summary.metrics, failed=bool(files.summary.error))) for files in ordered]
+    scored = [(files.model, files.directory) for files in ordered if not files.summary.error]
+    ranks = shared_ranks(keys, paired_comparisons(scored) if len(scored) >= 2 else [])
+    return [(model, rank_label(ranks[model], ranks)) for model, _ in keys]
+
+
+def failed_models(statuses: dict[str, str]) -> list[str]:
+    """The models whose evaluation run ended FAILED (the model could not run, or some of its cases failed)."""
+    return [model for model, status in statuses.items() if status != RunStatus.to_string(RunStatus.FINISHED)]
+
+
+def comparison_note(ranking: list[tuple[str, str]], failed: list[str], missing: list[str]) -> str:
+    """The parent run's description: the order of the ranking rule and the models that failed or are missing."""
+    lines = [f"Ranking ({ranking_rule_text()}): " + ", ".join(f"{rank} {model}" for model, rank in ranking)
+             + ". The model-selection report applies the gates and makes the recommendation."]
+    if failed:
+        lines.append("Failed (the model could not run, or some cases failed; see each run's tags): "
+                     + ", ".join(failed) + ".")
+    if missing:
+        lines.append("No evaluation (interrupted before it finished): " + ", ".join(missing) + ".")
+    return "\n\n".join(lines)
 
 
 # --- the per-case table ------------------------------------------------------------------
@@ -277,21 +500,27 @@ def _log_evalset_input(summary: EvaluationSummary, records: list[GenerationRecor
 # --- logging ------------------------------------------------------------------------------
 
 
-def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, prompt_uri: str, storage: OutputStorage,
-                    commit: str, evalset: EvalSet | None) -> str:
+def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, parent_run_id: str, window: TimeWindow,
+                    prompt_uri: str, storage: OutputStorage, commit: str, evalset: EvalSet | None) -> tuple[str, str]:
+    """One model's evaluation as a run nested under ``parent_run_id``, spanning ``window``; its run id and the
+    status it ended with (FAILED when the model could not run or some of its cases failed)."""
     summary = files.summary
     error = summary.error
-    tags = {"workbench.kind": "evaluation", "model": files.model}
+    tags = {"workbench.kind": "evaluation", "model": files.model, "mlflow.parentRunId": parent_run_id}
     if error:
         tags["error"] = str(error)[:5000]
     failed_cases = [record.case_id for record in files.records if not record.ok]
     if failed_cases:  # the run shows as failed in MLflow, with the cases named
         tags["workbench.failed_cases"] = ",".join(failed_cases)[:5000]
-    run = mlflow.start_run(experiment_id=experiment_id, run_name=files.model, nested=True, tags=tags)
+    client = MlflowClient()
+    run_id = client.create_run(experiment_id, start_time=window.start_ms, tags=tags, run_name=files.model).info.run_id
     status = RunStatus.to_string(RunStatus.FAILED)
+    mlflow.start_run(run_id=run_id, nested=True)
     try:
-        mlflow.log_params(evaluation_params(summary, prompt_uri=prompt_uri, output_storage=storage, commit=commit))
+        mlflow.log_params({**evaluation_params(summary, prompt_uri=prompt_uri, output_storage=storage, commit=commit),
+                           **interval_params(summary.metrics)})
         mlflow.log_metrics(numeric_metrics(summary.metrics))
+        mlflow.log_dict(interval_table(files), INTERVALS_FILE)
         _log_system_samples(summary.system_samples)
         rows = case_rows(files, storage=storage, evalset=evalset)
         if rows:
@@ -300,12 +529,13 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, prompt_uri: s
             mlflow.log_table(pd.DataFrame(rows), artifact_file=CASES_TABLE)
         _log_evalset_input(summary, files.records, evalset)
         mlflow.log_artifact(str(files.directory / EVALUATION_FILE))
-        _link_prompt(run.info.run_id, prompt_uri)
+        _link_prompt(run_id, prompt_uri)
         if not error and not failed_cases:
             status = RunStatus.to_string(RunStatus.FINISHED)
     finally:
         mlflow.end_run(status=status)
-    return run.info.run_id
+        client.set_terminated(run_id, status, end_time=window.end_ms)
+    return run_id, status
 
 
 def _log_system_samples(samples: list[dict[str, Any]]) -> None:
@@ -375,20 +605,53 @@ def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment
     experiment_id = ensure_experiment(experiment_name, tracking_uri=uri)
     prompt_uri = register_prompt_version(prompt, tracking_uri=uri, experiment_id=experiment_id)
     commit = git_commit()
-    children: dict[str, str] = {}
+    comparison_window, windows = run_windows(files)
     tags = {"workbench.kind": "comparison", "workbench.run_id": run.run_id,
             "workbench.run_dir": str(run_dir.resolve())}
     if missing:
         tags["workbench.missing_models"] = ",".join(missing)
-    with tracking_uri_scope(uri), mlflow.start_run(experiment_id=experiment_id, run_name=run.run_id, tags=tags) as parent:
-        mlflow.log_params(_comparison_params(run, prompt_uri, store_outputs))
-        mlflow.log_artifact(str(run_dir / RUN_FILE))
-        _link_prompt(parent.info.run_id, prompt_uri)
-        for files in evaluations:
-            children[files.model] = _log_evaluation(files, experiment_id=experiment_id, prompt_uri=prompt_uri,
-                                                    storage=store_outputs, commit=commit, evalset=evalset)
-    return LoggedComparison(parent_run_id=parent.info.run_id, experiment_id=experiment_id, child_run_ids=children,
+    client = MlflowClient(uri)
+    parent_id = client.create_run(experiment_id, start_time=comparison_window.start_ms, tags=tags,
+                                  run_name=run.run_id).info.run_id
+    statuses: dict[str, str] = {}
+    children: dict[str, str] = {}
+    status = RunStatus.to_string(RunStatus.FAILED)
+    with tracking_uri_scope(uri):
+        mlflow.start_run(run_id=parent_id)
+        try:
+            mlflow.log_params(_comparison_params(run, prompt_uri, store_outputs))
+            mlflow.log_artifact(str(run_dir / RUN_FILE))
+            _link_prompt(parent_id, prompt_uri)
+            for evaluation in evaluations:
+                children[evaluation.model], statuses[evaluation.model] = _log_evaluation(
+                    evaluation, experiment_id=experiment_id, parent_run_id=parent_id,
+                    window=windows[evaluation.model], prompt_uri=prompt_uri, storage=store_outputs, commit=commit,
+                    evalset=evalset)
+            _log_comparison_summary(evaluations, failed_models(statuses), missing)
+            if not failed_models(statuses) and not missing:
+                status = RunStatus.to_string(RunStatus.FINISHED)
+        finally:
+            mlflow.end_run(status=status)
+            client.set_terminated(parent_id, status, end_time=comparison_window.end_ms)
+    return LoggedComparison(parent_run_id=parent_id, experiment_id=experiment_id, child_run_ids=children,
                             prompt_uri=prompt_uri, tracking_uri=uri, missing_models=missing)
+
+
+def _log_comparison_summary(evaluations: list[EvaluationFiles], failed: list[str], missing: list[str]) -> None:
+    """On the active (parent) run: each model's ranking metrics, the ranking as tags
+    (``workbench.ranking``: "1 a, 2= b, 2= c"; ``workbench.first_ranked``), the failed models
+    (``workbench.failed_models``) and a description saying all of it."""
+    ranking = comparison_ranking(evaluations)
+    mlflow.log_metrics(comparison_metrics(evaluations))
+    tags = {"workbench.ranking": ", ".join(f"{rank} {model}" for model, rank in ranking)[:5000],
+            "workbench.ranking_rule": ranking_rule_text()}
+    first = [model for model, rank in ranking if rank.rstrip("=") == "1"]
+    if first:
+        tags["workbench.first_ranked"] = ",".join(first)
+    if failed:
+        tags["workbench.failed_models"] = ",".join(failed)[:5000]
+    tags["mlflow.note.content"] = comparison_note(ranking, failed, missing)
+    mlflow.set_tags(tags)
 
 
 def load_cases_table(run_id: str, *, tracking_uri: str | None = None) -> Any:
@@ -397,3 +660,30 @@ def load_cases_table(run_id: str, *, tracking_uri: str | None = None) -> Any:
     experiment_id = client.get_run(run_id).info.experiment_id
     with tracking_uri_scope(uri):  # MlflowClient.load_table searches runs through the global URI
         return client.load_table(experiment_id, CASES_TABLE, run_ids=[run_id])
+
+
+def logged_intervals(run_id: str, *, tracking_uri: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every interval of one evaluation run, as ``intervals.json`` holds them (metric → estimate, low, high,
+    method, n). A run logged before that file existed kept its bounds as the metrics ``<metric>_ci_low`` and
+    ``<metric>_ci_high``: they are read from there, with method and n None."""
+    client, _ = client_for(tracking_uri)
+    run = client.get_run(run_id)
+    if INTERVALS_FILE in [item.path for item in client.list_artifacts(run_id)]:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(client.download_artifacts(run_id, INTERVALS_FILE, directory))
+            try:
+                table = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise TrackingError(f"run {run_id}: {INTERVALS_FILE} cannot be read: {exc}") from exc
+        if not isinstance(table, dict):
+            raise TrackingError(f"run {run_id}: {INTERVALS_FILE} is not a JSON object")
+        return table
+    metrics = run.data.metrics
+    low_suffix, high_suffix = ci_keys("")
+    table = {}
+    for key in sorted(metrics):
+        name = key.removesuffix(low_suffix)
+        if name != key and name + high_suffix in metrics:
+            table[name] = {"estimate": metrics.get(name), "low": metrics[key], "high": metrics[name + high_suffix],
+                           "method": None, "n": None}
+    return table
