@@ -18,10 +18,10 @@ apply_privacy_environment()
 from workbench.scoring.compare import comparison_dicts  # noqa: E402
 from workbench.data.evalset_import import ColumnMap, import_evalset  # noqa: E402
 from workbench.data.evalset_tools import describe_evalset, list_evalsets, validate_evalset_dir  # noqa: E402
-from workbench.data.evalsets import EvalSetError, load_evalset, resolve_evalset  # noqa: E402
+from workbench.data.evalsets import EvalSet, EvalSetError, load_evalset, resolve_evalset  # noqa: E402
 from workbench.models.catalogue import CatalogueError, get_model_spec, load_catalogue  # noqa: E402
 from workbench.data.predictions import check_coverage, read_predictions  # noqa: E402
-from workbench.data.prompts import PromptError, get_prompt, load_prompts  # noqa: E402
+from workbench.data.prompts import PromptError, get_prompt, language_mismatch, load_prompts  # noqa: E402
 from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.report.tables import format_text_table, headline_cells, headline_headers, status_cell  # noqa: E402
 from workbench.run.files import RECORDS_FILE  # noqa: E402
@@ -35,7 +35,11 @@ from workbench.scoring.compare import rank_label, shared_ranks  # noqa: E402
 from workbench.scoring.scorer import score_outputs  # noqa: E402
 from workbench.scoring.stats import MIN_CASES_FOR_RANKING  # noqa: E402
 
-app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True, add_completion=False)
+# Help and usage errors as click writes them: wrapped to the terminal (at most HELP_WIDTH columns, 80 without
+# one), never cutting an option name short, as rich's tables do at 80 columns in CI, pipes and narrow terminals.
+HELP_WIDTH = 120
+app = typer.Typer(help="Medical LLM evaluation workbench.", no_args_is_help=True, add_completion=False,
+                  rich_markup_mode=None, context_settings={"max_content_width": HELP_WIDTH})
 models_app = typer.Typer(help="The model catalogue.", no_args_is_help=True)
 prompts_app = typer.Typer(help="Versioned prompt templates.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
@@ -556,6 +560,14 @@ def comparison_json(outcome: ComparisonOutcome, paired: list[Any]) -> dict[str, 
     }
 
 
+def _limit_note(limit: int | None, evalset: EvalSet) -> str | None:
+    """The note for a ``--limit`` above the number of cases in ``evalset`` (every case runs); None otherwise."""
+    cases = len(evalset.cases)
+    if limit is None or limit <= cases:
+        return None
+    return f"--limit {limit} is more than the {cases} cases of {evalset.name}: all {cases} are run"
+
+
 @app.command("run")
 def run(
     model: list[str] = typer.Option(..., "--model", "-m", help="Catalogue name; repeat to compare models."),
@@ -579,23 +591,38 @@ def run(
     store_outputs: StoreOutputs = StoreOutputsOption,
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some cases failed (they are still counted as failures and left out of the scores)."),
+    allow_language_mismatch: bool = typer.Option(False, "--allow-language-mismatch", help="Run a prompt in one language over a set in another (refused by default: its headings and wording cannot match the set's)."),
     catalogue: Optional[list[Path]] = CatalogueOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
 ) -> None:
     """Run models over an evaluation set; one record per case, a summary table at the end.
 
+    Refuses a prompt whose language differs from the set's (unless --allow-language-mismatch).
     Exits 1 when a model could not run or any case failed (unless --allow-failures), naming them."""
-    from workbench.api import evaluate
+    from workbench.api import evaluate, resolve_prompt
 
     try:
+        dataset = load_evalset(evalset)
+        template = resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir, tracking_uri=tracking_uri,
+                                  allow_remote_endpoint=allow_remote_endpoint)
+    except WorkbenchError as exc:  # an unknown set or prompt: nothing ran
+        _fail(str(exc))
+        return
+    mismatch = language_mismatch(template, dataset.name, dataset.manifest.language)
+    if mismatch and not allow_language_mismatch:
+        _fail(f"{mismatch}; --allow-language-mismatch runs it anyway")
+    for note in (mismatch, _limit_note(limit, dataset)):
+        if note:
+            typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
+    try:
         result = evaluate(
-            model, evalset, prompt=prompt, limit=limit, max_tokens=max_tokens, seed=seed, thinking=thinking,
+            model, dataset, prompt=template, limit=limit, max_tokens=max_tokens, seed=seed, thinking=thinking,
             concurrency=concurrency, warmup=warmup, detect_phi=detect_phi, rouge_scheme=rouge_scheme,
             use_cache=not no_cache, runs_dir=runs_dir,
             log_to_mlflow=mlflow_log, tracking_uri=tracking_uri, experiment=experiment,
             store_outputs=store_outputs.value, allow_remote_endpoint=allow_remote_endpoint,
             show_progress=not no_progress, catalogue=catalogue, prompts_dir=prompts_dir)
-    except WorkbenchError as exc:  # an unknown set, prompt or model, a bad setting: nothing ran
+    except WorkbenchError as exc:  # an unknown model, a bad setting: nothing ran
         _fail(str(exc))
     except KeyboardInterrupt:
         where = runs_dir or RunSettings().runs_dir

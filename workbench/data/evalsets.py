@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import yaml
 
+from workbench import suggest
 from workbench.data.input_checks import (
     check_known_keys, check_value, decode_utf8, parse_json, parse_yaml, read_utf8, utf8_lines,
 )
@@ -367,7 +368,8 @@ def resolve_evalset(name_or_dir: str, extra_dirs: list[Path] | None = None) -> P
         if (base / name_or_dir / CASES_FILE).is_file():
             return base / name_or_dir
     known = sorted({p.parent.name for base in evalset_search_path(extra_dirs) if base.is_dir() for p in base.glob(f"*/{CASES_FILE}")})
-    raise EvalSetError(f"evaluation set '{name_or_dir}' not found (no {CASES_FILE}); known sets: {', '.join(known) or 'none'}")
+    raise EvalSetError(f"evaluation set '{name_or_dir}' not found (no {CASES_FILE}); "
+                       f"known sets: {', '.join(known) or 'none'}{suggest.did_you_mean(name_or_dir, known)}")
 
 
 def load_evalset(name_or_dir: str, extra_dirs: list[Path] | None = None) -> EvalSet:

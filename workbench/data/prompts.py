@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from workbench import suggest
 from workbench.data.input_checks import did_you_mean, parse_yaml, read_utf8
 from workbench.errors import WorkbenchError
 from workbench.hashing import canonical_json, sha256_hex
@@ -209,7 +210,11 @@ def get_prompt(ref: str, extra_dirs: list[Path] | None = None) -> PromptTemplate
     name, _, version_text = ref.partition("@")
     prompts = load_prompts(extra_dirs)
     if name not in prompts:
-        raise PromptError(f"unknown prompt '{name}'; known prompts: {', '.join(sorted(prompts)) or 'none'}")
+        # NAME@VERSION is matched against every NAME@VERSION, so the suggestion is what to type
+        known = sorted(f"{known_name}@{known_version}" for known_name, versions in prompts.items()
+                       for known_version in versions) if version_text else sorted(prompts)
+        raise PromptError(f"unknown prompt '{name}'; known prompts: {', '.join(sorted(prompts)) or 'none'}"
+                          f"{suggest.did_you_mean(ref, known)}")
     versions = prompts[name]
     if not version_text:
         return versions[max(versions)]
@@ -220,3 +225,35 @@ def get_prompt(ref: str, extra_dirs: list[Path] | None = None) -> PromptTemplate
     if version not in versions:
         raise PromptError(f"prompt '{name}' has no version {version}; versions: {', '.join(map(str, sorted(versions)))}")
     return versions[version]
+
+
+# --- language ------------------------------------------------------------------------
+
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def _primary_language(code: str | None) -> str | None:
+    """``en`` for ``en``, ``EN`` or ``en-GB``; None for no code."""
+    primary = (code or "").strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary or None
+
+
+def _described(code: str) -> str:
+    return f"{LANGUAGE_NAMES[code]} ({code})" if code in LANGUAGE_NAMES else code
+
+
+def language_mismatch(prompt: PromptTemplate, evalset_name: str, evalset_language: str | None) -> str | None:
+    """Why ``prompt`` does not suit the evaluation set ``evalset_name`` in ``evalset_language``, as one line;
+    None when both languages are the same or either is not declared.
+
+    A prompt asks for headings and prose in its own language; against a set in another language
+    every required section is missed and the references share almost no words with the outputs.
+    Each door decides what overrides the refusal and says so after this line.
+    """
+    prompt_language = _primary_language(prompt.language)
+    set_language = _primary_language(evalset_language)
+    if prompt_language is None or set_language is None or prompt_language == set_language:
+        return None
+    return (f"prompt {prompt.ref} is in {_described(prompt_language)} but evaluation set {evalset_name} is in "
+            f"{_described(set_language)}: the outputs would be scored against section headings and references "
+            "in another language")

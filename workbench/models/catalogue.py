@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from workbench import suggest
 from workbench.data.input_checks import check_known_keys, did_you_mean, parse_yaml, read_utf8
 from workbench.errors import WorkbenchError
 from workbench.models.spec import ModelSpec, SamplingParams
@@ -82,8 +83,9 @@ def load_catalogue(extra_files: list[Path] | None = None) -> dict[str, Catalogue
 
 
 def get_model_spec(name: str, extra_files: list[Path] | None = None) -> ModelSpec:
+    """The catalogue entry called ``name``; an unknown name is refused with the known ones and the closest."""
     catalogue = load_catalogue(extra_files)
     if name not in catalogue:
-        known = ", ".join(sorted(catalogue))
-        raise CatalogueError(f"unknown model '{name}'; known models: {known}")
+        known = sorted(catalogue)
+        raise CatalogueError(f"unknown model '{name}'; known models: {', '.join(known)}{suggest.did_you_mean(name, known)}")
     return catalogue[name].spec
