@@ -162,3 +162,18 @@ def test_run_help_shows_every_option_name_whole_without_a_terminal(isolated_cwd:
     assert [name for name in names if name not in words] == []
     assert "…" not in completed.stdout
     assert max(len(line) for line in completed.stdout.splitlines()) <= 80
+
+
+def test_the_browser_workbench_refuses_a_prompt_in_another_language(tmp_path: Path) -> None:
+    from workbench.privacy.audit import AuditLog
+    from workbench.ui.app import UIConfig, run_evaluation
+
+    config = UIConfig(runs_dir=tmp_path / "runs", tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
+                      audit=AuditLog(tmp_path / "audit.jsonl"))
+    messages = list(run_evaluation(config, ["smollm2-135m"], "smoke-zh", "clinical-summary-en@1", None, None, False,
+                                   None))  # type: ignore[arg-type]
+    assert len(messages) == 1 and messages[0][1] == []
+    assert "clinical-summary-en@1" in messages[0][0] and "smoke-zh" in messages[0][0]
+    assert "choose a prompt in the set's language" in messages[0][0]
+    assert not (tmp_path / "runs").exists()  # nothing was run
+    assert not [entry for entry in AuditLog(tmp_path / "audit.jsonl").entries() if entry.action == "run.start"]

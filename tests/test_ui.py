@@ -90,12 +90,15 @@ def test_run_leaderboard_cases_and_playground_in_a_browser(tmp_path: Path) -> No
             expect(page.locator("#chart-phi-label .main-svg").first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "ui-leaderboard.png"), full_page=True)
 
-            # Cases: the newest run, the source with its gold PHI highlighted, the model's output beside it.
+            # Cases: the newest run is listed; once the user picks a case, the source with its gold PHI
+            # highlighted and the model's output beside it.
             page.get_by_role("tab", name="Cases").click()
+            first_case = load_evalset("smoke-en").cases[0]
+            page.locator("#case-id input").click()
+            page.get_by_role("option", name=first_case.id).click()
             source = page.locator("#case-source")
             highlighted = source.locator(".token.highlighted")
             expect(highlighted.first).to_be_visible(timeout=60_000)
-            first_case = load_evalset("smoke-en").cases[0]
             gold = [first_case.source[s.start:s.end] for s in first_case.phi]
             marked = highlighted.all_inner_texts()
             assert any(text.strip() in gold for text in marked), (marked, gold)

@@ -24,7 +24,7 @@ import yaml  # noqa: E402
 
 from workbench import api  # noqa: E402
 from workbench.privacy.audit import AuditLog  # noqa: E402
-from workbench.ui.case_view import highlighted, load_run_cases  # noqa: E402
+from workbench.ui.case_view import RunCases, highlighted, load_run_cases  # noqa: E402
 from workbench.run.device_queue import DeviceQueues, device_key  # noqa: E402
 from workbench.data.evalset_tools import list_evalsets  # noqa: E402
 from workbench.data.evalsets import load_evalset  # noqa: E402
@@ -39,7 +39,7 @@ from workbench.track.leaderboard import (  # noqa: E402
 )
 from workbench.models.spec import ModelSpec  # noqa: E402
 from workbench.run.playground import guess_language, run_playground, save_as_case, source_phi  # noqa: E402
-from workbench.data.prompts import PromptTemplate, load_prompts  # noqa: E402
+from workbench.data.prompts import PromptTemplate, get_prompt, language_mismatch, load_prompts  # noqa: E402
 from workbench.run.files import RunDirectoryError  # noqa: E402
 from workbench.safe_names import UnsafeNameError, check_safe_name, safe_child  # noqa: E402
 from workbench.ui.access import Credentials, LoginGuard  # noqa: E402
@@ -125,6 +125,20 @@ def prompt_choices(config: UIConfig) -> list[str]:
     return choices
 
 
+def evalset_list(current: str | None) -> Any:
+    """The evaluation-set dropdown as the search path holds it now; ``current`` stays chosen while it is listed."""
+    choices = evalset_choices()
+    fallback = "smoke-en" if "smoke-en" in choices else None
+    return gr.update(choices=choices, value=current if current in choices else fallback)
+
+
+def prompt_list(config: UIConfig, current: str | None) -> Any:
+    """A prompt dropdown as the prompt files and the registry hold them now (new versions, new aliases);
+    ``current`` stays chosen while it is offered."""
+    choices = prompt_choices(config)
+    return gr.update(choices=choices, value=current if current in choices else SET_DEFAULT_PROMPT)
+
+
 @dataclass
 class DeviceJob:
     """Model work on a background thread, started once the devices of its models are free.
@@ -187,9 +201,15 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
     prompt_ref = None if not prompt or prompt == SET_DEFAULT_PROMPT else prompt
     try:
         specs = api.model_specs(models, catalogue=config.catalogue, max_tokens=max_tokens_value)
-        cases = len(load_evalset(evalset).head(limit_value).cases)
-    except Exception as exc:  # an unknown model or set, a limit below 1: say so, run nothing
+        chosen_set = load_evalset(evalset)
+        cases = len(chosen_set.head(limit_value).cases)
+        template = get_prompt(prompt_ref or chosen_set.manifest.default_prompt, config.prompts_dir)
+    except Exception as exc:  # an unknown model, set or prompt, a limit below 1: say so, run nothing
         yield f"**Error:** {markdown_text(exc)}", []
+        return
+    mismatch = language_mismatch(template, chosen_set.name, chosen_set.manifest.language)
+    if mismatch:  # every section heading would be missed: refuse, as the CLI does without its override
+        yield f"**Error:** {markdown_text(mismatch)}; choose a prompt in the set's language.", []
         return
     cancel = threading.Event()
     config.cancel_events[session] = cancel
@@ -302,9 +322,11 @@ def run_dir_choices(config: UIConfig) -> list[tuple[str, str]]:
     return [(path.name, str(path)) for path in list_run_dirs(config.runs_dir)]
 
 
-def refresh_runs(config: UIConfig) -> Any:
+def refresh_runs(config: UIConfig, current: str | None = None) -> Any:
+    """The run dropdown, newest first; ``current`` stays chosen while it is listed, else the newest run."""
     choices = run_dir_choices(config)
-    return gr.update(choices=choices, value=choices[0][1] if choices else None)
+    values = [value for _, value in choices]
+    return gr.update(choices=choices, value=current if current in values else (values[0] if values else None))
 
 
 def chosen_run_dir(config: UIConfig, run_dir: str) -> Path:
@@ -317,27 +339,97 @@ def chosen_run_dir(config: UIConfig, run_dir: str) -> Path:
     return inside
 
 
-def choose_run(config: UIConfig, run_dir: str | None) -> Any:
+def case_choices(cases: RunCases) -> list[tuple[str, str]]:
+    """The case dropdown of one run: the cases where the models disagree most first."""
+    return [(f"{item.case_id} · disagreement {item.disagreement:.2f}", item.case_id) for item in cases.ordered()]
+
+
+def choose_run(config: UIConfig, run_dir: str | None, case_id: str | None = None) -> Any:
+    """The case dropdown of the chosen run, with ``RunCases.pick(case_id)`` chosen."""
     if not run_dir:
         return gr.update(choices=[], value=None)
     try:
         cases = load_run_cases(chosen_run_dir(config, run_dir))
     except (RunDirectoryError, UnsafeNameError):  # show_case says why
         return gr.update(choices=[], value=None)
-    choices = [(f"{item.case_id} · disagreement {item.disagreement:.2f}", item.case_id) for item in cases.ordered()]
-    return gr.update(choices=choices, value=choices[0][1] if choices else None)
+    return gr.update(choices=case_choices(cases), value=cases.pick(case_id))
 
 
-def show_case(config: UIConfig, run_dir: str | None, case_id: str | None, request: gr.Request) -> list[Any]:
+PICK_A_CASE = "Pick a case to see the note and the outputs."
+
+
+def _blank_case(summary: str = "") -> list[Any]:
+    return [None, "", [], summary, *_hidden_slots()]
+
+
+def _unchanged_case() -> list[Any]:
+    """The case view left as it is (nothing rendered again, nothing audited)."""
+    return [gr.update() for _ in range(4 + 3 * MAX_MODEL_SLOTS)]
+
+
+def _case_prompt(cases: RunCases, note: str = "") -> list[Any]:
+    """The case view of a run before the user picks a case: no note, no outputs, no scores."""
+    return _blank_case(f"Run {markdown_text(cases.run_id)} · {markdown_text(cases.evalset.name)} · "
+                       f"{len(cases.evalset.cases)} case(s). {note}{PICK_A_CASE}")
+
+
+def open_run(config: UIConfig, run_dir: str | None, case_id: str | None, request: gr.Request) -> list[Any]:
+    """The case dropdown and the case view of the run the user chose, read once. The case the user picked
+    (``case_id``) stays picked and is shown from this run while the run has it: every output, score and
+    timing shown is that run's. Without a picked case the view only asks for one, and nothing is audited."""
     if not run_dir:
-        return [None, "", [], "", *_hidden_slots()]
+        return [gr.update(choices=[], value=None), *_blank_case()]
     try:
         cases = load_run_cases(chosen_run_dir(config, run_dir))
     except (RunDirectoryError, UnsafeNameError) as exc:
-        return [None, "", [], f"**Cannot show this run:** {markdown_text(exc)}", *_hidden_slots()]
+        return [gr.update(choices=[], value=None), *_blank_case(f"**Cannot show this run:** {markdown_text(exc)}")]
+    if case_id and cases.has(case_id):
+        return [gr.update(choices=case_choices(cases), value=case_id), *case_parts(config, cases, case_id, request)]
+    note = f"Case {markdown_text(case_id)} is not in this run. " if case_id else ""
+    return [gr.update(choices=case_choices(cases), value=None), *_case_prompt(cases, note)]
+
+
+def open_cases(config: UIConfig, run_dir: str | None, case_id: str | None, request: gr.Request, *,
+               newest: bool = False) -> list[Any]:
+    """The Cases tab's lists as the runs directory holds them now, filled without the user asking (page load,
+    tab select, "Refresh runs", a finished run): the run list (``run_dir`` kept while it is listed, else the
+    newest run; always the newest with ``newest``) and that run's case list. It renders no case itself, so it
+    audits nothing: a case the user picked stays as shown while its run stays chosen, else the view asks for a pick."""
+    runs = refresh_runs(config, None if newest else run_dir)
+    chosen = runs["value"]
+    if not chosen:
+        return [runs, gr.update(choices=[], value=None), *_blank_case("No runs yet.")]
+    try:
+        cases = load_run_cases(chosen_run_dir(config, chosen))
+    except (RunDirectoryError, UnsafeNameError) as exc:
+        return [runs, gr.update(choices=[], value=None),
+                *_blank_case(f"**Cannot show this run:** {markdown_text(exc)}")]
+    if chosen == run_dir and case_id and cases.has(case_id):
+        return [runs, gr.update(choices=case_choices(cases), value=case_id), *_unchanged_case()]
+    return [runs, gr.update(choices=case_choices(cases), value=None), *_case_prompt(cases)]
+
+
+def show_case(config: UIConfig, run_dir: str | None, case_id: str | None, request: gr.Request) -> list[Any]:
+    """The case the user picked, from the chosen run; the view is audited."""
+    if not run_dir:
+        return _blank_case()
+    try:
+        cases = load_run_cases(chosen_run_dir(config, run_dir))
+    except (RunDirectoryError, UnsafeNameError) as exc:
+        return _blank_case(f"**Cannot show this run:** {markdown_text(exc)}")
+    return case_parts(config, cases, case_id, request)
+
+
+def case_parts(config: UIConfig, cases: RunCases, case_id: str | None, request: gr.Request) -> list[Any]:
+    """One case of a loaded run as the Cases tab shows it (source, reference, score table, summary, output
+    columns); the view is written to the audit log. Without a case, only the prompt to pick one."""
     if not case_id:
-        return [None, "", [], "", *_hidden_slots()]
-    view = cases.view(case_id)
+        return _case_prompt(cases)
+    try:
+        view = cases.view(case_id)
+    except KeyError:
+        return _blank_case(f"**Cannot show this case:** {markdown_text(case_id)} is not in run "
+                           f"{markdown_text(cases.run_id)}")
     config.audit.record(user=_user(request), action="cases.view", models=cases.models, evalset=cases.evalset.name,
                         details={"run_id": cases.run_id, "case_id": case_id})
     score_names = [name for name in dict.fromkeys(name for output in view.outputs for name in output.scores)]
@@ -540,7 +632,7 @@ def build_app(config: UIConfig) -> gr.Blocks:
     evalsets = evalset_choices()
     with gr.Blocks(title="Medical LLM evaluation workbench", analytics_enabled=False) as app:
         gr.Markdown("## Medical LLM evaluation workbench")
-        with gr.Tab("Run", id="run"):
+        with gr.Tab("Run", id="run") as run_tab:
             with gr.Row():
                 run_models = gr.CheckboxGroup(models, label="Models", elem_id="run-models")
                 with gr.Column():
@@ -578,11 +670,12 @@ def build_app(config: UIConfig) -> gr.Blocks:
                 case_run = gr.Dropdown(run_dir_choices(config), label="Run", elem_id="case-run")
                 case_id = gr.Dropdown([], label="Case (models disagree most first)", elem_id="case-id")
                 case_refresh = gr.Button("Refresh runs")
-            case_summary = gr.Markdown()
+            case_summary = gr.Markdown(elem_id="case-summary")
             with gr.Row():
                 case_source = gr.HighlightedText(label="Source (gold PHI)", show_legend=True, elem_id="case-source")
                 case_reference = gr.Textbox(label="Reference", lines=8, interactive=False)
-            case_scores = gr.Dataframe(headers=["score"], interactive=False, label="Per-case scores")
+            case_scores = gr.Dataframe(headers=["score"], interactive=False, label="Per-case scores",
+                                       elem_id="case-scores")
             case_slots = _output_slots("case-output")
 
         with gr.Tab("Prompts", id="prompts") as prompts_tab:
@@ -601,7 +694,7 @@ def build_app(config: UIConfig) -> gr.Blocks:
                 pr_alias_button = gr.Button("Set alias")
             pr_status = gr.Markdown()
 
-        with gr.Tab("Playground", id="playground"):
+        with gr.Tab("Playground", id="playground") as playground_tab:
             gr.Markdown("Nothing pasted here is stored unless you save it as a case.")
             pg_note = gr.Textbox(label="Clinical note", lines=10, elem_id="pg-note")
             with gr.Row():
@@ -638,21 +731,46 @@ def build_app(config: UIConfig) -> gr.Blocks:
         def _refresh(evalset: str | None, prompt: str | None, request: gr.Request) -> Any:
             return refresh_leaderboard(config, evalset, prompt, request)
 
-        run_event.then(_refresh, [lb_evalset, lb_prompt], leaderboard_outputs, api_visibility="private").then(
-            lambda: refresh_runs(config), None, case_run, api_visibility="private")
         lb_refresh.click(_refresh, [lb_evalset, lb_prompt], leaderboard_outputs, api_visibility="private")
         leaderboard_tab.select(_refresh, [lb_evalset, lb_prompt], leaderboard_outputs, api_visibility="private")
         lb_evalset.input(_refresh, [lb_evalset, lb_prompt], leaderboard_outputs, api_visibility="private")
         lb_prompt.input(_refresh, [lb_evalset, lb_prompt], leaderboard_outputs, api_visibility="private")
 
+        # The Cases tab: the run and case lists fill themselves (page load, tab select, refresh, a finished run),
+        # but a case's note and outputs are shown, and audited, only for a case the user picked.
         def _show(run_dir: str | None, case: str | None, request: gr.Request) -> list[Any]:
             return show_case(config, run_dir, case, request)
 
+        def _open_run(run_dir: str | None, case: str | None, request: gr.Request) -> list[Any]:
+            return open_run(config, run_dir, case, request)
+
+        def _open_cases(run_dir: str | None, case: str | None, request: gr.Request) -> list[Any]:
+            return open_cases(config, run_dir, case, request)
+
+        def _open_newest(run_dir: str | None, case: str | None, request: gr.Request) -> list[Any]:
+            return open_cases(config, run_dir, case, request, newest=True)
+
         case_outputs = [case_source, case_reference, case_scores, case_summary, *case_slots]
-        case_run.change(lambda run_dir: choose_run(config, run_dir), case_run, case_id, api_visibility="private")
-        case_id.change(_show, [case_run, case_id], case_outputs, api_visibility="private")
-        case_refresh.click(lambda: refresh_runs(config), None, case_run, api_visibility="private")
-        cases_tab.select(lambda: refresh_runs(config), None, case_run, api_visibility="private")
+        # `select`, not `input`: a dropdown also sends `input` when it merely loses focus, which would show
+        # (and audit) the case again without the user picking anything.
+        case_run.select(_open_run, [case_run, case_id], [case_id, *case_outputs], api_visibility="private")
+        case_id.select(_show, [case_run, case_id], case_outputs, api_visibility="private")
+        for event in (case_refresh.click, cases_tab.select, app.load):
+            event(_open_cases, [case_run, case_id], [case_run, case_id, *case_outputs], api_visibility="private")
+        run_event.then(_refresh, [lb_evalset, lb_prompt], leaderboard_outputs, api_visibility="private").then(
+            _open_newest, [case_run, case_id], [case_run, case_id, *case_outputs], api_visibility="private")
+
+        # The Run and Playground lists follow the prompt files, the registry and the sets on the search path.
+        def _run_lists(evalset: str | None, prompt: str | None) -> tuple[Any, Any]:
+            return evalset_list(evalset), prompt_list(config, prompt)
+
+        def _prompt_lists(run_prompt_ref: str | None, pg_prompt_ref: str | None) -> tuple[Any, Any]:
+            return prompt_list(config, run_prompt_ref), prompt_list(config, pg_prompt_ref)
+
+        for event in (run_tab.select, app.load):
+            event(_run_lists, [run_evalset, run_prompt], [run_evalset, run_prompt], api_visibility="private")
+        for event in (playground_tab.select, app.load):
+            event(lambda ref: prompt_list(config, ref), pg_prompt, pg_prompt, api_visibility="private")
 
         def _open_prompts(name: str | None) -> Any:
             names = prompt_names(config)
@@ -671,13 +789,15 @@ def build_app(config: UIConfig) -> gr.Blocks:
             return status, versions, base
 
         pr_register.click(_register, [pr_name, pr_text, pr_message], [pr_status, pr_versions, pr_base],
-                          api_visibility="private")
+                          api_visibility="private").then(
+            _prompt_lists, [run_prompt, pg_prompt], [run_prompt, pg_prompt], api_visibility="private")
 
         def _alias(name: str | None, alias: str, version: float | None, request: gr.Request) -> Any:
             return set_alias(config, name, alias, version, request), prompt_versions(config, name)[0]
 
         pr_alias_button.click(_alias, [pr_name, pr_alias, pr_alias_version], [pr_status, pr_versions],
-                              api_visibility="private")
+                              api_visibility="private").then(
+            _prompt_lists, [run_prompt, pg_prompt], [run_prompt, pg_prompt], api_visibility="private")
 
         def _playground(note: str, models: list[str], prompt: str, max_tokens: float | None,
                         request: gr.Request) -> Iterator[list[Any]]:
@@ -691,7 +811,8 @@ def build_app(config: UIConfig) -> gr.Blocks:
         def _save(note: str, reference: str, set_name: str, case: str, request: gr.Request) -> str:
             return save_playground_case(config, note, reference, set_name, case, request)
 
-        pg_save.click(_save, [pg_note, pg_reference, pg_set, pg_case_id], pg_save_status, api_visibility="private")
+        pg_save.click(_save, [pg_note, pg_reference, pg_set, pg_case_id], pg_save_status,
+                      api_visibility="private").then(evalset_list, run_evalset, run_evalset, api_visibility="private")
     return app
 
 

@@ -84,6 +84,17 @@ class RunCases:
         leaked = {model: _count(self.scores.get(model, {}).get(case.id)) for model in self.models}
         return CaseSummary(case.id, disagreement(self, case), rouge, leaked)
 
+    def pick(self, case_id: str | None) -> str | None:
+        """The case to choose in this run's case list: ``case_id`` while this run has it (so switching runs
+        keeps the case being compared), else the one where the models disagree most; None for a run without cases."""
+        if case_id is not None and self.has(case_id):
+            return case_id
+        ordered = self.ordered()
+        return ordered[0].case_id if ordered else None
+
+    def has(self, case_id: str) -> bool:
+        return any(case.id == case_id for case in self.evalset.cases)
+
     def view(self, case_id: str) -> CaseView:
         case = self.case(case_id)
         outputs = []
