@@ -92,7 +92,7 @@ def test_run_status_escapes_errors_from_servers_and_models(config: ui_app.UIConf
     monkeypatch.setattr(api, "evaluate", lambda *args, **kwargs: finished)
     status = list(ui_app.run_evaluation(config, ["smollm2-135m"], "smoke-en", ui_app.SET_DEFAULT_PROMPT, 1, 8, False,
                                         _request()))[-1][0]
-    assert status.startswith("**Finished** run run-\\[x\\]") and "not logged to MLflow" in status
+    assert status.startswith("**Failed** run run-\\[x\\]") and "not logged to MLflow" in status
     assert "**model \\[x\\]" in status and "case(s) failed**" in status
     assert_inert(status)
 

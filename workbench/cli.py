@@ -83,7 +83,9 @@ def _format_table(headers: list[str], rows: list[list[str]]) -> str:
 
 @models_app.command("list")
 def models_list(catalogue: Optional[list[Path]] = CatalogueOption) -> None:
-    """List every model the workbench knows, shipped and your own."""
+    """List every model the workbench knows, shipped and your own, and whether this machine can run it."""
+    from workbench.models import unavailable_reason
+
     try:
         entries = load_catalogue(catalogue)
     except CatalogueError as exc:
@@ -93,8 +95,11 @@ def models_list(catalogue: Optional[list[Path]] = CatalogueOption) -> None:
         spec = entry.spec
         where = f"{spec.model} @ {spec.base_url}" if spec.base_url else (spec.model or spec.path or spec.package or "")
         thinking = "-" if spec.thinking is None else ("on" if spec.thinking else "off")
-        rows.append([name, spec.backend, where, str(spec.context_length), thinking, entry.source])
-    typer.echo(_format_table(["model", "backend", "weights / endpoint", "context", "thinking", "defined in"], rows))
+        reason = unavailable_reason(spec)
+        rows.append([name, spec.backend, where, str(spec.context_length), thinking, entry.source,
+                     "yes" if reason is None else f"no: {reason}"])
+    typer.echo(_format_table(["model", "backend", "weights / endpoint", "context", "thinking", "defined in",
+                              "runs here"], rows))
 
 
 @models_app.command("show")

@@ -9,6 +9,7 @@ the registry instead of comparing backend names.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ OpenBackend = Callable[["ModelSpec", OpenOptions], "Backend"]  # (spec, options)
 IdentifyModel = Callable[["ModelSpec"], dict[str, Any]]  # facts that pin the weights, without loading them
 CheckSpec = Callable[["ModelSpec"], list[str]]  # problems with the spec's fields; empty when it is usable
 DeviceOf = Callable[["ModelSpec"], str]  # the device the model's work runs on ("cpu", "gpu", "endpoint URL")
+Availability = Callable[["ModelSpec"], "str | None"]  # None: this machine can run the model; else one line saying why not
 
 
 class UnknownBackendError(WorkbenchError, ValueError):
@@ -50,7 +52,9 @@ class BackendEntry:
     (part of every cache key; None means no such facts); ``check_spec`` returns what
     is wrong with a spec's fields for this backend, one message per problem (None
     means any spec will do); ``device`` names where the model's work runs, so that
-    work on one device queues (None: the endpoint at ``base_url``, or this machine's CPU).
+    work on one device queues (None: the endpoint at ``base_url``, or this machine's CPU);
+    ``available`` says, without loading anything, why this machine cannot run a spec's model,
+    in one line, or None when it can (None: every model of the backend can run here).
     """
 
     name: str
@@ -59,11 +63,16 @@ class BackendEntry:
     identity: IdentifyModel | None = None
     check_spec: CheckSpec | None = None
     device: DeviceOf | None = None
+    available: Availability | None = None
 
     def device_of(self, spec: ModelSpec) -> str:
         if self.device is not None:
             return self.device(spec)
         return f"endpoint {spec.base_url}" if spec.base_url else "cpu"
+
+    def unavailable_reason(self, spec: ModelSpec) -> str | None:
+        """Why this machine cannot run the model of ``spec``, in one line; None when it can."""
+        return self.available(spec) if self.available is not None else None
 
 
 _BACKENDS: dict[str, BackendEntry] = {}
@@ -129,6 +138,12 @@ def _check_llamacpp(spec: ModelSpec) -> list[str]:
     return ["backend 'llamacpp' needs 'path' (a .gguf file) or 'package'"]
 
 
+def _available_llamacpp(spec: ModelSpec) -> str | None:
+    if importlib.util.find_spec("llama_cpp") is not None:
+        return None
+    return "llama-cpp-python is not installed; install the embedded extra: pip install -e '.[embedded]'"
+
+
 # --- openai: any OpenAI-compatible HTTP server ------------------------------------------------------
 
 
@@ -170,6 +185,16 @@ def _check_vllm(spec: ModelSpec) -> list[str]:
     return problems
 
 
+def _available_vllm(spec: ModelSpec) -> str | None:
+    from workbench.models.vllm_server import VLLMServerError, vllm_python
+
+    try:
+        vllm_python()
+    except VLLMServerError as exc:
+        return str(exc)
+    return None
+
+
 # --- scripted: fixed outputs and timings, no model (tests and demos) --------------------------------
 
 
@@ -194,12 +219,12 @@ def _check_scripted(spec: ModelSpec) -> list[str]:
 def _register_builtins() -> None:
     for entry in (
         BackendEntry("llamacpp", "llama.cpp in process: a GGUF file ('path') or an embedded model ('package')",
-                     _open_llamacpp, _identify_llamacpp, _check_llamacpp, _device_llamacpp),
+                     _open_llamacpp, _identify_llamacpp, _check_llamacpp, _device_llamacpp, _available_llamacpp),
         BackendEntry("openai", "an OpenAI-compatible HTTP server ('base_url') serving 'model'",
                      _open_openai, None, _check_openai),
         BackendEntry("vllm", "vLLM's OpenAI server, started on 127.0.0.1 for the model and stopped after it: "
                      "a Hugging Face id ('model') or weights directory ('path')",
-                     _open_vllm, _identify_vllm, _check_vllm, lambda spec: "gpu"),
+                     _open_vllm, _identify_vllm, _check_vllm, lambda spec: "gpu", _available_vllm),
         BackendEntry("scripted", "fixed outputs and timings from a script file ('path') or a registered "
                      "script ('model'); no model is run", _open_scripted, _identify_scripted, _check_scripted),
     ):

@@ -37,6 +37,7 @@ from workbench.report.figures import (  # noqa: E402
 from workbench.track.leaderboard import (  # noqa: E402
     filter_choices, format_number, leaderboard_entries, leaderboard_headers, newest_group, ranked_rows,
 )
+from workbench.models import unavailable_reason  # noqa: E402
 from workbench.models.spec import ModelSpec  # noqa: E402
 from workbench.run.playground import guess_language, run_playground, save_as_case, source_phi  # noqa: E402
 from workbench.data.prompts import PromptTemplate, get_prompt, language_mismatch, load_prompts  # noqa: E402
@@ -101,8 +102,24 @@ def result_rows(result: api.EvaluationResult) -> list[list[str]]:
 # --- choices ---------------------------------------------------------------------------------
 
 
-def model_choices(config: UIConfig) -> list[str]:
-    return sorted(api.load_catalogue(config.catalogue))
+def model_label(name: str, reason: str | None) -> str:
+    """What a model's checkbox says: its name, and why this machine cannot run it when it cannot."""
+    return name if reason is None else f"{name} — cannot run here: {reason}"
+
+
+def model_choices(config: UIConfig) -> list[tuple[str, str]]:
+    """The catalogue's models as (label, name) pairs: a model this machine cannot run is offered with the reason."""
+    return [(model_label(name, unavailable_reason(entry.spec)), name)
+            for name, entry in sorted(api.load_catalogue(config.catalogue).items())]
+
+
+def unrunnable(specs: list[ModelSpec]) -> str | None:
+    """Why some of the chosen models cannot run on this machine, one clause per model (escaped for the page);
+    None when all of them can."""
+    reasons = {spec.name: unavailable_reason(spec) for spec in specs}
+    refused = [f"{markdown_text(name)} cannot run here: {markdown_text(reason)}"
+               for name, reason in reasons.items() if reason is not None]
+    return "; ".join(refused) if refused else None
 
 
 def evalset_choices() -> list[str]:
@@ -207,6 +224,10 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
     except Exception as exc:  # an unknown model, set or prompt, a limit below 1: say so, run nothing
         yield f"**Error:** {markdown_text(exc)}", []
         return
+    refused = unrunnable(specs)
+    if refused:  # nothing is queued for a model that would only fail when opened
+        yield f"**Error:** {refused}; choose models this machine can run.", []
+        return
     mismatch = language_mismatch(template, chosen_set.name, chosen_set.manifest.language)
     if mismatch:  # every section heading would be missed: refuse, as the CLI does without its override
         yield f"**Error:** {markdown_text(mismatch)}; choose a prompt in the set's language.", []
@@ -255,7 +276,8 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
     else:
         logged = (f"logged to MLflow (run {markdown_text(result.mlflow_parent_run_id)})" if result.mlflow_parent_run_id
                   else f"not logged to MLflow: {markdown_text(result.mlflow_error)}")
-        message = f"**Finished** run {markdown_text(result.run_id)} in {time.monotonic() - started:.0f} s · {logged}"
+        message = (f"**{run_verdict(result)}** run {markdown_text(result.run_id)} in {time.monotonic() - started:.0f} s"
+                   f" · {logged}")
         if result.errors:
             message += " · errors: " + "; ".join(f"{markdown_text(model)}: {markdown_text(error)}"
                                                  for model, error in result.errors.items())
@@ -264,6 +286,16 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
             message += (f" · **{markdown_text(model)}: {len(cases)} case(s) failed** "
                         f"(not scored; first: {markdown_text(first_id)}, {markdown_text(first_error)})")
     yield message, result_rows(result)
+
+
+def run_verdict(result: api.EvaluationResult) -> str:
+    """How a finished run's status opens: "Failed" when no model produced a single case,
+    "Finished with failures" when a model could not run or a case failed, else "Finished"."""
+    if not any(record.ok for evaluation in result.ranked() for record in evaluation.records):
+        return "Failed"
+    if result.errors or result.failed_cases:
+        return "Finished with failures"
+    return "Finished"
 
 
 def cancel_run(config: UIConfig, request: gr.Request) -> str:
@@ -571,6 +603,10 @@ def playground(config: UIConfig, note: str, models: list[str], prompt: str, max_
         specs = api.model_specs(models, catalogue=config.catalogue, max_tokens=_positive(max_tokens))
     except Exception as exc:
         yield [f"**Error:** {markdown_text(exc)}", None, *hidden]
+        return
+    refused = unrunnable(specs)
+    if refused:
+        yield [f"**Error:** {refused}; choose models this machine can run.", None, *hidden]
         return
     language = guess_language(note)
     detector = config.detector()
