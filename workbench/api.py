@@ -14,6 +14,7 @@ only: the names in ``__all__`` are the workbench's public API.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,27 @@ from workbench.privacy.egress import apply_privacy_environment
 
 apply_privacy_environment()
 
+
+def _plain_progress_in_widgetless_kernels() -> None:
+    """In a Jupyter kernel without ipywidgets, ``tqdm.auto`` (which MLflow imports) falls back to the
+    plain text bar with a warning, "IProgress not found", in the cell's output. Import it once here
+    with that warning silenced, so the fallback is quiet; outside a kernel nothing changes."""
+    if "ipykernel.zmqshell" not in sys.modules:
+        return
+    import importlib.util
+    import warnings
+
+    if importlib.util.find_spec("ipywidgets") is not None:
+        return
+    from tqdm import TqdmWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found", category=TqdmWarning)
+        import tqdm.auto  # noqa: F401
+
+
+_plain_progress_in_widgetless_kernels()
+
 from workbench.data.evalset_tools import list_evalsets  # noqa: E402
 from workbench.data.evalsets import EvalSet, load_evalset  # noqa: E402
 from workbench.data.prompts import PromptError, PromptTemplate, get_prompt, load_prompts  # noqa: E402
@@ -31,6 +53,7 @@ from workbench.models.catalogue import get_model_spec, load_catalogue  # noqa: E
 from workbench.models.embedded import embedded_gguf_path  # noqa: E402
 from workbench.models.local_server import LocalLlamaServer  # noqa: E402
 from workbench.models.spec import ModelSpec  # noqa: E402
+from workbench.report.display import PairedTable, ReportSummary  # noqa: E402
 from workbench.report.tables import headline_values  # noqa: E402
 from workbench.run.files import (  # noqa: E402
     CaseScores, EvaluationSummary, GenerationRecord, RunFiles, RunManifest, read_run_dir,
@@ -283,23 +306,24 @@ def paired_for(outcome: ComparisonOutcome) -> list[PairedComparison]:
     return paired_comparisons(usable) if len(usable) >= 2 else []
 
 
-def paired(result: EvaluationResult) -> list[PairedComparison]:
-    """Paired t-tests with their intervals between every two models that finished, Holm-adjusted."""
-    return paired_for(result.outcome)
+def paired(result: EvaluationResult) -> PairedTable:
+    """Paired t-tests with their intervals between every two models that finished, Holm-adjusted: a list
+    of ``PairedComparison`` that displays as a table."""
+    return PairedTable(paired_for(result.outcome))
 
 
 def report(run_dirs: list[Path], thresholds: Path | None = None, out_dir: Path | None = None,
-           load_dirs: list[Path] | None = None) -> Any:
+           load_dirs: list[Path] | None = None) -> ReportSummary:
     """The committee's model-selection report; with ``out_dir`` also written as HTML and markdown.
-    ``load_dirs``: load tests (``runs/load-…``) whose curves the report shows beside the comparison."""
+    ``load_dirs``: load tests (``runs/load-…``) whose curves the report shows beside the comparison.
+    The report displays as a short summary: recommendation, models, where ``report.html`` was written."""
     from workbench.report.build import build_report, load_thresholds
     from workbench.report.publish import write_report
 
     built = build_report([Path(p) for p in run_dirs], load_thresholds(thresholds) if thresholds else None,
                          load_dirs=[Path(p) for p in load_dirs or []])
-    if out_dir is not None:
-        write_report(built, Path(out_dir))
-    return built
+    html_path = write_report(built, Path(out_dir))[0] if out_dir is not None else None
+    return ReportSummary.of(built, html_path)
 
 
 def leaderboard(*, evalset: str | None = None, prompt: str | None = None, tracking_uri: str | None = None) -> Any:
@@ -340,10 +364,11 @@ def detector_quality(sets: list[str]) -> tuple[Any, str]:
 
 
 __all__ = [
-    "CaseScores", "EvaluationResult", "EvaluationSummary", "GenerationRecord", "LoadResult", "LocalLlamaServer",
-    "Metric", "PairedComparison", "RunFiles", "RunManifest", "Scorer", "WorkbenchError", "all_metrics", "charts",
-    "comparison_dicts", "detector_quality", "embedded_gguf_path", "evaluate", "leaderboard", "list_evalsets",
-    "load_catalogue", "load_evalset", "load_prompts", "load_sweep", "metric", "model_specs", "newest_group",
-    "paired", "per_label", "primary", "ranking_rule_text", "read_load_test", "read_run_dir", "register_scorer",
+    "CaseScores", "EvaluationResult", "EvaluationSummary", "GenerationRecord", "LoadResult",
+    "LocalLlamaServer", "Metric", "PairedComparison", "PairedTable", "ReportSummary", "RunFiles",
+    "RunManifest", "Scorer", "WorkbenchError", "all_metrics", "charts", "comparison_dicts",
+    "detector_quality", "embedded_gguf_path", "evaluate", "leaderboard", "list_evalsets", "load_catalogue",
+    "load_evalset", "load_prompts", "load_sweep", "metric", "model_specs", "newest_group", "paired",
+    "per_label", "primary", "ranking_rule_text", "read_load_test", "read_run_dir", "register_scorer",
     "report", "resolve_prompt", "tracking_uri",
 ]
