@@ -13,6 +13,17 @@ apply_privacy_environment()
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# Two models that need no weights (the scripted backend): one copies the note, one keeps its first sentences.
+SCRIPTED_CATALOGUE = """models:
+  echo:
+    backend: scripted
+    model: echo-source
+    description: copies the note
+  first:
+    backend: scripted
+    model: first-sentences
+    description: the note's first sentences
+"""
 
 
 def free_port() -> int:

@@ -11,6 +11,7 @@ import pytest
 from mlflow import MlflowClient
 from typer.testing import CliRunner
 
+from tests.conftest import SCRIPTED_CATALOGUE
 from workbench import cli
 from workbench.report.build import build_report
 from workbench.report.html import render_html
@@ -20,17 +21,6 @@ from workbench.scoring.registry import (
     Metric, MetricError, Scorer, all_metrics, metric, ranking_key, register_scorer, unregister_scorer,
 )
 from workbench.track.leaderboard import leaderboard_entries, ranked_rows
-
-CATALOGUE = """models:
-  echo:
-    backend: scripted
-    model: echo-source
-    description: copies the note
-  first:
-    backend: scripted
-    model: first-sentences
-    description: the note's first sentences
-"""
 
 WORDS = Metric("output_words", "Output words", "words in the output", "words", None, "quality", interval=True,
                headline=True)
@@ -43,7 +33,7 @@ def _words(context: object) -> dict[str, float]:
 @pytest.fixture
 def scripted_run(isolated_cwd: Path) -> tuple[Path, str, str]:
     """Two scripted models over two cases through the CLI, with an extra scorer registered."""
-    (isolated_cwd / "models.yaml").write_text(CATALOGUE, encoding="utf-8")
+    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
     register_scorer(Scorer("words", (WORDS,), _words))
     try:
         uri = f"sqlite:///{isolated_cwd / 'mlruns' / 'mlflow.db'}"

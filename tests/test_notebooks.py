@@ -10,21 +10,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.conftest import ARTIFACTS, PROJECT_ROOT
+from tests.conftest import ARTIFACTS, PROJECT_ROOT, SCRIPTED_CATALOGUE
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 NOISE = ("Warning", "IProgress")  # what no cell's stderr may carry
-
-SCRIPTED_CATALOGUE = """models:
-  echo:
-    backend: scripted
-    model: echo-source
-    description: copies the note
-  first:
-    backend: scripted
-    model: first-sentences
-    description: the note's first sentences
-"""
 
 
 def declared_writes(notebook: nbformat.NotebookNode) -> set[str]:
