@@ -32,9 +32,11 @@ notebooks: setup
 	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser --LabApp.news_url=None \
 	    --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
-# The report and UI tests drive Debian's chromium through playwright (never `playwright install`).
+# The report and UI tests drive Debian's chromium through playwright (never `playwright install`);
+# fonts-noto-cjk draws Chinese (without it Chinese shows as boxes, and the CJK browser test fails).
 browser:
-	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	@test -x /usr/bin/chromium && fc-list | grep -q "Noto Sans CJK" || \
+	    (apt-get update && apt-get install -y chromium fonts-noto-cjk)
 
 # The team-store test runs a throwaway PostgreSQL cluster from Debian's server binaries
 # (/usr/lib/postgresql/<major>/bin; the package also creates the `postgres` user it runs as).

@@ -1,6 +1,7 @@
-"""Every notebook runs top to bottom on the embedded CPU default, quietly (no warnings in its
-output) and writing only what it declares; a failing cell fails the build. The API objects the
-notebooks display print as tables and short summaries."""
+"""Every notebook runs top to bottom on the embedded CPU default, quietly (nothing on stderr, no
+warnings in its output) and writing only what it declares; a failing cell fails the build. Each
+executed notebook is exported to HTML with nbconvert, and every cell that showed a chart keeps a
+static picture of it there. The API objects the notebooks display print as tables and short summaries."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from nbclient import NotebookClient
 from tests.conftest import ARTIFACTS, PROJECT_ROOT, SCRIPTED_CATALOGUE
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
-NOISE = ("Warning", "IProgress")  # what no cell's stderr may carry
+NOISE = ("Warning", "IProgress")  # what no cell's output may carry
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+CHART_MIMES = (PLOTLY_MIME, "image/svg+xml", "image/png")
+CHARTS = {"01_quickstart": 0, "02_compare_models": 3, "03_phi_leakage": 1, "04_latency": 2}  # cells showing one
 
 
 def declared_writes(notebook: nbformat.NotebookNode) -> set[str]:
@@ -22,14 +26,32 @@ def declared_writes(notebook: nbformat.NotebookNode) -> set[str]:
 
 
 def stderr_noise(notebook: nbformat.NotebookNode) -> list[str]:
-    """Every stderr output of an executed notebook that carries a warning, as ``cell N: text``."""
+    """Every stderr output of an executed notebook, and every output that carries a warning, as ``cell N: text``."""
     found = []
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stderr" and any(
-                    word in output.get("text", "") for word in NOISE):
-                found.append(f"cell {index}: {output['text'][:300]}")
+            text = output.get("text", "") or str(output.get("data", {}).get("text/plain", ""))
+            if (output.get("output_type") == "stream" and output.get("name") == "stderr") or any(
+                    word in text for word in NOISE):
+                found.append(f"cell {index}: {text[:300]}")
     return found
+
+
+def chart_cells(notebook: nbformat.NotebookNode) -> list[int]:
+    """Indexes of the code cells that displayed a chart."""
+    return [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code" and any(
+        mime in output.get("data", {}) for output in cell.get("outputs", []) for mime in CHART_MIMES)]
+
+
+def exported_cells(notebook: nbformat.NotebookNode) -> tuple[str, list[str]]:
+    """The notebook as nbconvert's HTML page, and the page's part for each cell, in cell order."""
+    from nbconvert import HTMLExporter
+
+    page, _ = HTMLExporter().from_notebook_node(notebook)
+    parts = page.split('<div class="jp-Cell ')[1:]
+    parts[-1] = parts[-1].split("</main>")[0]
+    assert len(parts) == len(notebook.cells), "nbconvert's page no longer has one jp-Cell per cell"
+    return page, parts
 
 
 def test_the_four_notebooks_are_there() -> None:
@@ -58,6 +80,17 @@ def test_notebook_runs_headless(path: Path, tmp_path: Path, monkeypatch: pytest.
         ARTIFACTS.mkdir(exist_ok=True)
         nbformat.write(notebook, ARTIFACTS / f"{path.stem}.executed.ipynb")
     assert (tmp_path / "runs").is_dir()
+    # Exported to HTML, every chart keeps a static picture: each plotly output carries its SVG beside it.
+    assert len(chart_cells(notebook)) == CHARTS[path.stem]
+    for index in chart_cells(notebook):
+        for output in notebook.cells[index].outputs:
+            if PLOTLY_MIME in output.get("data", {}):
+                assert output.data.get("image/svg+xml", "").startswith("<svg"), f"cell {index}: no SVG beside plotly"
+    page, cells = exported_cells(notebook)
+    (ARTIFACTS / f"{path.stem}.html").write_text(page, encoding="utf-8")
+    for index in chart_cells(notebook):
+        assert "<svg" in cells[index] or "<img" in cells[index], f"cell {index} lost its chart in the HTML export"
+    assert "<script src=\"http" not in "".join(cells)
     assert not stderr_noise(notebook), "\n".join(stderr_noise(notebook))
     new = {entry.name for entry in tmp_path.iterdir()} - before
     assert new <= declared_writes(notebook), f"undeclared files left behind: {sorted(new - declared_writes(notebook))}"

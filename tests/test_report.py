@@ -203,13 +203,20 @@ def test_refuses_different_prompts(run_dir: Path, tmp_path: Path) -> None:
 def test_html_is_self_contained_and_escaped(report: Report, run_dir: Path, tmp_path: Path) -> None:
     page = render_html(report)
     assert page.startswith("<!DOCTYPE html>")
-    assert 'id="leaderboard"' in page and page.count('class="chart"') >= 3
-    assert "<script src=" not in page and 'src="http' not in page  # plotly inlined, nothing fetched
-    assert "Plotly" in page
+    assert 'id="leaderboard"' in page and page.count('<figure class="chart"') >= 3
+    # Charts are inline SVG: no script at all, nothing fetched, no web font, plotly.js not inlined.
+    assert "<script" not in page and 'src="http' not in page and "@import" not in page and "url(" not in page
+    assert "Plotly" not in page and page.count("<svg") >= 3
+    assert len(page.encode("utf-8")) < 300_000
     order = ["Recommendation", "Settings and provenance", "Leaderboard", "Gates", "PHI leakage by label", "Latency",
-             "Charts", "Paired significance", "Worst cases"]
+             "Charts", "Paired significance", "Worst cases", "Full hashes"]
     positions = [page.index(f"<h2>{title}") for title in order]
     assert positions == sorted(positions)
+    # Long hashes are shortened in the text, whole in their tooltip and under "Full hashes".
+    shown = report.evalset_hash[:len("sha256:") + 12] + "…"
+    assert f'title="{report.evalset_hash}">{shown}</code>' in page
+    assert page.count(report.evalset_hash) == 2 and f"<dd>{report.evalset_hash}</dd>" in page
+    assert "@media print" in page and "size:A4 portrait" in page
 
     # an output with markup stays text
     import shutil
@@ -226,6 +233,10 @@ def test_html_is_self_contained_and_escaped(report: Report, run_dir: Path, tmp_p
     assert "<b>bold</b>" not in render_markdown(build_report([copy], default_thresholds()))
 
 
+def _launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium "
                     "(apt-get install -y chromium); CI installs it")
 def test_report_renders_in_headless_chromium(written: tuple[Path, Path], report: Report) -> None:
@@ -234,24 +245,71 @@ def test_report_renders_in_headless_chromium(written: tuple[Path, Path], report:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     screenshot = ARTIFACTS / "report.png"
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = _launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             requests: list[str] = []
             page.on("request", lambda request: requests.append(request.url))
             page.goto(html_path.resolve().as_uri())
-            page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= 3", timeout=30_000)
+            # Nothing forces a horizontal scroll at 1280 px: wide tables scroll inside their own box.
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1280
             leaderboard = page.locator("table#leaderboard").inner_text()
             assert all(model in leaderboard for model in MODELS)
-            rendered = page.locator(".chart .js-plotly-plot").count()
-            assert rendered >= 2
-            assert page.locator(".chart .scatterlayer .point").count() >= 2 * len(MODELS)
+            assert page.locator(".chart svg").count() >= 3
+            assert page.locator("#chart-pareto-e2e_p95_s svg .point").count() == len(MODELS)
+            assert page.locator("#chart-interval-rougeL svg .interval").count() == len(MODELS)  # 95% whiskers
+            # one colour per model, the same in every chart
+            colours = page.evaluate("""() => {
+                const seen = {};
+                for (const row of document.querySelectorAll('.chart svg .row')) {
+                    const point = row.querySelector('.point');
+                    if (!point) continue;
+                    (seen[row.dataset.label] ||= new Set()).add(point.getAttribute('fill'));
+                }
+                return Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, [...v]]));
+            }""")
+            assert set(colours) == set(MODELS)
+            assert all(len(fills) == 1 for fills in colours.values()), colours
+            assert len({fills[0] for fills in colours.values()}) == len(MODELS)
             assert page.title().startswith("Workbench report")
             page.screenshot(path=str(screenshot), full_page=True)
+            # The print layout fits A4 portrait's printable width (190 mm at 96 px per inch).
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": 718, "height": 1000})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 718
         finally:
             browser.close()
     assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
     assert screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium "
+                    "(apt-get install -y chromium); CI installs it")
+def test_report_prints_to_an_a4_pdf(written: tuple[Path, Path], report: Report) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (pip install -e '.[dev]')")
+    from workbench.scoring.registry import primary, ranking_rule_text
+
+    html_path, _ = written
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf_path = ARTIFACTS / "report.pdf"
+    with sync_api.sync_playwright() as playwright:
+        browser = _launch(playwright)
+        try:
+            page = browser.new_page()
+            page.goto(html_path.resolve().as_uri())
+            page.pdf(path=str(pdf_path), format="A4", print_background=True)
+        finally:
+            browser.close()
+    reader = pypdf.PdfReader(str(pdf_path))
+    assert len(reader.pages) >= 1
+    for pdf_page in reader.pages:  # A4 portrait: 210 × 297 mm = 595 × 842 points
+        width, height = float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)
+        assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2, (width, height)
+    text = " ".join(" ".join(pdf_page.extract_text().split()) for pdf_page in reader.pages)
+    assert all(model in text for model in MODELS)
+    assert primary("quality").label in text and "Recommend" in text
+    assert " ".join(ranking_rule_text().split()) in text
 
 
 # --- MLflow ---------------------------------------------------------------------------------

@@ -182,18 +182,23 @@ def test_no_load_test_no_section(run_dir: Path) -> None:
 
 
 def test_html_section_draws_the_curves_offline(report: Report) -> None:
-    from plotly.offline import get_plotlyjs
+    from workbench.report.html import report_colours
 
     page = render_html(report)
     section = _section(page, '<section id="under-load">', "</section>")
     assert page.index("<h2>Charts") < page.index("<h2>Under load") < page.index("<h2>Paired significance")
-    assert 'class="chart load"' in section and 'id="chart-load-0"' in section
-    # the figure's traces (plotly writes "/" as "\u002f" in its JSON)
-    assert '"echo output tokens\\u002fs"' in section and '"outsider e2e p95"' in section
+    assert 'id="chart-load-0"' in section and section.count("<svg") == 3  # throughput, goodput, latency
+    # each model's curves, as the legend names them (static SVG: no script, nothing fetched)
+    for name in ("echo output tokens/s", "outsider goodput (requests/s)", "echo e2e p50", "outsider e2e p95"):
+        assert f'data-label="{name}"' in section
     assert f"e2e objective {E2E_OBJECTIVE_S:g} s" in section  # the objective, as a horizontal line
-    assert page.count(get_plotlyjs()[:2000]) == 1  # plotly.js inlined once, for every chart
-    assert page.index(get_plotlyjs()[:2000]) < page.index('id="chart-load-0"')
-    assert "<script src=" not in page and 'src="http' not in page  # nothing fetched
+    assert 'class="reference"' in section
+    assert "<script" not in page and 'src="http' not in page
+    # a model keeps the comparison's colour; a model only in the load test takes the next free one
+    colours = report_colours(report)
+    assert f'stroke="{colours["echo"]}"' in _section(section, 'data-label="echo e2e p95"', "</g>")
+    outsider = _section(section, 'data-label="outsider e2e p95"', "</g>")
+    assert f'stroke="{colours["echo"]}"' not in outsider and f'stroke="{colours["first"]}"' not in outsider
     assert section.count("<h4>") == 2 and section.count("<table>") == 2
     for header in ("requests/s", "output tokens/s", "goodput/s", "e2e p50 (s)", "e2e p95 (s)", "TTFT p95 (s)",
                    "failures"):

@@ -102,7 +102,7 @@ def test_saving_through_a_set_symlinked_out_of_the_root_is_refused(tmp_path: Pat
 
 def test_the_ui_saves_a_safe_set_name_inside_the_root(tmp_path: Path) -> None:
     config = _config(tmp_path)
-    status = _shown(save_playground_case(config, NOTE, "", "  ward-notes ", "note-1", None))
+    status = _shown(save_playground_case(config, NOTE, "A reference summary.", "  ward-notes ", "note-1", None))
     assert status.startswith("Saved case") and "ward-notes" in status, status
     assert (tmp_path / "evalsets" / "ward-notes" / "cases.jsonl").is_file()
     assert (tmp_path / "evalsets" / "ward-notes" / "manifest.yaml").is_file()

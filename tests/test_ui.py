@@ -71,7 +71,7 @@ def test_run_leaderboard_cases_and_playground_in_a_browser(tmp_path: Path) -> No
 
             # Run: smollm2-135m over the first 2 cases of smoke-en.
             page.locator("#run-models").get_by_label("smollm2-135m").check()
-            expect(page.locator("#run-evalset input")).to_have_value("smoke-en")
+            expect(page.locator("#run-evalset")).to_contain_text("smoke-en")  # the default choice
             page.locator("#run-limit input").fill("2")
             page.locator("#run-max-tokens input").fill("48")
             page.locator("#run-button").click()
@@ -79,7 +79,7 @@ def test_run_leaderboard_cases_and_playground_in_a_browser(tmp_path: Path) -> No
             expect(page.locator("#run-status")).to_contain_text("Finished", timeout=300_000)
             expect(page.locator("#run-status")).to_contain_text("logged to MLflow")
             expect(page.locator("#run-result")).to_contain_text("smollm2-135m")
-            page.screenshot(path=str(ARTIFACTS / "ui-run.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "ui-smollm2-run.png"), full_page=True)
 
             # Leaderboard: the row comes from MLflow, the charts render.
             page.get_by_role("tab", name="Leaderboard").click()
@@ -88,7 +88,7 @@ def test_run_leaderboard_cases_and_playground_in_a_browser(tmp_path: Path) -> No
             expect(table).to_contain_text("smoke-en")
             expect(page.locator("#chart-quality-latency .main-svg").first).to_be_visible(timeout=30_000)
             expect(page.locator("#chart-phi-label .main-svg").first).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "ui-leaderboard.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "ui-smollm2-leaderboard.png"), full_page=True)
 
             # Cases: the newest run is listed; once the user picks a case, the source with its gold PHI
             # highlighted and the model's output beside it.
@@ -104,7 +104,7 @@ def test_run_leaderboard_cases_and_playground_in_a_browser(tmp_path: Path) -> No
             assert any(text.strip() in gold for text in marked), (marked, gold)
             expect(source).to_contain_text("NAME")  # the legend names the PHI label
             expect(page.locator("#case-output-0")).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "ui-cases.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "ui-smollm2-cases.png"), full_page=True)
 
             # Prompts: the versions of the set's prompt, its template ready to edit.
             page.get_by_role("tab", name="Prompts").click()
@@ -119,7 +119,7 @@ def test_run_leaderboard_cases_and_playground_in_a_browser(tmp_path: Path) -> No
             page.locator("#pg-button").click()
             expect(page.locator("#pg-status")).to_contain_text("nothing was stored", timeout=180_000)
             expect(page.locator("#pg-output-0")).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "ui-playground.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "ui-smollm2-playground.png"), full_page=True)
             browser.close()
     finally:
         stop(process)

@@ -132,6 +132,21 @@ def test_switching_run_shows_that_runs_output_for_the_same_case(tmp_path: Path) 
     assert _viewed(config) == [(older.name, case), (newest.name, case)]  # exactly the user's views
 
 
+def test_per_case_scores_are_named_by_the_metric_registry(tmp_path: Path) -> None:
+    from workbench.scoring.registry import metric
+    from workbench.ui.case_view import case_score_fields
+
+    workdir = _workdir(tmp_path)
+    config = _config(workdir)
+    newest, _older = list_run_dirs(config.runs_dir)
+    shown = ui_app.show_case(config, str(newest), list(_outputs(newest))[0], _request())
+    names = [row[0] for row in shown[2]["value"]]
+    labels = {metric(name).label for name in case_score_fields()}
+    assert "PHI leak (case)" in names and "ROUGE-L" in names, names
+    assert not set(names) & set(case_score_fields())  # no raw keys such as phi_case_leak_rate
+    assert set(names) - {"TTFT s", "e2e s", "output tokens"} <= labels, names
+
+
 def test_run_lists_keep_the_choice_and_offer_what_appeared(isolated_cwd: Path) -> None:
     config = ui_app.UIConfig(runs_dir=isolated_cwd / "runs", tracking_uri=f"sqlite:///{isolated_cwd / 'mlflow.db'}",
                              audit=AuditLog(isolated_cwd / "audit.jsonl"), prompts_dir=[isolated_cwd / "prompts"])
@@ -141,7 +156,7 @@ def test_run_lists_keep_the_choice_and_offer_what_appeared(isolated_cwd: Path) -
     assert ui_app.prompt_list(config, "brief-en@1")["value"] == "brief-en@1"
     assert ui_app.evalset_list("fresh-set")["value"] == "smoke-en"
     save_as_case("Cough for a week, no fever.", sets_root=isolated_cwd / "evalsets", set_name="fresh-set",
-                 case_id="c1")
+                 case_id="c1", reference="Cough; no fever.")
     listed = ui_app.evalset_list("fresh-set")
     assert listed["value"] == "fresh-set" and "smoke-zh" in listed["choices"]
 
@@ -229,6 +244,13 @@ def test_cases_tab_is_filled_on_load_and_follows_the_chosen_run(running_ui: tupl
     expect(output).to_contain_text(_marker(newest))
     expect(output).not_to_contain_text(_marker(older))
     expect(page.locator("#case-scores")).to_contain_text(str(_tokens(newest)[case]))
+    expect(page.locator("#case-scores")).to_contain_text("PHI leak (case)")
+    expect(page.locator("#case-scores")).not_to_contain_text("phi_case_leak_rate")
+    # Highlighted text wraps between words, never inside one, and flows as a paragraph.
+    for highlighter in ("#case-source", "#case-output-0"):
+        style = page.evaluate("selector => { const s = getComputedStyle(document.querySelector(selector + ' .textfield'));"
+                              " return [s.wordBreak, s.display]; }", highlighter)
+        assert style == ["normal", "block"], (highlighter, style)
     page.screenshot(path=str(ARTIFACTS / "ui-cases-switch-run.png"), full_page=True)
     # Opening the case list and leaving it without a pick shows nothing again.
     page.locator("#case-id input").click()
@@ -256,7 +278,7 @@ def test_run_tab_offers_prompt_versions_and_sets_added_while_running(running_ui:
     # While the page is open: a new prompt version file and a new set in the working directory's search path.
     _prompt_file(workdir / "prompts", 3, "VERSION-CHARLIE")
     save_as_case("Cough for a week, no fever, lungs clear.", sets_root=workdir / "evalsets", set_name="fresh-set",
-                 case_id="c1")
+                 case_id="c1", reference="Cough; no fever; lungs clear.")
     page.get_by_role("tab", name="Cases").click()
     page.get_by_role("tab", name="Run").click()
 
@@ -267,7 +289,8 @@ def test_run_tab_offers_prompt_versions_and_sets_added_while_running(running_ui:
     page.locator("#run-evalset input").click()
     expect(page.get_by_role("option", name="fresh-set")).to_be_visible(timeout=30_000)
     page.get_by_role("option", name="fresh-set").click()
-    expect(page.locator("#run-evalset input")).to_have_value("fresh-set")
+    page.keyboard.press("Escape")  # the set list takes several sets: it stays open after a pick
+    expect(page.locator("#run-evalset")).to_contain_text("fresh-set")
     expect(page.get_by_role("listbox")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "ui-run-lists.png"), full_page=True)
     page.close()

@@ -136,7 +136,8 @@ def test_overlapping_marks_keep_the_first_and_longest() -> None:
 def test_saving_a_pasted_note_makes_a_valid_versioned_set(tmp_path: Path) -> None:
     sets_root = tmp_path / "evalsets"
     set_dir = sets_root / "ward-notes"
-    save_as_case("Fever 38.9 °C for two days, CRP 120 mg/L.", sets_root=sets_root, set_name="ward-notes", case_id="note-1")
+    save_as_case("Fever 38.9 °C for two days, CRP 120 mg/L.", sets_root=sets_root, set_name="ward-notes", case_id="note-1",
+                 reference="Fever 38.9 °C; CRP 120 mg/L.")
     first = load_evalset_dir(set_dir)
     assert first.manifest.version == "1.0" and [c.id for c in first.cases] == ["note-1"]
     save_as_case("Cough for a week, SpO2 93%.", sets_root=sets_root, set_name="ward-notes", case_id="note-2",
@@ -146,14 +147,51 @@ def test_saving_a_pasted_note_makes_a_valid_versioned_set(tmp_path: Path) -> Non
     assert second.content_hash() != first.content_hash()
     assert validate_evalset_dir(set_dir).ok
     with pytest.raises(EvalSetError, match="already exists"):
-        save_as_case("Another note.", sets_root=sets_root, set_name="ward-notes", case_id="note-1")
+        save_as_case("Another note.", sets_root=sets_root, set_name="ward-notes", case_id="note-1", reference="x")
     with pytest.raises(ValueError, match="case id"):
-        save_as_case("Another note.", sets_root=sets_root, set_name="ward-notes", case_id="has space")
+        save_as_case("Another note.", sets_root=sets_root, set_name="ward-notes", case_id="has space", reference="x")
     with pytest.raises(EvalSetError, match="is in language 'en', this note is 'zh'"):
-        save_as_case("患者发热3天，体温39.1℃。", sets_root=sets_root, set_name="ward-notes", case_id="note-3")
+        save_as_case("患者发热3天，体温39.1℃。", sets_root=sets_root, set_name="ward-notes", case_id="note-3",
+                     reference="发热3天。")
     with pytest.raises(ValueError, match="empty"):
-        save_as_case("  ", sets_root=sets_root, set_name="ward-notes", case_id="note-3")
+        save_as_case("  ", sets_root=sets_root, set_name="ward-notes", case_id="note-3", reference="x")
     assert guess_language("BP 120/80 mmHg") == "en" and guess_language("体温39.1℃，BP 120/80") == "zh"
+
+
+NOTE_WITH_PHI = ("Clinic note. Patient: Rosalind Ashgrove, MRN 77120456, seen 02/09/2026. Cough for 3 weeks, "
+                 "temperature 38.4 °C. Plan: amoxicillin.")
+
+
+def test_a_saved_case_keeps_the_highlighted_identifiers_as_gold_phi_and_needs_a_reference(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from workbench.privacy.audit import AuditLog
+    from workbench.run.playground import source_phi
+    from workbench.scoring.phi_detector import PHIDetector
+    from workbench.ui.app import UIConfig, save_playground_case
+
+    config = UIConfig(runs_dir=tmp_path / "runs", tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
+                      audit=AuditLog(tmp_path / "audit.jsonl"), saved_cases_dir=tmp_path / "evalsets")
+    request = SimpleNamespace(username=None, session_hash="s1")
+    refused = save_playground_case(config, NOTE_WITH_PHI, "   ", "ward", "c1", request)
+    assert refused.startswith("**Not saved:**") and "reference" in refused, refused
+    assert not (tmp_path / "evalsets" / "ward").exists()
+
+    status = save_playground_case(config, NOTE_WITH_PHI, "Cough for 3 weeks, 38.4 °C; amoxicillin.", "ward", "c1",
+                                  request)
+    assert status.startswith("Saved case") and "gold PHI span" in status, status
+    saved = load_evalset_dir(tmp_path / "evalsets" / "ward")
+    assert validate_evalset_dir(tmp_path / "evalsets" / "ward").ok
+    (case,) = saved.cases
+    highlighted_in_playground = {(f.label, f.text) for f in source_phi(NOTE_WITH_PHI, "en", PHIDetector())}
+    gold = {(span.label, case.source[span.start:span.end]) for span in case.phi}
+    assert gold == highlighted_in_playground and ("NAME", "Rosalind Ashgrove") in gold and ("MRN", "77120456") in gold
+    assert case.reference == "Cough for 3 weeks, 38.4 °C; amoxicillin."
+    # The saved case scores PHI leakage: a copy of the note leaks every gold item, a clean summary none.
+    from workbench.scoring.phi import case_leakage
+
+    assert case_leakage(case, NOTE_WITH_PHI).leak_rate == 1.0
+    assert case_leakage(case, case.reference).leak_rate == 0.0
 
 
 def _entry(model: str, evalset_hash: str, rouge: float, started: int) -> LeaderboardEntry:

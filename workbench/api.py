@@ -94,6 +94,15 @@ class EvaluationResult:
     outcome: ComparisonOutcome
     logged: Any  # workbench.track.mlflow_runs.LoggedComparison, when the run was logged to MLflow
     mlflow_error: str | None
+    batch_id: str | None = None  # set when the run is one set of several run together (evaluate_sets)
+
+    @property
+    def mlflow_experiment_id(self) -> str | None:
+        return self.logged.experiment_id if self.logged is not None else None
+
+    @property
+    def evalset(self) -> str:
+        return self.outcome.evalset.name
 
     @property
     def mlflow_parent_run_id(self) -> str | None:
@@ -205,6 +214,53 @@ def evaluate(
         except Exception as exc:  # the run is complete on disk; `workbench track` can log it later
             error = f"{type(exc).__name__}: {exc}"
     return EvaluationResult(outcome=outcome, logged=logged, mlflow_error=error)
+
+
+def evaluate_sets(
+    models: list[str],
+    evalsets: list[str | EvalSet],
+    *,
+    prompt: str | PromptTemplate | None = None,
+    allow_language_mismatch: bool = False,
+    batch_id: str | None = None,
+    on_result: Callable[[EvaluationResult], None] | None = None,
+    tracking_uri: str | None = None,
+    allow_remote_endpoint: bool = False,
+    prompts_dir: list[Path] | None = None,
+    cancel: threading.Event | None = None,
+    **settings: Any,
+) -> list[EvaluationResult]:
+    """:func:`evaluate` over several sets, one after the other, with the same models and prompt (each set's
+    default prompt when ``prompt`` is None). Each set is its own comparison: its own run directory and MLflow
+    parent run, ranked only within its own hash. With several sets (or a ``batch_id``) every run is tagged
+    ``workbench.batch`` = ``batch_id`` (a new one when None) in MLflow. Every set and prompt is resolved, and each prompt's language checked against its
+    set, before anything runs. ``on_result`` is called as each set finishes; ``settings`` are
+    :func:`evaluate`'s other keyword arguments. A cancelled batch stops after the set in progress."""
+    from workbench.run.batch import new_batch_id, plan_sets
+
+    plans = plan_sets(evalsets, prompt, lambda ref: resolve_prompt(ref, prompts_dir, tracking_uri=tracking_uri,
+                                                                   allow_remote_endpoint=allow_remote_endpoint),
+                      allow_language_mismatch=allow_language_mismatch)
+    batch = batch_id or (new_batch_id() if len(plans) > 1 else None)
+    results: list[EvaluationResult] = []
+    for plan in plans:
+        if cancel is not None and cancel.is_set():
+            break
+        result = evaluate(models, plan.evalset, prompt=plan.prompt, tracking_uri=tracking_uri,
+                          allow_remote_endpoint=allow_remote_endpoint, prompts_dir=prompts_dir, cancel=cancel,
+                          **settings)
+        result.batch_id = batch
+        if batch is not None and result.logged is not None:
+            try:
+                from workbench.track.batch_tags import tag_batch
+
+                tag_batch(result.logged, batch, allow_remote_endpoint=allow_remote_endpoint)
+            except Exception as exc:  # the run is logged; only its batch tag is missing
+                result.mlflow_error = f"batch tag not set: {type(exc).__name__}: {exc}"
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
 
 
 @dataclass
@@ -326,6 +382,24 @@ def report(run_dirs: list[Path], thresholds: Path | None = None, out_dir: Path |
     return ReportSummary.of(built, html_path)
 
 
+def export_run(run_dirs: list[Path], out: Path, *, export_format: str = "csv") -> Path:
+    """Write runs' per-case rows (outputs, timings, per-case scores) as CSV, or the per-model and per-case
+    rows as one JSON document, to ``out``; columns from the metric registry."""
+    from workbench.track.export import run_case_table, run_model_table, write_export
+
+    runs = [read_run_dir(Path(path)) for path in run_dirs]
+    tables = [run_case_table(runs)] if export_format == "csv" else [run_model_table(runs), run_case_table(runs)]
+    return write_export(Path(out), export_format, tables, runs=[run.manifest.run_id for run in runs])
+
+
+def diff_runs(run_a: Path, run_b: Path) -> Any:
+    """Two runs aligned by model and case (``workbench.scoring.run_diff.RunDiff``): score deltas over the
+    cases both hold with identical content, and per case where the outputs differ."""
+    from workbench.scoring.run_diff import diff_runs as diff
+
+    return diff(read_run_dir(Path(run_a)), read_run_dir(Path(run_b)))
+
+
 def leaderboard(*, evalset: str | None = None, prompt: str | None = None, tracking_uri: str | None = None) -> Any:
     """Every per-model evaluation logged to MLflow (newest first), as ``LeaderboardEntry`` records."""
     from workbench.track.leaderboard import leaderboard_entries
@@ -341,11 +415,24 @@ def newest_group(entries: list[Any]) -> list[Any]:
 
 
 def charts(entries: list[Any]) -> dict[str, Any]:
-    """The leaderboard's plotly charts for comparable entries: quality vs latency, PHI by label, latency per case."""
-    from workbench.report.figures import latency_distribution_figure, phi_by_label_figure, quality_latency_figure
+    """The leaderboard's charts for comparable entries: quality vs latency, PHI by label, latency per case.
 
-    return {"quality_latency": quality_latency_figure(entries), "phi_by_label": phi_by_label_figure(entries),
-            "latency": latency_distribution_figure(entries)}
+    Each is a ``ChartView``: a notebook shows the interactive plotly figure with the same chart as a static
+    SVG beside it (so exported notebooks keep their plots); ``.figure`` is the plotly Figure, ``.svg`` the
+    image. A model has the same colour in every chart."""
+    from workbench.report.figures import leaderboard_charts
+
+    return leaderboard_charts(entries)
+
+
+def concurrency_chart(levels: dict[int, Any], metrics: list[str], title: str | None = None) -> Any:
+    """Metrics of evaluations run at several concurrencies, as lines against the requests in flight.
+
+    ``levels`` maps each concurrency to that evaluation's metrics (``{1: {"e2e_p50_s": 1.2, ...}, 4: ...}``);
+    ``metrics`` are registry names sharing one unit (it titles the axis). A ``ChartView`` like :func:`charts`."""
+    from workbench.report.figures import concurrency_chart as chart
+
+    return chart(levels, metrics, title)
 
 
 def tracking_uri() -> str:
@@ -366,8 +453,9 @@ def detector_quality(sets: list[str]) -> tuple[Any, str]:
 __all__ = [
     "CaseScores", "EvaluationResult", "EvaluationSummary", "GenerationRecord", "LoadResult",
     "LocalLlamaServer", "Metric", "PairedComparison", "PairedTable", "ReportSummary", "RunFiles",
-    "RunManifest", "Scorer", "WorkbenchError", "all_metrics", "charts", "comparison_dicts",
-    "detector_quality", "embedded_gguf_path", "evaluate", "leaderboard", "list_evalsets", "load_catalogue",
+    "RunManifest", "Scorer", "WorkbenchError", "all_metrics", "charts", "comparison_dicts", "concurrency_chart",
+    "detector_quality", "diff_runs", "embedded_gguf_path", "evaluate", "evaluate_sets", "export_run",
+    "leaderboard", "list_evalsets", "load_catalogue",
     "load_evalset", "load_prompts", "load_sweep", "metric", "model_specs", "newest_group", "paired",
     "per_label", "primary", "ranking_rule_text", "read_load_test", "read_run_dir", "register_scorer",
     "report", "resolve_prompt", "tracking_uri",

@@ -113,8 +113,9 @@ def models_show(name: str, catalogue: Optional[list[Path]] = CatalogueOption) ->
 
 
 @prompts_app.command("list")
-def prompts_list(prompts_dir: Optional[list[Path]] = PromptsDirOption) -> None:
-    """List prompt templates and their versions."""
+def prompts_list(prompts_dir: Optional[list[Path]] = PromptsDirOption,
+                 tracking_uri: Optional[str] = TrackingUriOption) -> None:
+    """List prompt templates and their versions: the prompt files, then the MLflow Prompt Registry's versions."""
     try:
         prompts = load_prompts(prompts_dir)
     except PromptError as exc:
@@ -125,6 +126,29 @@ def prompts_list(prompts_dir: Optional[list[Path]] = PromptsDirOption) -> None:
         rows.append([name, ", ".join(str(v) for v in sorted(versions)), latest.task, latest.language or "-",
                      latest.content_hash()[:12]])
     typer.echo(_format_table(["prompt", "versions", "task", "language", "latest hash"], rows))
+    typer.echo("")
+    typer.echo(_registry_prompt_table(tracking_uri))
+
+
+def _registry_prompt_table(tracking_uri: Optional[str]) -> str:
+    """The registry's prompt versions as a table, or one line saying why there are none to show.
+    The default SQLite store is only read when it exists: listing never creates one."""
+    from workbench.track.prompt_registry import list_registry_prompts
+    from workbench.track.store import default_tracking_uri
+
+    uri = tracking_uri or default_tracking_uri()
+    sqlite_prefix = "sqlite:///"
+    if uri.startswith(sqlite_prefix) and not Path(uri[len(sqlite_prefix):].split("?", 1)[0]).exists():
+        return f"MLflow Prompt Registry ({uri}): no store yet; versions registered from the UI or a run appear here."
+    try:
+        versions = list_registry_prompts(tracking_uri=uri)
+    except Exception as exc:  # an unreachable server: the file prompts are still listed
+        return f"MLflow Prompt Registry ({uri}): not read: {exc}"
+    rows = [[version.uri, version.ref or "-", ", ".join(f"@{alias}" for alias in version.aliases) or "-",
+             version.commit_message] for version in versions]
+    return (f"MLflow Prompt Registry ({uri}):\n"
+            + (_format_table(["registry URI", "workbench version", "aliases", "commit message"], rows) if rows
+               else "no prompt versions registered"))
 
 
 @prompts_app.command("show")
@@ -529,18 +553,26 @@ def _paired_lines(results: list[Any]) -> list[str]:
     return lines
 
 
-def _summary_table(outcome: ComparisonOutcome, paired: list[Any]) -> str:
+def summary_headers() -> list[str]:
+    """The summary table's columns; read at call time, so a scorer registered later shows too."""
+    return ["rank", "model", "cases", "failures", "cached", *headline_headers(), "status"]
+
+
+def _summary_rows(outcome: ComparisonOutcome, paired: list[Any]) -> list[list[str]]:
     """One row per model, in the order of the one ranking rule; columns from the registry's headline metrics;
     ``paired`` are the comparison's paired tests, which decide shared ranks."""
     ordered = [(e.model, ranking_key(e.metrics, failed=bool(e.error))) for e in outcome.evaluations]
     ordered.sort(key=lambda item: item[1])
     ranks = shared_ranks(ordered, paired)
     by_model = {evaluation.model: evaluation for evaluation in outcome.evaluations}
-    rows = [[rank_label(ranks[model], ranks), model,
+    return [[rank_label(ranks[model], ranks), model,
              *[str(by_model[model].metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
              *headline_cells(by_model[model].metrics), status_cell(by_model[model].error, by_model[model].metrics)]
             for model, _ in ordered]
-    return _format_table(["rank", "model", "cases", "failures", "cached", *headline_headers(), "status"], rows)
+
+
+def _summary_table(outcome: ComparisonOutcome, paired: list[Any]) -> str:
+    return _format_table(summary_headers(), _summary_rows(outcome, paired))
 
 
 def comparison_json(outcome: ComparisonOutcome, paired: list[Any]) -> dict[str, Any]:
@@ -576,7 +608,7 @@ def _limit_note(limit: int | None, evalset: EvalSet) -> str | None:
 @app.command("run")
 def run(
     model: list[str] = typer.Option(..., "--model", "-m", help="Catalogue name; repeat to compare models."),
-    evalset: str = typer.Option(..., "--evalset", "-e", help="Evaluation set name or directory."),
+    evalset: list[str] = typer.Option(..., "--evalset", "-e", help="Evaluation set name or directory; repeat to run several sets one after the other (each its own comparison, one batch id)."),
     prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="NAME, NAME@VERSION, or prompts:/NAME/N or prompts:/NAME@ALIAS from the MLflow registry; default: the set's default_prompt."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N cases."),
     concurrency: int = typer.Option(1, "--concurrency", "-c", min=1, help="Requests in flight per model."),
@@ -600,46 +632,98 @@ def run(
     catalogue: Optional[list[Path]] = CatalogueOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
 ) -> None:
-    """Run models over an evaluation set; one record per case, a summary table at the end.
+    """Run models over one or more evaluation sets; one record per case, a summary table at the end.
 
-    Refuses a prompt whose language differs from the set's (unless --allow-language-mismatch).
-    Exits 1 when a model could not run or any case failed (unless --allow-failures), naming them."""
-    from workbench.api import evaluate, resolve_prompt
+    Several --evalset options run the sets one after the other with the same models and prompt (each set's
+    default prompt when --prompt is not given): each set is its own comparison (run directory, MLflow parent
+    run, ranking), all tagged with one batch id. Refuses a prompt whose language differs from a set's (unless
+    --allow-language-mismatch). Exits 1 when a model could not run or any case failed (unless --allow-failures),
+    naming them."""
+    from workbench.api import evaluate_sets, resolve_prompt
+    from workbench.run.batch import LanguageMismatchError, plan_sets
 
     try:
-        dataset = load_evalset(evalset)
-        template = resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir, tracking_uri=tracking_uri,
-                                  allow_remote_endpoint=allow_remote_endpoint)
-    except WorkbenchError as exc:  # an unknown set or prompt: nothing ran
+        plans = plan_sets(evalset, prompt, lambda ref: resolve_prompt(
+            ref, prompts_dir, tracking_uri=tracking_uri, allow_remote_endpoint=allow_remote_endpoint),
+            allow_language_mismatch=allow_language_mismatch)
+    except LanguageMismatchError as exc:
+        _fail(f"{exc}; --allow-language-mismatch runs it anyway")
+        return
+    except WorkbenchError as exc:  # an unknown set or prompt, a set named twice: nothing ran
         _fail(str(exc))
         return
-    mismatch = language_mismatch(template, dataset.name, dataset.manifest.language)
-    if mismatch and not allow_language_mismatch:
-        _fail(f"{mismatch}; --allow-language-mismatch runs it anyway")
-    for note in (mismatch, _limit_note(limit, dataset)):
-        if note:
-            typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
+    for plan in plans:
+        for note in (plan.language_note, _limit_note(limit, plan.evalset)):
+            if note:
+                typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
+    shown: list[tuple[Any, list[Any]]] = []
+
+    def show(result: Any) -> None:
+        comparisons = _paired(result.outcome)  # read the run's files and test once; the table, lines and JSON share them
+        _echo_result(result, comparisons, rouge_scheme)
+        shown.append((result, comparisons))
+
     try:
-        result = evaluate(
-            model, dataset, prompt=template, limit=limit, max_tokens=max_tokens, seed=seed, thinking=thinking,
-            concurrency=concurrency, warmup=warmup, detect_phi=detect_phi, rouge_scheme=rouge_scheme,
-            use_cache=not no_cache, runs_dir=runs_dir,
-            log_to_mlflow=mlflow_log, tracking_uri=tracking_uri, experiment=experiment,
-            store_outputs=store_outputs.value, allow_remote_endpoint=allow_remote_endpoint,
-            show_progress=not no_progress, catalogue=catalogue, prompts_dir=prompts_dir)
+        results = evaluate_sets(
+            model, [plan.evalset for plan in plans], prompt=plans[0].prompt if prompt else None,
+            allow_language_mismatch=allow_language_mismatch, on_result=show, limit=limit, max_tokens=max_tokens,
+            seed=seed, thinking=thinking, concurrency=concurrency, warmup=warmup, detect_phi=detect_phi,
+            rouge_scheme=rouge_scheme, use_cache=not no_cache, runs_dir=runs_dir, log_to_mlflow=mlflow_log,
+            tracking_uri=tracking_uri, experiment=experiment, store_outputs=store_outputs.value,
+            allow_remote_endpoint=allow_remote_endpoint, show_progress=not no_progress, catalogue=catalogue,
+            prompts_dir=prompts_dir)
     except WorkbenchError as exc:  # an unknown model, a bad setting: nothing ran
         _fail(str(exc))
+        return
     except KeyboardInterrupt:
         where = runs_dir or RunSettings().runs_dir
         typer.secho(f"\ninterrupted: finished cases are kept under {where} and in the response cache; "
                     "run the same command again to generate only the missing ones", fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(code=130)
+    if len(results) > 1:
+        typer.echo("")
+        typer.echo(f"batch {results[0].batch_id}: {len(results)} sets, each ranked within its own cases")
+        typer.echo(_batch_table(shown))
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        if len(shown) == 1:
+            document = comparison_json(shown[0][0].outcome, shown[0][1])
+        else:
+            runs = [comparison_json(result.outcome, comparisons) for result, comparisons in shown]
+            document = {"batch": results[0].batch_id if results else None, "runs": runs,
+                        "evaluations": [evaluation for run in runs for evaluation in run["evaluations"]]}
+        json_out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+        typer.echo(f"summary: {json_out}")
+    outcomes = [result.outcome for result in results]
+    failed_cases = [(evaluation.model, record) for outcome in outcomes for evaluation in outcome.evaluations
+                    for record in evaluation.records if not record.ok]
+    where = (lambda outcome: f" on {outcome.evalset.name}") if len(outcomes) > 1 else (lambda outcome: "")
+    for outcome in outcomes:
+        for evaluation in outcome.evaluations:
+            if evaluation.error:
+                typer.secho(f"error: model {evaluation.model}{where(outcome)}: {evaluation.error}",
+                            fg=typer.colors.RED, err=True)
+    for model_name, record in failed_cases[:MAX_FAILED_CASES_SHOWN]:
+        typer.secho(f"failed: {model_name} case {record.case_id}: {record.error_type or 'error'}: {record.error}",
+                    fg=typer.colors.YELLOW if allow_failures else typer.colors.RED, err=True)
+    if len(failed_cases) > MAX_FAILED_CASES_SHOWN:
+        typer.secho(f"failed: {len(failed_cases) - MAX_FAILED_CASES_SHOWN} more case(s); every failure is in the "
+                    "records (records.jsonl, field 'error')", err=True)
+    model_errors = any(evaluation.error for outcome in outcomes for evaluation in outcome.evaluations)
+    if model_errors or (failed_cases and not allow_failures):
+        if failed_cases and not allow_failures:
+            typer.secho(f"{len(failed_cases)} case(s) failed: they are not scored and count against the failure "
+                        "gate; --allow-failures exits 0 all the same", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+
+
+def _echo_result(result: Any, comparisons: list[Any], rouge_scheme: Optional[str]) -> None:
+    """One set's part of `workbench run`: the set, the ranked table, the paired tests, where it went."""
     outcome = result.outcome
     typer.echo("")
     typer.echo(f"evalset {outcome.evalset.name} v{outcome.evalset.manifest.version} "
                f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {outcome.prompt.ref}, "
                f"ROUGE tokenization {scheme_for(outcome.evalset.manifest.language, rouge_scheme)}")
-    comparisons = _paired(outcome)  # read the run's files and test once; the table, lines and JSON share them
     typer.echo(_summary_table(outcome, comparisons))
     typer.echo(f"rank: {ranking_rule_text()}; models no Holm-adjusted test separates on "
                f"{primary_metric('quality').label} share a rank (\"1=\")")
@@ -652,29 +736,168 @@ def run(
     typer.echo(f"records: {outcome.directory}")
     if result.logged is not None:
         _echo_logged(result.logged)
-    elif result.mlflow_error is not None:  # the run is complete on disk; `workbench track` can log it later
-        typer.secho(f"mlflow: not logged ({result.mlflow_error}); retry with `workbench track {outcome.directory}`",
-                    fg=typer.colors.YELLOW, err=True)
+        if result.batch_id:
+            typer.echo(f"mlflow: tagged workbench.batch={result.batch_id}")
+    if result.mlflow_error is not None:  # the run is complete on disk; `workbench track` can log it later
+        typer.secho(f"mlflow: not logged ({result.mlflow_error}); retry with `workbench track {outcome.directory}`"
+                    if result.logged is None else f"mlflow: {result.mlflow_error}", fg=typer.colors.YELLOW, err=True)
+
+
+def _batch_table(shown: list[tuple[Any, list[Any]]]) -> str:
+    """Every set's ranked rows in one table with a set column (ranks count within each set)."""
+    rows = [[result.outcome.evalset.name, *row] for result, comparisons in shown
+            for row in _summary_rows(result.outcome, comparisons)]
+    return _format_table(["set", *summary_headers()], rows)
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command("export")
+def export(
+    run_dirs: list[Path] = typer.Argument(..., exists=True, file_okay=False, help="Run directories runs/<run_id>."),
+    export_format: ExportFormat = typer.Option(ExportFormat.csv, "--format", help="csv: one row per model and case "
+                                               "(outputs, timings, per-case scores); json: the per-model rows and "
+                                               "the per-case rows."),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+) -> None:
+    """Export runs as CSV (UTF-8, Chinese intact) or JSON; metric columns are named "label (key)" from the registry."""
+    from workbench.api import export_run
+
+    try:
+        path = export_run(list(run_dirs), out, export_format=export_format.value)
+    except WorkbenchError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(str(path))
+
+
+@app.command("leaderboard")
+def leaderboard(
+    evalset: Optional[str] = typer.Option(None, "--evalset", "-e", help="Only evaluations of this set."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="Only evaluations with this prompt version (NAME@VERSION)."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Also write the leaderboard as CSV here."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the leaderboard as JSON here."),
+    tracking_uri: Optional[str] = TrackingUriOption,
+) -> None:
+    """Every evaluation logged to MLflow, ranked within groups of the same cases and prompt version."""
+    from workbench.track.export import leaderboard_table, write_export
+    from workbench.track.leaderboard import leaderboard_entries, leaderboard_headers, ranked_rows
+    from workbench.track.store import TrackingError
+
+    try:
+        entries = leaderboard_entries(tracking_uri=tracking_uri, evalset=evalset, prompt=prompt)
+    except TrackingError as exc:
+        _fail(str(exc))
+        return
+    if not entries:
+        typer.echo("no evaluations logged" + (" for these filters" if evalset or prompt else ""))
+    else:
+        typer.echo(_format_table(leaderboard_headers(), ranked_rows(entries)))
+    for path, export_format in ((csv_out, "csv"), (json_out, "json")):
+        if path is not None:
+            try:
+                written = write_export(path, export_format, [leaderboard_table(entries)],
+                                       filters={"evalset": evalset, "prompt": prompt})
+            except WorkbenchError as exc:
+                _fail(str(exc))
+                return
+            typer.echo(f"{export_format}: {written}")
+
+
+@app.command("diff")
+def diff(
+    run_a: Path = typer.Argument(..., exists=True, file_okay=False, help="Run directory A (runs/<run_id>)."),
+    run_b: Path = typer.Argument(..., exists=True, file_okay=False, help="Run directory B, compared with A."),
+    cases: int = typer.Option(10, "--cases", min=0, help="How many cases to list, largest change first."),
+    words: bool = typer.Option(False, "--words", help="Also print the word-level differences of the listed cases "
+                               "([-only in A-] {+only in B+})."),
+    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Write the deltas and per-case changes as JSON."),
+) -> None:
+    """Two runs side by side: score deltas per model over the cases both hold, and the cases that changed most.
+
+    Runs over different evaluation-set hashes are compared only on the cases both hold with identical content,
+    and the output says so."""
+    from workbench.api import diff_runs
+    from workbench.scoring.run_diff import RunDiffError
+
+    try:
+        found = diff_runs(run_a, run_b)
+    except (RunDiffError, WorkbenchError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"A: {found.a.run_id}  {found.a.evalset} {found.a.evalset_hash[:19]}  prompt {found.a.prompt}")
+    typer.echo(f"B: {found.b.run_id}  {found.b.evalset} {found.b.evalset_hash[:19]}  prompt {found.b.prompt}")
+    for notice in found.notices():
+        typer.secho(f"note: {notice}", fg=typer.colors.YELLOW)
+    typer.echo(f"compared: {len(found.shared_cases)} shared case(s); means over the cases both runs scored "
+               "(B - A)")
+    typer.echo(_format_table(*_diff_model_table(found)))
+    listed = found.cases[:cases]
+    if listed:
+        typer.echo("")
+        typer.echo("cases, largest change first:")
+        typer.echo(_format_table(*_diff_case_table(listed)))
+    if words:
+        from workbench.scoring.run_diff import word_diff
+
+        for case in listed:
+            typer.echo("")
+            typer.echo(f"{case.case_id} · {case.model}:")
+            typer.echo("".join(segment.text if segment.change == "same" else
+                               (f"[-{segment.text}-]" if segment.change == "removed" else f"{{+{segment.text}+}}")
+                               for segment in word_diff(case.output_a, case.output_b)))
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(comparison_json(outcome, comparisons), ensure_ascii=False, indent=2), encoding="utf-8")
-        typer.echo(f"summary: {json_out}")
-    failed_cases = [(evaluation.model, record) for evaluation in outcome.evaluations
-                    for record in evaluation.records if not record.ok]
-    for evaluation in outcome.evaluations:
-        if evaluation.error:
-            typer.secho(f"error: model {evaluation.model}: {evaluation.error}", fg=typer.colors.RED, err=True)
-    for model_name, record in failed_cases[:MAX_FAILED_CASES_SHOWN]:
-        typer.secho(f"failed: {model_name} case {record.case_id}: {record.error_type or 'error'}: {record.error}",
-                    fg=typer.colors.YELLOW if allow_failures else typer.colors.RED, err=True)
-    if len(failed_cases) > MAX_FAILED_CASES_SHOWN:
-        typer.secho(f"failed: {len(failed_cases) - MAX_FAILED_CASES_SHOWN} more case(s); every failure is in the "
-                    "records (records.jsonl, field 'error')", err=True)
-    if any(evaluation.error for evaluation in outcome.evaluations) or (failed_cases and not allow_failures):
-        if failed_cases and not allow_failures:
-            typer.secho(f"{len(failed_cases)} case(s) failed: they are not scored and count against the failure "
-                        "gate; --allow-failures exits 0 all the same", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1)
+        json_out.write_text(json.dumps(_diff_json(found), ensure_ascii=False, indent=2), encoding="utf-8")
+        typer.echo(f"diff: {json_out}")
+
+
+def _signed(value: Optional[float], digits: int) -> str:
+    return "-" if value is None else f"{value:+.{digits}f}"
+
+
+def _diff_model_table(found: Any) -> tuple[list[str], list[list[str]]]:
+    from workbench.scoring.run_diff import compared_metrics
+
+    metrics = [item for item in compared_metrics() if any(d.metric == item.name for m in found.model_deltas
+                                                          for d in m.deltas)]
+    headers = ["model", "cases", "failures A", "failures B", "outputs changed",
+               *[f"{item.label} {item.arrow} A → B (Δ)" for item in metrics]]
+    rows = []
+    for model in found.model_deltas:
+        by_name = {delta.metric: delta for delta in model.deltas}
+        cells = []
+        for item in metrics:
+            delta = by_name.get(item.name)
+            cells.append("-" if delta is None else
+                         f"{item.format(delta.a)} → {item.format(delta.b)} ({_signed(delta.delta, item.digits)})")
+        rows.append([model.model, str(model.cases), str(model.failures_a), str(model.failures_b),
+                     str(model.changed_outputs), *cells])
+    return headers, rows
+
+
+def _diff_case_table(listed: list[Any]) -> tuple[list[str], list[list[str]]]:
+    from workbench.scoring.run_diff import compared_metrics
+
+    metrics = compared_metrics()
+    headers = ["case", "model", "output", *[f"Δ {item.label}" for item in metrics]]
+    rows = [[case.case_id, case.model, "same" if case.identical else "changed",
+             *[_signed(case.delta(item.name), item.digits) for item in metrics]] for case in listed]
+    return headers, rows
+
+
+def _diff_json(found: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {"a": asdict(found.a), "b": asdict(found.b), "same_cases": found.same_cases, "notices": found.notices(),
+            "shared_cases": found.shared_cases, "only_a": found.only_a, "only_b": found.only_b,
+            "changed_content": found.changed_content,
+            "models": [asdict(model) for model in found.model_deltas],
+            "cases": [{"case_id": case.case_id, "model": case.model, "identical": case.identical,
+                       "deltas": {delta.metric: delta.delta for delta in case.deltas}} for case in found.cases]}
 
 
 def _load_table(sweep: Any) -> str:
@@ -819,8 +1042,9 @@ def ui(
     allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow models behind endpoints outside loopback and private networks."),
     catalogue: Optional[list[Path]] = CatalogueOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
+    mlflow_ui_url: str = typer.Option("http://127.0.0.1:5000", "--mlflow-ui-url", help="Where `mlflow ui` (or the team's MLflow server) is browsed: finished runs link to their MLflow run there."),
 ) -> None:
-    """Serve the browser workbench: run, leaderboard, cases, prompts and playground."""
+    """Serve the browser workbench: run, leaderboard, compare, cases, prompts and playground."""
     from workbench.privacy.audit import AuditLog, default_audit_path
     from workbench.track.store import checked_tracking_uri
     from workbench.ui.access import UIAccessError, check_bind, read_credentials
@@ -830,6 +1054,8 @@ def ui(
         check_bind(host, credentials)
     except UIAccessError as exc:
         _fail(str(exc))
+    if not mlflow_ui_url.startswith(("http://", "https://")):
+        _fail(f"--mlflow-ui-url must start with http:// or https://, got {mlflow_ui_url!r}")
     from workbench.ui.app import UIConfig, launch
 
     settings = RunSettings()
@@ -837,7 +1063,7 @@ def ui(
         runs_dir=runs_dir or settings.runs_dir,
         tracking_uri=checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint),
         audit=AuditLog(audit_log or default_audit_path()), catalogue=catalogue, prompts_dir=prompts_dir,
-        allow_remote_endpoint=allow_remote_endpoint, credentials=credentials,
+        allow_remote_endpoint=allow_remote_endpoint, credentials=credentials, mlflow_ui_url=mlflow_ui_url,
     )
     typer.echo(f"audit log: {config.audit.path}; runs: {config.runs_dir}; MLflow: {config.tracking_uri}")
     launch(config, host=host, port=port)

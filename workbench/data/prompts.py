@@ -31,6 +31,17 @@ from workbench.search_paths import PROMPTS
 
 VARIABLE_PATTERN = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 FORBIDDEN_VARIABLES = {"reference"}
+# Every variable a prompt may use, and what fills it: the case (``Case.prompt_values``) and the set's
+# manifest (``runner.render_all``). ``metadata.KEY`` is any key of a case's metadata.
+PROMPT_VARIABLES = {
+    "source": "the case's clinical note",
+    "id": "the case id",
+    "language": "the case's language",
+    "metadata.KEY": "a field of the case's metadata",
+    "required_sections": "the set's required section headings",
+    "evalset": "the set's name",
+}
+REQUIRED_VARIABLE = "source"  # without it the model never sees the note
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,24 @@ def _available(values: dict[str, Any], prefix: str = "") -> list[str]:
     return names
 
 
+def variable_problems(prompt: PromptTemplate) -> list[str]:
+    """Why the ``{{variables}}`` of ``prompt`` cannot work, one line each: the reference (never shown to a
+    model), a name no case or set fills (with the closest known one), or no ``{{source}}`` at all."""
+    known = [name for name in PROMPT_VARIABLES if not name.endswith(".KEY")]
+    prefixes = tuple(name[: -len("KEY")] for name in PROMPT_VARIABLES if name.endswith(".KEY"))
+    problems: list[str] = []
+    used = prompt.variables()
+    for name in used:
+        if name.split(".", 1)[0] in FORBIDDEN_VARIABLES:
+            problems.append(f"'{{{{{name}}}}}': the reference is never shown to a model (it is the expected answer)")
+        elif name not in known and not (name.startswith(prefixes) and len(name) > len(prefixes[0])):
+            problems.append(f"'{{{{{name}}}}}' is not a prompt variable{suggest.did_you_mean(name, known)} "
+                            f"(variables: {', '.join('{{' + known_name + '}}' for known_name in PROMPT_VARIABLES)})")
+    if REQUIRED_VARIABLE not in used:
+        problems.append(f"the template never uses '{{{{{REQUIRED_VARIABLE}}}}}': the model would not see the note")
+    return problems
+
+
 # --- loading -------------------------------------------------------------------------
 
 
@@ -171,8 +200,18 @@ def parse_prompt_file(path: Path, text: str | None = None) -> PromptTemplate:
     document = parse_yaml(source, str(path), PromptError)
     if not isinstance(document, dict):
         raise PromptError(f"{path}: expected a mapping with name, version, task and messages")
+    prompt = prompt_from_mapping(document, str(path))
+    expected_stem = f"{prompt.name}@{prompt.version}"
+    if path.stem != expected_stem:
+        raise PromptError(f"{path}: file must be named {expected_stem}.yaml to match its name and version")
+    return prompt
+
+
+def prompt_from_mapping(document: dict[str, Any], where: str) -> PromptTemplate:
+    """A prompt version from its parsed fields; every problem names ``where`` and the field, and a misspelled
+    field names the one it resembles."""
     try:
-        prompt = PromptTemplate.model_validate(document)
+        return PromptTemplate.model_validate(document)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -182,11 +221,7 @@ def parse_prompt_file(path: Path, text: str | None = None) -> PromptTemplate:
                 known = PromptMessage.model_fields if location[0] == "messages" else PromptTemplate.model_fields
                 problem = f"unknown field '{'.'.join(str(part) for part in location)}'{did_you_mean(location[-1], known)}"
             problems.append(problem)
-        raise PromptError(f"{path}: {'; '.join(problems)}") from exc
-    expected_stem = f"{prompt.name}@{prompt.version}"
-    if path.stem != expected_stem:
-        raise PromptError(f"{path}: file must be named {expected_stem}.yaml to match its name and version")
-    return prompt
+        raise PromptError(f"{where}: {'; '.join(problems)}") from exc
 
 
 def prompt_directories(extra: list[Path] | None = None) -> list[Path]:

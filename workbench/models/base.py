@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Protocol
 
@@ -96,6 +99,27 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+# Receives each piece of text a generation streams, as it arrives: (answer text, reasoning text).
+TextListener = Callable[[str, str], None]
+_text_listener: ContextVar[TextListener | None] = ContextVar("workbench_text_listener", default=None)
+
+
+@contextmanager
+def streaming_text_to(listener: TextListener) -> Iterator[None]:
+    """Within this block, every generation started on the calling thread reports each piece of text it
+    receives to ``listener`` (from whichever thread produces it), e.g. to show tokens as they arrive."""
+    token = _text_listener.set(listener)
+    try:
+        yield
+    finally:
+        _text_listener.reset(token)
+
+
+def current_text_listener() -> TextListener | None:
+    """The listener set by ``streaming_text_to`` around the current call, if any."""
+    return _text_listener.get()
+
+
 class StreamClock:
     """Turns a stream of generated pieces into the timings of one request.
 
@@ -115,6 +139,7 @@ class StreamClock:
     ``starts_in_reasoning``: the chat template opened a reasoning block at the end of the
     prompt, so the stream begins inside it (see ``reasoning.split_reasoning``).
     ``timer`` is the monotonic clock in seconds; tests pass their own to drive it by hand.
+    Each piece with text also goes to the listener of ``streaming_text_to`` in force when the clock was made.
     """
 
     def __init__(self, request_id: str, reasoning_tags: ReasoningTags,
@@ -123,6 +148,7 @@ class StreamClock:
         self._tags = reasoning_tags
         self._starts_in_reasoning = starts_in_reasoning
         self._timer = timer
+        self._listener = current_text_listener()
         self._start = timer()
         self._started_at = time.time()
         self._last_piece: float | None = None  # any piece: the end of generation so far
@@ -146,6 +172,8 @@ class StreamClock:
         self._last_piece = now
         if not text and not reasoning:
             return
+        if self._listener is not None:
+            self._listener(text, reasoning)
         self.token_events += 1
         if self._last_text is None:
             self._ttft = now

@@ -17,7 +17,9 @@ thread oversubscribe the cores and halve the speed on a small machine.
 from __future__ import annotations
 
 import codecs
+import ctypes
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -68,6 +70,29 @@ def render_chat_template(template: str, messages: list[dict[str, str]], *, bos_t
     )
 
 
+# llama.cpp's log levels: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5 (continues the line before).
+LLAMA_LOG_ERROR = 4
+_log_callback: Any = None  # kept referenced: llama.cpp calls it for the life of the process
+
+
+def print_only_llama_errors(llama_cpp: Any) -> None:
+    """Route llama.cpp's log to stderr for errors only. llama-cpp-python's own callback reads an older
+    numbering in which 3 was an error, so with ``verbose=False`` llama.cpp's warnings (e.g. about the
+    sliding-window cache) still reach stderr and a notebook cell's output."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, user_data: Any) -> None:
+        if level == LLAMA_LOG_ERROR:
+            sys.stderr.write(text.decode("utf-8", "replace"))
+            sys.stderr.flush()
+
+    _log_callback = callback
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+
+
 class LlamaCppBackend:
     def __init__(self, spec: ModelSpec) -> None:
         try:
@@ -76,6 +101,7 @@ class LlamaCppBackend:
             raise RuntimeError(
                 "llama-cpp-python is not installed; install the embedded extra: pip install -e '.[embedded]'"
             ) from exc
+        print_only_llama_errors(llama_cpp)
         self.spec = spec
         self._llama_cpp = llama_cpp
         self.path, self.sha256 = verified_gguf(spec)

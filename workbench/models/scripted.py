@@ -23,6 +23,9 @@ With both, the file answers the cases it lists and the function the rest. Timing
 never measured: they are the script's, or ``DEFAULT_TTFT_S`` to the first token and then
 ``DEFAULT_S_PER_TOKEN`` per token. ``generate`` returns at once (it never sleeps), and
 ``info()`` says ``details={"timings": "scripted"}`` so no report mistakes them for real ones.
+The output goes to a ``streaming_text_to`` listener piece by piece (a word, or a CJK character);
+``load_kwargs: {stream_token_delay_s: 0.05}`` waits that long before each piece, so a page
+that shows tokens as they arrive can be seen doing so (the recorded timings stay the script's).
 Token counts default to an approximate count of the text (words, and each CJK character).
 """
 
@@ -41,7 +44,7 @@ import yaml
 
 import workbench
 from workbench.errors import WorkbenchError
-from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult
+from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, current_text_listener
 from workbench.models.reasoning import split_reasoning
 from workbench.models.spec import ModelSpec
 
@@ -250,6 +253,7 @@ def script_identity(spec: ModelSpec) -> dict[str, Any]:
 # --- the backend --------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\s\u3400-\u9fff\uf900-\ufaff]+")
+_PIECE = re.compile(r"\s*(?:[\u3400-\u9fff\uf900-\ufaff]|[^\s\u3400-\u9fff\uf900-\ufaff]+)|\s+")
 
 
 def count_tokens(text: str) -> int:
@@ -268,6 +272,7 @@ class ScriptedBackend:
         self.sha256 = hashlib.sha256(data).hexdigest() if data is not None else None
         self.script = get_script(spec.model) if spec.model else None
         self.max_concurrency = int(spec.load_kwargs.get("max_concurrency", DEFAULT_MAX_CONCURRENCY))
+        self.stream_token_delay_s = float(spec.load_kwargs.get("stream_token_delay_s", 0.0))
 
     def info(self) -> BackendInfo:
         details: dict[str, Any] = {"timings": "scripted"}
@@ -297,7 +302,19 @@ class ScriptedBackend:
                 ttft_s=step.ttft_s, e2e_s=step.e2e_s, prompt_tokens=step.prompt_tokens,
                 completion_tokens=step.completion_tokens, error=step.error, error_type=SCRIPTED_ERROR_TYPE,
             )
+        self._stream(step.output)
         return self._result(request, step, started_at)
+
+    def _stream(self, output: str) -> None:
+        """Hand the output to the current text listener piece by piece, each after ``stream_token_delay_s``."""
+        listener = current_text_listener()
+        if listener is None and not self.stream_token_delay_s:
+            return
+        for piece in _PIECE.findall(output):
+            if self.stream_token_delay_s:
+                time.sleep(self.stream_token_delay_s)
+            if listener is not None:
+                listener(piece, "")
 
     def _step(self, request: GenerationRequest) -> ScriptStep:
         """The file's entry for the request, else the function's answer."""

@@ -35,19 +35,23 @@ PRIVACY_ENVIRONMENT = {
     "VLLM_NO_USAGE_STATS": "1",
 }
 
+# Set with the privacy environment because it too must be in place before mlflow is imported: MLflow's
+# INFO lines ("Creating initial MLflow database tables…") are not for the user, least of all in a notebook cell.
+QUIET_ENVIRONMENT = {"MLFLOW_LOGGING_LEVEL": "WARNING"}
+
 ALLOW_PROXY_VARIABLE = "WORKBENCH_ALLOW_PROXY"  # "1": let MLflow use HTTP(S)_PROXY from the environment
 NO_PROXY_VARIABLES = ("NO_PROXY", "no_proxy")
 
 
 def apply_privacy_environment() -> None:
-    """Switch off telemetry and hub access in this process, unless the user set them.
+    """Switch off telemetry and hub access in this process, and MLflow's INFO lines, unless the user set them.
 
     Proxies from the environment are switched off for every library that honours
     ``NO_PROXY`` (MLflow's requests session among them) by setting ``NO_PROXY=*``, unless
     the user opted in with ``WORKBENCH_ALLOW_PROXY=1``. The workbench's own HTTP clients
     ignore the environment anyway (``trust_env=False``).
     """
-    for name, value in PRIVACY_ENVIRONMENT.items():
+    for name, value in {**PRIVACY_ENVIRONMENT, **QUIET_ENVIRONMENT}.items():
         os.environ.setdefault(name, value)
     if os.environ.get(ALLOW_PROXY_VARIABLE, "").strip() != "1":
         for name in NO_PROXY_VARIABLES:

@@ -18,8 +18,9 @@ Thresholds are a YAML mapping of metric name (any key of ``evaluation.json``'s
 latency at most 30 s, ROUGE-L at least 0.3, at least 90% of the required sections present).
 Models are ranked by the registry's one ranking rule, the same as the leaderboard's.
 
-``render_html`` writes everything into one file: the plotly library is inlined, so the
-report opens without network access. All text taken from runs is escaped.
+``render_html`` writes everything into one small file: the charts are static SVG drawn by
+``workbench.report.svg_charts`` (no script), so the report opens and prints without network
+access. All text taken from runs is escaped.
 """
 
 from __future__ import annotations
@@ -254,6 +255,7 @@ class Report:
     missing_models: list[str] = field(default_factory=list)
     load_tests: list[LoadEvidence] = field(default_factory=list)
     models_without_load_test: list[str] = field(default_factory=list)  # only when load tests are given
+    comparison_order: list[str] = field(default_factory=list)  # the models as the runs list them: picks colours
 
     def passes_all(self, model: str) -> bool:
         return all(result.passed for result in self.gates[model])
@@ -546,6 +548,7 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
         worst_cases={item.label: _worst_cases(item, worst_cases, output_excerpt_chars) for item in ranked},
         recommendation=_recommend(ranked, gates, ranks, comparisons), missing_models=missing,
         load_tests=load_tests, models_without_load_test=without_load_test(ranked, load_tests) if load_tests else [],
+        comparison_order=[item.label for item in evaluations],
     )
 
 

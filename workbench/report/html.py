@@ -1,35 +1,63 @@
-"""The report as one self-contained HTML page: plotly inlined, every text taken from runs escaped."""
+"""The report as one small self-contained HTML page: charts as inline SVG (no script, nothing fetched), every
+text taken from runs escaped, readable at 1280 px and printable on A4."""
 
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from workbench.report.build import (
-    LOAD_SECTION_NOTE, LoadEvidence, Report, highest_level_sentence, load_level_rows, load_test_facts, sweep_facts,
-    without_load_test_sentence,
+    LOAD_SECTION_NOTE, LoadEvidence, MetricValue, ParetoFront, Report, highest_level_sentence, leaderboard_metrics,
+    load_level_rows, load_test_facts, sweep_facts, without_load_test_sentence,
 )
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
 )
-from workbench.report.figures import axis_title, load_sweep_figure
-from workbench.scoring.registry import primary, ranking_rule_text
+from workbench.report.colours import model_colours
+from workbench.report.figures import axis_title, load_sweep_svgs
+from workbench.report.svg_charts import (
+    FONT_FAMILY, MONOSPACE_FAMILY, BarSeries, IntervalRow, ScatterPoint, grouped_bar_chart, interval_chart,
+    scatter_chart,
+)
+from workbench.scoring.registry import metric, primary, ranking_rule_text
 from workbench.scoring.stats import MIN_CASES_FOR_RANKING
 
+HASH_SHOWN_CHARS = 12  # hex digits of a hash shown in text; the full value is in its tooltip and under "Full hashes"
+_HASH = re.compile(r"^(sha256:)?([0-9a-fA-F]{32,})$")
+FRACTION_UNITS = ("fraction", "F-measure")
+_VERDICT = re.compile(r"^(pass|fail)(?: \(|$)")  # a gate's cell: "pass", "FAIL (0.545)"
 
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;
-padding:0 1rem}
-h1{margin-bottom:.2rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}td.pass{background:#e6f4e6}td.fail{background:#fbe3e3}
-.recommendation{padding:1rem;border-radius:6px;border:1px solid #9c9}.recommendation.none{border-color:#d99}
-.recommendation.ok{background:#f0f8f0}.recommendation.none{background:#fdf0f0}
-.muted{color:#666;font-size:.85rem}code{font-size:.85rem}
-.charts{display:flex;flex-wrap:wrap;gap:1rem}.chart{width:560px;height:420px;border:1px solid #eee}
-.chart.load{width:100%;height:560px}.differs{color:#8a4b00}
-td.output{max-width:420px;white-space:pre-wrap;font-family:monospace;font-size:.75rem}
+_CSS = f"""
+body{{font-family:{FONT_FAMILY};margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem;
+overflow-wrap:break-word;font-variant-ligatures:none}}
+code,td.output,.hash-list dd{{font-family:{MONOSPACE_FAMILY}}}
+h1{{margin-bottom:.2rem}}h2{{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}}
+.table-scroll{{max-width:100%;overflow-x:auto}}
+table{{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}}
+th,td{{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}}
+th{{background:#f3f3f3}}td.pass{{background:#e6f4e6}}td.fail{{background:#fbe3e3}}
+.recommendation{{padding:1rem;border-radius:6px;border:1px solid #9c9}}.recommendation.none{{border-color:#d99}}
+.recommendation.ok{{background:#f0f8f0}}.recommendation.none{{background:#fdf0f0}}
+.muted{{color:#555;font-size:.85rem}}code{{font-size:.85rem}}code.hash{{cursor:help}}
+.charts{{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}}
+figure.chart{{margin:0;max-width:100%;border:1px solid #eee}}
+svg.svg-chart{{display:block;max-width:100%;height:auto}}
+.differs{{color:#8a4b00}}
+td.output{{max-width:420px;white-space:pre-wrap;font-size:.75rem}}
+.hash-list{{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem 1rem;font-size:.8rem}}
+.hash-list dt{{font-weight:600}}.hash-list dd{{margin:0;overflow-wrap:anywhere;user-select:all}}
+@page{{size:A4 portrait;margin:12mm 10mm}}
+@media print{{
+html{{font-size:9pt}}body{{max-width:none;margin:0;padding:0;font-size:1rem}}
+h2{{margin-top:1rem}}h2,h3,h4{{break-after:avoid}}
+.table-scroll{{overflow:visible}}
+table{{width:100%;font-size:.8rem;break-inside:avoid}}thead{{display:table-header-group}}
+tr,figure.chart,.recommendation{{break-inside:avoid}}
+th,td{{padding:.1rem .2rem}}td.output{{max-width:none;overflow-wrap:anywhere}}
+.charts{{display:block}}figure.chart{{border:none;margin:0 0 .5rem}}
+a[href]:not([href^="#"])::after{{content:" (" attr(href) ")";font-size:.8em;overflow-wrap:anywhere}}
+}}
 """
 
 
@@ -37,72 +65,124 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _hash(value: Any) -> str:
+    """A long hash shortened to its first hex digits, the full value in the tooltip; other text escaped."""
+    text = str(value)
+    found = _HASH.match(text)
+    if not found:
+        return _esc(text)
+    prefix, digits = found.group(1) or "", found.group(2)
+    return f'<code class="hash" title="{_esc(text)}">{_esc(prefix + digits[:HASH_SHOWN_CHARS])}…</code>'
+
+
 def _html_table(header: list[str], rows: list[list[str]], *, table_id: str | None = None,
                 classes: dict[int, str] | None = None) -> str:
+    """A table in its own horizontally scrolling box, so a wide table never widens the page."""
     id_attr = f' id="{_esc(table_id)}"' if table_id else ""
-    parts = [f"<table{id_attr}><thead><tr>", "".join(f"<th>{_esc(cell)}</th>" for cell in header), "</tr></thead><tbody>"]
+    parts = [f"<div class=\"table-scroll\"><table{id_attr}><thead><tr>",
+             "".join(f"<th>{_esc(cell)}</th>" for cell in header), "</tr></thead><tbody>"]
     for row in rows:
         cells = []
         for index, cell in enumerate(row):
             css = (classes or {}).get(index, "")
-            lowered = cell.lower()
-            if lowered.startswith("pass"):
-                css = (css + " pass").strip()
-            elif lowered.startswith("fail"):
-                css = (css + " fail").strip()
+            verdict = _VERDICT.match(cell.lower())
+            if verdict:
+                css = (css + " " + verdict.group(1)).strip()
             class_attr = f' class="{css}"' if css else ""
-            cells.append(f"<td{class_attr}>{_esc(cell)}</td>")
+            cells.append(f"<td{class_attr}>{_hash(cell)}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     return "".join(parts)
 
 
-def _padded(values: list[float]) -> list[float] | None:
-    """An axis range with room around the points so their labels are not cut off."""
-    if not values:
-        return None
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.2 or abs(high) * 0.2 or 0.1
-    return [low - pad, high + pad]
+def _transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """A table with one row per column of ``rows`` after the first: many figures of few models read down a
+    page (and fit on A4) instead of across it."""
+    return (["figure"] + [row[0] for row in rows],
+            [[name] + [row[index] for row in rows] for index, name in enumerate(header) if index > 0])
 
 
-def _figures(report: Report) -> list[tuple[str, Any]]:
-    import plotly.graph_objects as go
-
-    figures = []
-    latency, privacy, quality = primary("latency"), primary("privacy"), primary("quality")
-    for front, title, x_title in ((report.pareto_latency, "Quality vs latency", axis_title(latency)),
-                                  (report.pareto_phi, "Quality vs PHI leakage", axis_title(privacy))):
-        figure = go.Figure()
-        models = list(front.points)
-        figure.add_trace(go.Scatter(
-            x=[front.points[m][0] for m in models], y=[front.points[m][1] for m in models], mode="markers+text",
-            text=models, textposition="top center", name="models",
-            marker={"size": 12, "color": ["#2a7" if m in front.front else "#999" for m in models]}))
-        figure.add_trace(go.Scatter(
-            x=[front.points[m][0] for m in front.front], y=[front.points[m][1] for m in front.front],
-            mode="lines", name="Pareto front", line={"dash": "dash", "color": "#2a7"}))
-        figure.update_traces(cliponaxis=False, selector={"mode": "markers+text"})
-        figure.update_xaxes(range=_padded([front.points[m][0] for m in models]))
-        figure.update_yaxes(range=_padded([front.points[m][1] for m in models]))
-        figure.update_layout(title=title, xaxis_title=x_title, yaxis_title=axis_title(quality),
-                             margin={"l": 60, "r": 20, "t": 50, "b": 50})
-        figures.append((f"chart-pareto-{front.cost_metric}", figure))
-    bars = go.Figure()
-    for model, rates in report.phi_by_label.items():
-        bars.add_trace(go.Bar(name=model, x=report.phi_labels, y=[rates.get(label) for label in report.phi_labels]))
-    bars.update_layout(title="PHI leakage by label", barmode="group", yaxis_title="leak rate",
-                       yaxis_range=[0, 1.05], margin={"l": 60, "r": 20, "t": 50, "b": 80})
-    figures.append(("chart-phi-by-label", bars))
-    return figures
+def _chart(svg: str, chart_id: str, caption: str | None = None) -> str:
+    figcaption = f"<figcaption class=\"muted\">{_esc(caption)}</figcaption>" if caption else ""
+    return f"<figure class=\"chart\" id=\"{_esc(chart_id)}\">{svg}{figcaption}</figure>"
 
 
-def _figure_div(figure: Any, div_id: str) -> str:
-    """A figure as a ``<div>`` drawn by the page's one inlined plotly.js."""
-    import plotly.io as pio
+def report_colours(report: Report) -> dict[str, str]:
+    """The report's one model → colour assignment, in the order the runs list the models."""
+    return model_colours([*report.comparison_order, *report.models])
 
-    return pio.to_html(figure, full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True}, default_width="100%", default_height="100%")
+
+def _leaderboard_value(report: Report, model: str, name: str) -> MetricValue:
+    row = next((row for row in report.leaderboard if row.model == model), None)
+    return row.values.get(name, MetricValue(None)) if row is not None else MetricValue(None)
+
+
+def interval_charts(report: Report) -> list[tuple[str, str]]:
+    """One chart per leaderboard metric with an interval: each model's mean and its 95% interval."""
+    colours = report_colours(report)
+    charts = []
+    for column in leaderboard_metrics():
+        if not column.interval:
+            continue
+        rows = [IntervalRow(row.model, value.value, value.ci_low, value.ci_high, colours[row.model])
+                for row in report.leaderboard for value in [row.values[column.name]]]
+        charts.append((f"chart-interval-{column.name}", interval_chart(
+            rows, title=f"{column.label}: mean and 95% interval", axis_label=axis_title(column),
+            domain=(0.0, 1.0) if column.unit in FRACTION_UNITS else None, digits=column.digits)))
+    return charts
+
+
+def pareto_chart(report: Report, front: ParetoFront, title: str) -> str:
+    """A Pareto front as a scatter: quality up, cost along, whiskers over the intervals both carry."""
+    colours = report_colours(report)
+    points = []
+    for model, (cost, quality) in front.points.items():
+        quality_value = _leaderboard_value(report, model, front.quality_metric)
+        cost_value = _leaderboard_value(report, model, front.cost_metric)
+        points.append(ScatterPoint(model, cost, quality, colours[model], x_low=cost_value.ci_low,
+                                   x_high=cost_value.ci_high, y_low=quality_value.ci_low,
+                                   y_high=quality_value.ci_high))
+    return scatter_chart(points, title=title, x_label=axis_title(metric(front.cost_metric)),
+                         y_label=axis_title(metric(front.quality_metric)), front=front.front)
+
+
+def phi_label_chart(report: Report) -> str:
+    colours = report_colours(report)
+    privacy = primary("privacy")
+    series = [BarSeries(model, [rates.get(label) for label in report.phi_labels], colours[model])
+              for model, rates in report.phi_by_label.items()]
+    return grouped_bar_chart(report.phi_labels, series, title=f"{privacy.label} by label",
+                             axis_label="share of gold items leaked (lower is better)",
+                             domain=(0.0, 1.0))
+
+
+def _charts_section(report: Report) -> str:
+    latency, privacy = primary("latency"), primary("privacy")
+    charts = [_chart(svg, chart_id) for chart_id, svg in interval_charts(report)]
+    charts.append(_chart(pareto_chart(report, report.pareto_latency, f"Quality vs latency ({latency.label})"),
+                         f"chart-pareto-{report.pareto_latency.cost_metric}", pareto_sentence(report.pareto_latency)))
+    charts.append(_chart(pareto_chart(report, report.pareto_phi, f"Quality vs {privacy.label}"),
+                         f"chart-pareto-{report.pareto_phi.cost_metric}", pareto_sentence(report.pareto_phi)))
+    charts.append(_chart(phi_label_chart(report), "chart-phi-by-label"))
+    return ("<section id=\"charts\"><h2>Charts</h2><p class=\"muted\">Dots are means, whiskers their 95% "
+            "intervals (the leaderboard's); each model keeps one colour in every chart. "
+            f"{_esc(pareto_sentence(report.pareto_latency))}. {_esc(pareto_sentence(report.pareto_phi))}.</p>"
+            "<div class=\"charts\">" + "".join(charts) + "</div></section>")
+
+
+def _full_hashes(report: Report) -> str:
+    """Every hash of the report in full, wrapping and selectable with one click (to copy)."""
+    items = [("evaluation set", report.evalset_hash), ("prompt", report.prompt_hash)]
+    for setting in report.settings:
+        if setting.file_sha256:
+            items.append((f"{setting.model} weights (sha256)", setting.file_sha256))
+        if setting.revision and _HASH.match(str(setting.revision)):
+            items.append((f"{setting.model} revision", setting.revision))
+    for evidence in report.load_tests:
+        items.append((f"load test {evidence.record.load_id} evaluation set", evidence.record.evalset_hash))
+        items.append((f"load test {evidence.record.load_id} prompt", evidence.record.prompt_hash))
+    rows = "".join(f"<dt>{_esc(name)}</dt><dd>{_esc(value)}</dd>" for name, value in items if value)
+    return f"<section id=\"hashes\"><h2>Full hashes</h2><dl class=\"hash-list\">{rows}</dl></section>"
 
 
 def _load_test_html(evidence: LoadEvidence, index: int, report: Report) -> str:
@@ -112,7 +192,9 @@ def _load_test_html(evidence: LoadEvidence, index: int, report: Report) -> str:
     parts = [f"<h3>Load test <code>{_esc(record.load_id)}</code></h3><p class=\"muted\">{_esc(settings)}</p>"]
     if differences:
         parts.append("<ul class=\"differs\">" + "".join(f"<li>{_esc(fact)}</li>" for fact in differences) + "</ul>")
-    parts.append(f"<div class=\"chart load\">{_figure_div(load_sweep_figure(record), f'chart-load-{index}')}</div>")
+    charts = "".join(_chart(svg, f"chart-load-{index}-{position}")
+                     for position, svg in enumerate(load_sweep_svgs(record, colours=report_colours(report))))
+    parts.append(f"<div class=\"charts load\" id=\"chart-load-{index}\">{charts}</div>")
     for sweep in record.models:
         parts.append(f"<h4>{_esc(sweep.model)}</h4>")
         facts = sweep_facts(sweep)
@@ -135,9 +217,7 @@ def _load_section(report: Report) -> str:
 
 
 def render_html(report: Report) -> str:
-    """The whole report as one self-contained HTML page (plotly.js inlined once in the head, no network needed)."""
-    from plotly.offline import get_plotlyjs
-
+    """The whole report as one self-contained HTML page (charts as inline SVG, no script, no network needed)."""
     rec = report.recommendation
     if rec.model:
         headline = f"Recommended: {rec.model}"
@@ -145,8 +225,8 @@ def render_html(report: Report) -> str:
         headline = "No model passes all gates"
     sections = [
         f"<h1>Model comparison report</h1><p class=\"muted\">runs {_esc(', '.join(report.run_ids))} · evaluation set "
-        f"<code>{_esc(report.evalset)}</code> v{_esc(report.evalset_version)} (<code>{_esc(report.evalset_hash)}</code>)"
-        f" · prompt <code>{_esc(report.prompt)}</code> (<code>{_esc(report.prompt_hash)}</code>) · ROUGE tokenization "
+        f"<code>{_esc(report.evalset)}</code> v{_esc(report.evalset_version)} ({_hash(report.evalset_hash)})"
+        f" · prompt <code>{_esc(report.prompt)}</code> ({_hash(report.prompt_hash)}) · ROUGE tokenization "
         f"<code>{_esc(report.rouge_scheme)}</code> · gates from "
         f"{_esc(report.thresholds.source)}</p>",
         "<section id=\"recommendation\"><h2>Recommendation</h2>"
@@ -161,13 +241,11 @@ def render_html(report: Report) -> str:
         "<section id=\"gates\"><h2>Gates</h2>" + _html_table(*gate_rows(report)) + "</section>",
         "<section id=\"phi\"><h2>PHI leakage by label</h2><p class=\"muted\">Share of gold PHI items of each label "
         "found in the output.</p>" + _html_table(*phi_rows(report)) + "</section>",
-        "<section id=\"latency\"><h2>Latency</h2><p class=\"muted\">Seconds unless named otherwise.</p>"
-        + _html_table(*latency_rows(report)) + "</section>",
+        "<section id=\"latency\"><h2>Latency</h2><p class=\"muted\">Seconds unless named otherwise; one row per "
+        "figure, one column per model.</p>" + _html_table(*_transposed(*latency_rows(report)), table_id="latency-table")
+        + "</section>",
     ]
-    charts = [f"<div class=\"chart\">{_figure_div(figure, div_id)}</div>" for div_id, figure in _figures(report)]
-    sections.append("<section id=\"charts\"><h2>Charts</h2><p class=\"muted\">"
-                    f"{_esc(pareto_sentence(report.pareto_latency))}<br>{_esc(pareto_sentence(report.pareto_phi))}"
-                    "</p><div class=\"charts\">" + "".join(charts) + "</div></section>")
+    sections.append(_charts_section(report))
     if report.load_tests:
         sections.append(_load_section(report))
     if report.significance:
@@ -183,8 +261,9 @@ def render_html(report: Report) -> str:
                     f"Lowest {_esc(primary('quality').label)}, any failure, or any leaked "
                     "PHI; the row is the case's row in the model's MLflow <code>cases.json</code> table.</p>"
                     + _html_table(*worst_rows(report), classes={6: "output"}) + "</section>")
+    sections.append(_full_hashes(report))
     title = f"Workbench report {', '.join(report.run_ids)}"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{_esc(title)}</title><style>{_CSS}</style>"
-            f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head><body>"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>"
             + "\n".join(sections) + "</body></html>\n")

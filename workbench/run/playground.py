@@ -2,8 +2,10 @@
 
 A playground request renders the prompt for the note, runs each model once and reports
 its output, latency and the identifiers the PHI detector finds in it (copied from the
-note, or invented). Nothing is written: no records, no response cache, no MLflow run.
-Only :func:`save_as_case` writes, and only when the user asks for it.
+note, or invented); the text each model generates can be followed as it arrives
+(``on_text``). Nothing is written: no records, no response cache, no MLflow run.
+Only :func:`save_as_case` writes, and only when the user asks for it: the note becomes a
+case whose gold PHI spans are the identifiers found in it, with the user's reference.
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ import fcntl
 import os
 import re
 import secrets
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from workbench.data.evalsets import (
-    CASES_FILE, MANIFEST_FILE, Case, EvalSetError, Manifest, load_evalset_dir, write_cases, write_manifest,
+    CASES_FILE, MANIFEST_FILE, PHI_LABELS, Case, EvalSetError, Manifest, PHISpan, load_evalset_dir, write_cases,
+    write_manifest,
 )
 from workbench.models import open_backend
-from workbench.models.base import GenerationRequest
+from workbench.models.base import GenerationRequest, streaming_text_to
 from workbench.models.spec import ModelSpec
 from workbench.data.prompts import PromptTemplate
 from workbench.safe_names import safe_child
@@ -83,10 +88,15 @@ def playground_case(note: str, language: Language | None = None) -> Case:
     return Case(id="playground", language=language or guess_language(note), source=note, reference="")
 
 
+# Called with (model name, the text it has generated so far) each time a piece of text arrives.
+TextSoFar = Callable[[str, str], None]
+
+
 def run_playground(note: str, specs: list[ModelSpec], prompt: PromptTemplate, *, language: Language | None = None,
                    required_sections: tuple[str, ...] = (), detector: PHIDetector | None = None,
-                   allow_remote_endpoint: bool = False) -> list[PlaygroundResult]:
-    """Each model once over ``note``; a model that fails to load or generate reports its error."""
+                   allow_remote_endpoint: bool = False, on_text: TextSoFar | None = None) -> list[PlaygroundResult]:
+    """Each model once over ``note``, one after the other; a model that fails to load or generate reports its
+    error. ``on_text`` follows each model's answer text as it streams (reasoning streamed apart is not shown)."""
     case = playground_case(note, language)
     rendered = prompt.render({"required_sections": list(required_sections), "evalset": "playground",
                               **case.prompt_values()}, where="playground: ")
@@ -98,7 +108,8 @@ def run_playground(note: str, specs: list[ModelSpec], prompt: PromptTemplate, *,
         try:
             backend = open_backend(spec, allow_remote_endpoint=allow_remote_endpoint)
             try:
-                result = backend.generate(request)
+                with _following(spec.name, on_text):
+                    result = backend.generate(request)
             finally:
                 backend.close()
         except Exception as exc:  # one model failing must not hide the others' results
@@ -116,14 +127,43 @@ def run_playground(note: str, specs: list[ModelSpec], prompt: PromptTemplate, *,
     return results
 
 
+def _following(model: str, on_text: TextSoFar | None) -> Any:
+    """A context in which ``model``'s generation reports its text so far to ``on_text`` (nothing without it)."""
+    if on_text is None:
+        return nullcontext()
+    pieces: list[str] = []
+
+    def piece(text: str, reasoning: str) -> None:
+        if text:
+            pieces.append(text)
+            on_text(model, "".join(pieces))
+
+    return streaming_text_to(piece)
+
+
 _CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
+def gold_spans(note: str, flags: list[PHIFlag]) -> tuple[PHISpan, ...]:
+    """The identifiers found in ``note`` as a case's gold PHI spans: spans of the note with a known label,
+    in order, the first (and longest) kept where two overlap, as the set format requires."""
+    candidates = sorted((flag for flag in flags if flag.label in PHI_LABELS and 0 <= flag.start < flag.end <= len(note)),
+                        key=lambda flag: (flag.start, -(flag.end - flag.start)))
+    kept: list[PHISpan] = []
+    for flag in candidates:
+        if not kept or flag.start >= kept[-1].end:
+            kept.append(PHISpan(start=flag.start, end=flag.end, label=flag.label))
+    return tuple(kept)
+
+
 def save_as_case(note: str, *, sets_root: Path, set_name: str, case_id: str, reference: str = "",
-                 language: Language | None = None, task: str = "clinical-summary",
+                 phi: list[PHIFlag] | None = None, language: Language | None = None, task: str = "clinical-summary",
                  default_prompt: str = "clinical-summary-en") -> Path:
     """Append the note as a case to set ``set_name`` under ``sets_root`` (created when missing); manifest hash updated.
 
+    ``reference`` is the summary the case is scored against: it must not be empty (ROUGE, sections and
+    values against nothing would score every model zero). ``phi`` are the identifiers found in the note
+    (``source_phi``): they become the case's gold PHI spans, so runs on the set score PHI leakage.
     ``set_name`` must be a safe name (``workbench.safe_names``) whose directory stays inside
     ``sets_root``, symlinks included. A new set starts at version 1; adding a case to an
     existing set bumps its minor version (the cases changed, so results on the old version stay apart).
@@ -131,8 +171,12 @@ def save_as_case(note: str, *, sets_root: Path, set_name: str, case_id: str, ref
     if not _CASE_ID.match(case_id):
         raise ValueError(f"case id {case_id!r}: use letters, digits, '.', '_' or '-' (at most 80, no spaces)")
     pasted = playground_case(note, language)
-    case = Case(id=case_id, language=pasted.language, source=note, reference=reference)
     set_dir = safe_child(Path(sets_root), set_name, "evaluation set name")
+    if not reference.strip():
+        raise ValueError("the reference summary is empty: write the summary this note should get; "
+                         "a case is scored against its reference")
+    case = Case(id=case_id, language=pasted.language, source=note, reference=reference.strip(),
+                phi=gold_spans(note, phi or []))
     set_dir.mkdir(parents=True, exist_ok=True)
     # Several saves to one set may run at once (users of the UI): each reads, changes and writes the
     # set while holding an exclusive lock on its directory, and each file is replaced whole.

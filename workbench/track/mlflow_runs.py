@@ -19,7 +19,12 @@ FAILED when a model failed or has no evaluation (tagged ``workbench.failed_model
 ``workbench.missing_models``), and carries each model's ranking metrics as
 ``<metric>/<model>`` with the order of the one ranking rule as tags.
 
-Per-case outputs are stored as ``workbench.privacy.redaction`` says (as-is, redacted or hashed).
+Each case of each model is also an MLflow trace on its model run, with every per-case score as an
+assessment, and the evaluation set an MLflow evaluation dataset of the experiment, linked to the parent
+run as an input (:mod:`workbench.track.mlflow_traces`).
+
+Per-case outputs, in the table and in the traces, are stored as ``store_outputs`` says (as-is, redacted
+or hashed: :func:`workbench.track.mlflow_traces.stored_text`).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ import workbench  # noqa: E402
 from workbench.data.evalsets import Case, EvalSet, EvalSetError, load_evalset  # noqa: E402
 from workbench.data.prompts import PromptError, PromptTemplate, get_prompt  # noqa: E402
 from workbench.privacy.redaction import (  # noqa: E402
-    OUTPUT_STORAGE_CHOICES, OutputStorage, gold_phi, redact, sha256_text, stored_phi_items,
+    OUTPUT_STORAGE_CHOICES, OutputStorage, gold_phi, stored_phi_items,
 )
 from workbench.run.files import (  # noqa: E402
     EVALUATION_FILE, RUN_FILE, EvaluationFiles, EvaluationSummary, GenerationRecord, RunDirectoryError, RunFiles,
@@ -63,6 +68,9 @@ from workbench.scoring.registry import (  # noqa: E402
     per_label, ranking_key, ranking_rule_text, value_of,
 )
 from workbench.scoring.stats import CONFIDENCE, DEFAULT_RESAMPLES  # noqa: E402
+from workbench.track.mlflow_traces import (  # noqa: E402
+    TraceLinks, dataset_records, log_case_traces, log_evaluation_dataset, stored_text, synchronous_trace_export,
+)
 from workbench.track.prompt_registry import (  # noqa: E402
     find_registered_prompt, get_prompt_version, register_prompt_version,
 )
@@ -199,9 +207,13 @@ def _interval_metrics(metrics: dict[str, Any]) -> list[tuple[str, Metric]]:
 
 def numeric_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     """The point estimate of every registered metric the evaluation reports, and its per-label values, as MLflow
-    metrics; interval bounds are left out (see :func:`interval_table` and :func:`interval_params`)."""
+    metrics: the headline metrics first, then the others, each in the registry's order. Interval bounds are left
+    out (see :func:`interval_table` and :func:`interval_params`)."""
     bounds = {bound for key, _ in _interval_metrics(metrics) for bound in ci_keys(key)}
-    return {metric_key(key): value for key, value in flat_metrics(metrics).items() if key not in bounds}
+    values = {key: value for key, value in flat_metrics(metrics).items() if key not in bounds}
+    headline = [item.name for item in metrics_where(headline=True) if item.name in values]
+    ordered = headline + [key for key in values if key not in headline]
+    return {metric_key(key): values[key] for key in ordered}
 
 
 def interval_method(item: Metric) -> str:
@@ -414,12 +426,8 @@ def case_rows(files: EvaluationFiles, *, storage: OutputStorage, evalset: EvalSe
     rows = []
     for record in files.records_in_order():
         score = scores.get(record.case_id)
-        output, reasoning = record.output, record.reasoning
-        if storage == "redacted":
-            phi = gold_phi(cases[record.case_id])
-            output, reasoning = redact(output, phi), redact(reasoning, phi)
-        elif storage == "hashed":
-            output, reasoning = sha256_text(output), sha256_text(reasoning)
+        phi = gold_phi(cases[record.case_id]) if storage == "redacted" else []
+        output, reasoning = stored_text(record.output, storage, phi), stored_text(record.reasoning, storage, phi)
         rows.append({
             "case_id": record.case_id,
             "model": files.model,
@@ -500,10 +508,27 @@ def _log_evalset_input(summary: EvaluationSummary, records: list[GenerationRecor
 # --- logging ------------------------------------------------------------------------------
 
 
+def _log_traces(files: EvaluationFiles, *, run_id: str, experiment_id: str, workbench_run_id: str,
+                storage: OutputStorage, evalset: EvalSet | None) -> None:
+    """Every case of the evaluation as a trace of run ``run_id``, with its scores as assessments; the run is
+    tagged ``workbench.traces`` with their number."""
+    summary = files.summary
+    links = TraceLinks(experiment_id=experiment_id, model_run_id=run_id, model=files.model,
+                       workbench_run_id=workbench_run_id, evalset=summary.evalset,
+                       evalset_version=summary.evalset_version, evalset_hash=summary.evalset_hash,
+                       prompt=summary.prompt, storage=storage)
+    cases = _cases_by_id(evalset, files.records, storage)
+    phi = {case_id: gold_phi(case) for case_id, case in cases.items()}
+    trace_ids = log_case_traces(files.records, files.scores_by_case(), links, phi)
+    mlflow.set_tag("workbench.traces", str(len(trace_ids)))
+
+
 def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, parent_run_id: str, window: TimeWindow,
-                    prompt_uri: str, storage: OutputStorage, commit: str, evalset: EvalSet | None) -> tuple[str, str]:
+                    prompt_uri: str, storage: OutputStorage, commit: str, evalset: EvalSet | None,
+                    workbench_run_id: str, log_traces: bool) -> tuple[str, str]:
     """One model's evaluation as a run nested under ``parent_run_id``, spanning ``window``; its run id and the
-    status it ended with (FAILED when the model could not run or some of its cases failed)."""
+    status it ended with (FAILED when the model could not run or some of its cases failed). With
+    ``log_traces``, each case is also a trace of the run (:func:`_log_traces`)."""
     summary = files.summary
     error = summary.error
     tags = {"workbench.kind": "evaluation", "model": files.model, "mlflow.parentRunId": parent_run_id}
@@ -530,6 +555,9 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, parent_run_id
         _log_evalset_input(summary, files.records, evalset)
         mlflow.log_artifact(str(files.directory / EVALUATION_FILE))
         _link_prompt(run_id, prompt_uri)
+        if log_traces:
+            _log_traces(files, run_id=run_id, experiment_id=experiment_id, workbench_run_id=workbench_run_id,
+                        storage=storage, evalset=evalset)
         if not error and not failed_cases:
             status = RunStatus.to_string(RunStatus.FINISHED)
     finally:
@@ -584,8 +612,10 @@ def _run_prompt(run: RunManifest, prompts_dir: list[Path] | None, tracking_uri: 
 
 def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment: str | None = None,
                    store_outputs: OutputStorage = "as-is", prompts_dir: list[Path] | None = None,
-                   allow_remote_endpoint: bool = False) -> LoggedComparison:
-    """Log a finished ``workbench run`` directory to MLflow: a parent run and a nested run per model.
+                   allow_remote_endpoint: bool = False, log_traces: bool = True) -> LoggedComparison:
+    """Log a finished ``workbench run`` directory to MLflow: a parent run and a nested run per model, each case
+    as a trace of its model run with its scores as assessments (unless ``log_traces`` is False), and the
+    evaluation set as an evaluation dataset of the experiment.
 
     ``tracking_uri`` defaults to :func:`default_tracking_uri`, ``experiment`` to
     ``$MLFLOW_EXPERIMENT_NAME`` or "workbench"; ``prompts_dir`` is where the run's prompt
@@ -616,17 +646,18 @@ def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment
     statuses: dict[str, str] = {}
     children: dict[str, str] = {}
     status = RunStatus.to_string(RunStatus.FAILED)
-    with tracking_uri_scope(uri):
+    with tracking_uri_scope(uri), synchronous_trace_export():
         mlflow.start_run(run_id=parent_id)
         try:
             mlflow.log_params(_comparison_params(run, prompt_uri, store_outputs))
             mlflow.log_artifact(str(run_dir / RUN_FILE))
             _link_prompt(parent_id, prompt_uri)
+            _log_evaluation_dataset(files, evalset, experiment_id=experiment_id, storage=store_outputs)
             for evaluation in evaluations:
                 children[evaluation.model], statuses[evaluation.model] = _log_evaluation(
                     evaluation, experiment_id=experiment_id, parent_run_id=parent_id,
                     window=windows[evaluation.model], prompt_uri=prompt_uri, storage=store_outputs, commit=commit,
-                    evalset=evalset)
+                    evalset=evalset, workbench_run_id=run.run_id, log_traces=log_traces)
             _log_comparison_summary(evaluations, failed_models(statuses), missing)
             if not failed_models(statuses) and not missing:
                 status = RunStatus.to_string(RunStatus.FINISHED)
@@ -635,6 +666,20 @@ def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment
             client.set_terminated(parent_id, status, end_time=comparison_window.end_ms)
     return LoggedComparison(parent_run_id=parent_id, experiment_id=experiment_id, child_run_ids=children,
                             prompt_uri=prompt_uri, tracking_uri=uri, missing_models=missing)
+
+
+def _log_evaluation_dataset(files: RunFiles, evalset: EvalSet | None, *, experiment_id: str,
+                            storage: OutputStorage) -> None:
+    """On the active (parent) run: the run's cases as an MLflow evaluation dataset of the experiment, logged as
+    the run's input (context "evaluation"). Nothing when the store has no evaluation datasets."""
+    run = files.manifest
+    records = [record for evaluation in files.evaluations for record in evaluation.records]
+    dataset = log_evaluation_dataset(
+        experiment_id=experiment_id, evalset=run.evalset, version=run.evalset_version, evalset_hash=run.evalset_hash,
+        storage=storage, records=dataset_records(list(evalset.cases) if evalset else None, records, storage))
+    if dataset is not None:
+        mlflow.log_input(dataset, context="evaluation", tags={"workbench.evalset_hash": run.evalset_hash})
+        mlflow.set_tag("workbench.dataset_id", dataset.dataset_id)
 
 
 def _log_comparison_summary(evaluations: list[EvaluationFiles], failed: list[str], missing: list[str]) -> None:

@@ -127,9 +127,11 @@ def list_registry_prompts(*, tracking_uri: str | None = None, name: str | None =
             break
     for prompt_name in sorted(names):
         for version in _registry_versions(client, prompt_name):
+            # search_prompt_versions leaves aliases out (MLflow 3); get_prompt_version carries them.
+            aliases = client.get_prompt_version(prompt_name, str(version.version)).aliases
             found.append(RegistryPromptVersion(
                 name=prompt_name, registry_version=int(version.version), ref=version.tags.get(PROMPT_REF_TAG, ""),
-                aliases=sorted(version.aliases or []), commit_message=version.commit_message or "",
+                aliases=sorted(aliases or []), commit_message=version.commit_message or "",
                 created_ms=int(version.creation_timestamp or 0)))
     return sorted(found, key=lambda v: (v.name, -v.registry_version))
 

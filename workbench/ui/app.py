@@ -39,17 +39,28 @@ from workbench.track.leaderboard import (  # noqa: E402
 )
 from workbench.models import unavailable_reason  # noqa: E402
 from workbench.models.spec import ModelSpec  # noqa: E402
-from workbench.run.playground import guess_language, run_playground, save_as_case, source_phi  # noqa: E402
+from workbench.run.playground import gold_spans, guess_language, run_playground, save_as_case, source_phi  # noqa: E402
 from workbench.data.prompts import PromptTemplate, get_prompt, language_mismatch, load_prompts  # noqa: E402
 from workbench.run.files import RunDirectoryError  # noqa: E402
 from workbench.safe_names import UnsafeNameError, check_safe_name, safe_child  # noqa: E402
 from workbench.ui.access import Credentials, LoginGuard  # noqa: E402
 from workbench.ui.escape import markdown_text  # noqa: E402
+from workbench.ui import compare_view  # noqa: E402
+from workbench.ui.run_links import (  # noqa: E402
+    DEFAULT_MLFLOW_UI_URL, FinishedRun, build_run_report, export_leaderboard, export_runs, links_html,
+)
+from workbench.run.batch import LanguageMismatchError, plan_sets  # noqa: E402
+from workbench.ui.page_style import MONO_FONTS, PAGE_CSS, SANS_FONTS  # noqa: E402
+from workbench.ui.playground_view import (  # noqa: E402
+    UPDATES_PER_S, StreamedText, flag_view, result_columns, streaming_columns,
+)
+from workbench.ui.prompt_editor import (  # noqa: E402
+    DIFF_CSS, check_edit, diff_html, edited_fields, editable_text, preview,
+)
 
 MAX_MODEL_SLOTS = 6  # outputs shown side by side in the Cases and Playground tabs
 SET_DEFAULT_PROMPT = "(the set's default prompt)"
 ALL = "(all)"
-EDITABLE_PROMPT_FIELDS = ("task", "language", "description", "messages", "plain_completion_cue")
 
 
 @dataclass
@@ -62,6 +73,7 @@ class UIConfig:
     saved_cases_dir: Path = Path("evalsets")
     allow_remote_endpoint: bool = False
     credentials: Credentials | None = None
+    mlflow_ui_url: str = DEFAULT_MLFLOW_UI_URL  # where finished runs link to their MLflow run
     queues: DeviceQueues = field(default_factory=DeviceQueues)
     cancel_events: dict[str, threading.Event] = field(default_factory=dict)
     _detector: Any = None
@@ -89,12 +101,33 @@ def _positive(value: float | None) -> int | None:
 
 
 def result_headers() -> list[str]:
-    return ["model", "cases", "failures", "cached", *headline_headers(), "status"]
+    return ["set", "model", "cases", "cached", *headline_headers(), "status"]
+
+
+def _column_widths(headers: list[str], fixed: dict[str, float]) -> list[str]:
+    """Column widths in percent of the table, so that every column (status and PHI leak included) fits a
+    1400 px window: the named columns get their share, the metric columns split the rest, wider where they
+    carry an interval."""
+    rest = 100 - sum(fixed.values())
+    weights = {header: (1.6 if "CI" in header else 1.0) for header in headers if header not in fixed}
+    total = sum(weights.values()) or 1
+    return [f"{fixed[header] if header in fixed else rest * weights[header] / total:.2f}%" for header in headers]
+
+
+def result_column_widths() -> list[str]:
+    return _column_widths(result_headers(), {"set": 7, "model": 8, "cases": 5, "cached": 6, "status": 8})
+
+
+def leaderboard_column_widths() -> list[str]:
+    return _column_widths(leaderboard_headers(), {"group": 11, "rank": 4.5, "model": 7, "run": 8, "cases": 5,
+                                                  "status": 5})
 
 
 def result_rows(result: api.EvaluationResult) -> list[list[str]]:
-    """The finished run's table, columns from the metric registry, rows in ranking order."""
-    return [[evaluation.model, *[str(evaluation.metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
+    """The finished run's table, columns from the metric registry, rows in ranking order (failed cases are in
+    the Failures column and the status)."""
+    return [[result.evalset, evaluation.model,
+             *[str(evaluation.metrics.get(name, "-")) for name in ("cases", "cached")],
              *headline_cells(evaluation.metrics), status_cell(evaluation.error, evaluation.metrics)]
             for evaluation in result.ranked()]
 
@@ -142,10 +175,14 @@ def prompt_choices(config: UIConfig) -> list[str]:
     return choices
 
 
-def evalset_list(current: str | None) -> Any:
-    """The evaluation-set dropdown as the search path holds it now; ``current`` stays chosen while it is listed."""
+def evalset_list(current: str | list[str] | None) -> Any:
+    """The evaluation-set dropdown as the search path holds it now; ``current`` stays chosen while it is listed.
+    The Run tab's set choice is a multiselect: given a list, the sets still listed stay chosen."""
     choices = evalset_choices()
     fallback = "smoke-en" if "smoke-en" in choices else None
+    if isinstance(current, list):
+        kept = [name for name in current if name in choices]
+        return gr.update(choices=choices, value=kept or ([fallback] if fallback else []))
     return gr.update(choices=choices, value=current if current in choices else fallback)
 
 
@@ -168,6 +205,9 @@ class DeviceJob:
     result: Any = None
     error: str | None = None
     thread: threading.Thread | None = None
+    waiting_for: str | None = None  # the device it waits for, while it waits
+    ahead: int = 0  # jobs ahead of it in that device's line
+    started: bool = False  # it holds its devices and runs
 
     @classmethod
     def start(cls, queues: DeviceQueues, specs: list[ModelSpec], work: Callable[[], Any], *, name: str,
@@ -175,11 +215,13 @@ class DeviceJob:
         job = cls()
 
         def on_wait(device: str, ahead: int) -> None:
+            job.waiting_for, job.ahead = device, ahead
             job.status = f"waiting for device **{markdown_text(device)}** ({ahead} job(s) ahead)"
 
         def target() -> None:
             try:
                 with queues.hold([device_key(spec) for spec in specs], on_wait):
+                    job.started, job.waiting_for = True, None
                     job.status = running_status
                     job.result = work()
             except Exception as exc:  # shown in the page; the UI keeps serving
@@ -204,23 +246,29 @@ class DeviceJob:
 # --- Run -----------------------------------------------------------------------------------
 
 
-def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: str, limit: float | None,
-                   max_tokens: float | None, detect_phi: bool,
-                   request: gr.Request) -> Iterator[tuple[str, list[list[str]]]]:
+def run_evaluation(config: UIConfig, models: list[str], evalset: str | list[str], prompt: str, limit: float | None,
+                   max_tokens: float | None, detect_phi: bool, request: gr.Request,
+                   on_finished: Callable[[list[api.EvaluationResult]], None] | None = None,
+                   ) -> Iterator[tuple[str, list[list[str]]]]:
+    """The Run tab's run: the chosen models over each chosen set, one set after the other (each set its own
+    comparison, all under one batch id). Yields (status, result rows); ``on_finished`` gets the finished
+    results before the last status."""
     user, session = _user(request), _session(request)
     if not models:
         yield "Choose at least one model.", []
         return
-    if not evalset:
+    evalsets = [evalset] if isinstance(evalset, str) else [name for name in (evalset or []) if name]
+    if not evalsets:
         yield "Choose an evaluation set.", []
         return
     limit_value, max_tokens_value = _positive(limit), _positive(max_tokens)
     prompt_ref = None if not prompt or prompt == SET_DEFAULT_PROMPT else prompt
     try:
         specs = api.model_specs(models, catalogue=config.catalogue, max_tokens=max_tokens_value)
-        chosen_set = load_evalset(evalset)
-        cases = len(chosen_set.head(limit_value).cases)
-        template = get_prompt(prompt_ref or chosen_set.manifest.default_prompt, config.prompts_dir)
+        plans = plan_sets(evalsets, prompt_ref, lambda ref: api.resolve_prompt(
+            ref, config.prompts_dir, tracking_uri=config.tracking_uri,
+            allow_remote_endpoint=config.allow_remote_endpoint), allow_language_mismatch=True, option="sets")
+        cases = sum(len(plan.evalset.head(limit_value).cases) for plan in plans)
     except Exception as exc:  # an unknown model, set or prompt, a limit below 1: say so, run nothing
         yield f"**Error:** {markdown_text(exc)}", []
         return
@@ -228,64 +276,154 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str, prompt: st
     if refused:  # nothing is queued for a model that would only fail when opened
         yield f"**Error:** {refused}; choose models this machine can run.", []
         return
-    mismatch = language_mismatch(template, chosen_set.name, chosen_set.manifest.language)
-    if mismatch:  # every section heading would be missed: refuse, as the CLI does without its override
-        yield f"**Error:** {markdown_text(mismatch)}; choose a prompt in the set's language.", []
+    mismatches = [plan.language_note for plan in plans if plan.language_note]
+    if mismatches:  # every section heading would be missed: refuse, as the CLI does without its override
+        yield f"**Error:** {markdown_text('; '.join(mismatches))}; choose a prompt in the set's language.", []
         return
     cancel = threading.Event()
     config.cancel_events[session] = cancel
-    progress: dict[str, Any] = {"done": 0, "last": ""}
-    config.audit.record(user=user, action="run.start", models=models, evalset=evalset,
-                        details={"prompt": prompt_ref or "default", "limit": limit_value, "max_tokens": max_tokens_value})
+    progress: dict[str, Any] = {"done": 0, "last": "", "sets_done": 0}
+    shown_sets = ", ".join(evalsets)
+    config.audit.record(user=user, action="run.start", models=models,
+                        evalset=evalsets[0] if len(evalsets) == 1 else shown_sets,
+                        details={"prompt": prompt_ref or "default", "limit": limit_value, "max_tokens": max_tokens_value,
+                                 **({"evalsets": evalsets} if len(evalsets) > 1 else {})})
 
     def on_record(record: api.GenerationRecord) -> None:
         progress["done"] += 1
         progress["last"] = f"{markdown_text(record.model)}: case {markdown_text(record.case_id)} done"
 
-    def work() -> api.EvaluationResult:
-        return api.evaluate(
-            models, evalset, prompt=prompt_ref, limit=limit_value, max_tokens=max_tokens_value,
-            detect_phi=detect_phi, runs_dir=config.runs_dir, tracking_uri=config.tracking_uri,
-            allow_remote_endpoint=config.allow_remote_endpoint, show_progress=False,
-            catalogue=config.catalogue, prompts_dir=config.prompts_dir, cancel=cancel, on_record=on_record)
+    def on_result(_result: api.EvaluationResult) -> None:
+        progress["sets_done"] += 1
+
+    def work() -> list[api.EvaluationResult]:
+        return api.evaluate_sets(
+            models, [plan.evalset for plan in plans], prompt=plans[0].prompt if prompt_ref else None,
+            on_result=on_result, limit=limit_value, max_tokens=max_tokens_value, detect_phi=detect_phi,
+            runs_dir=config.runs_dir, tracking_uri=config.tracking_uri,
+            allow_remote_endpoint=config.allow_remote_endpoint, show_progress=False, catalogue=config.catalogue,
+            prompts_dir=config.prompts_dir, cancel=cancel, on_record=on_record)
 
     started = time.monotonic()
     job = DeviceJob.start(config.queues, specs, work, name=f"ui-run-{session}", running_status="running")
     try:
         for _ in job.polled():
-            yield (f"**Running** {markdown_text(', '.join(models))} on {markdown_text(evalset)} · "
-                   f"{progress['done']}/{cases * len(models)} cases · "
-                   f"{time.monotonic() - started:.0f} s · {progress['last'] or job.status}"), []
+            yield progress_status(job, cancel, models, evalsets, progress, cases * len(models),
+                                  time.monotonic() - started), []
     finally:
         if job.running:  # the page went away: stop after the cases in flight
             cancel.set()
         config.cancel_events.pop(session, None)
-    result: api.EvaluationResult | None = job.result
-    if job.error or result is None:
-        config.audit.record(user=user, action="run.finish", models=models, evalset=evalset, outcome="error",
+    results: list[api.EvaluationResult] | None = job.result
+    if job.error or results is None:
+        config.audit.record(user=user, action="run.finish", models=models, evalset=evalsets[0], outcome="error",
                             details={"error": job.error})
         yield f"**Error:** {markdown_text(job.error)}", []
         return
     cancelled = cancel.is_set()
-    config.audit.record(user=user, action="run.finish", models=models, evalset=evalset,
-                        outcome="cancelled" if cancelled else ("error" if result.errors or result.failed_cases else "ok"),
-                        details={"run_id": result.run_id, "mlflow_run": result.mlflow_parent_run_id})
+    if not results:  # cancelled while it waited for the device: nothing ran
+        config.audit.record(user=user, action="run.finish", models=models, evalset=evalsets[0], outcome="cancelled",
+                            details={"run_ids": []})
+        yield "**Cancelled** before the run started: nothing was generated.", []
+        return
+    failed = any(result.errors or result.failed_cases for result in results)
+    details: dict[str, Any] = ({"run_id": results[0].run_id, "mlflow_run": results[0].mlflow_parent_run_id}
+                               if len(results) == 1 else
+                               {"run_ids": [result.run_id for result in results],
+                                "mlflow_runs": [result.mlflow_parent_run_id for result in results],
+                                "batch": results[0].batch_id})
+    config.audit.record(user=user, action="run.finish", models=models,
+                        evalset=evalsets[0] if len(evalsets) == 1 else shown_sets,
+                        outcome="cancelled" if cancelled else ("error" if failed else "ok"), details=details)
+    elapsed = time.monotonic() - started
     if cancelled:
-        message = (f"**Cancelled** run {markdown_text(result.run_id)}: finished cases are kept in the response cache; "
+        ids = ", ".join(markdown_text(result.run_id) for result in results)
+        message = (f"**Cancelled** run {ids}: finished cases are kept in the response cache; "
                    "run again to generate only the missing ones.")
+    elif len(results) == 1:
+        message = finished_message(results[0], elapsed)
     else:
-        logged = (f"logged to MLflow (run {markdown_text(result.mlflow_parent_run_id)})" if result.mlflow_parent_run_id
-                  else f"not logged to MLflow: {markdown_text(result.mlflow_error)}")
-        message = (f"**{run_verdict(result)}** run {markdown_text(result.run_id)} in {time.monotonic() - started:.0f} s"
-                   f" · {logged}")
-        if result.errors:
-            message += " · errors: " + "; ".join(f"{markdown_text(model)}: {markdown_text(error)}"
-                                                 for model, error in result.errors.items())
-        for model, cases in result.failed_cases.items():
-            first_id, first_error = next(iter(cases.items()))
-            message += (f" · **{markdown_text(model)}: {len(cases)} case(s) failed** "
-                        f"(not scored; first: {markdown_text(first_id)}, {markdown_text(first_error)})")
-    yield message, result_rows(result)
+        verdicts = [run_verdict(result) for result in results]
+        overall = next((v for v in ("Failed", "Finished with failures") if v in verdicts), "Finished")
+        message = (f"**{overall}** batch {markdown_text(results[0].batch_id)}: {len(results)} sets in {elapsed:.0f} s, "
+                   "each ranked within its own cases\n\n"
+                   + "\n".join(f"- {markdown_text(result.evalset)}: {finished_message(result)}" for result in results))
+    if on_finished is not None:
+        on_finished(results)
+    yield message, [row for result in results for row in result_rows(result)]
+
+
+def progress_status(job: DeviceJob, cancel: threading.Event, models: list[str], evalsets: list[str],
+                    progress: dict[str, Any], total: int, elapsed_s: float) -> str:
+    """What the Run tab says while a run is queued or running. A run that waits says so plainly, with its
+    place in the device's line; once Cancel is pressed that is what it says until the run stops."""
+    if cancel.is_set():
+        return (f"**Cancelling** after the cases in flight… {progress['done']}/{total} cases done; finished cases "
+                "are kept.")
+    if not job.started:
+        if job.waiting_for is None:
+            return "**Queued**: waiting for a free device…"
+        return (f"**Waiting for the device {markdown_text(job.waiting_for)}**: {job.ahead} job(s) ahead of this run "
+                f"(number {job.ahead + 1} in line). It starts by itself when the device is free; Cancel leaves the "
+                "line.")
+    sets = (f"{markdown_text(evalsets[0])}" if len(evalsets) == 1 else
+            f"{len(evalsets)} sets ({min(progress['sets_done'] + 1, len(evalsets))} of {len(evalsets)})")
+    return (f"**Running** {markdown_text(', '.join(models))} on {sets} · {progress['done']}/{total} cases · "
+            f"{elapsed_s:.0f} s" + (f" · {progress['last']}" if progress["last"] else ""))
+
+
+def finished_message(result: api.EvaluationResult, elapsed_s: float | None = None) -> str:
+    """One finished comparison's status: its verdict, run id, MLflow and what failed."""
+    logged = (f"logged to MLflow (run {markdown_text(result.mlflow_parent_run_id)})" if result.mlflow_parent_run_id
+              else f"not logged to MLflow: {markdown_text(result.mlflow_error)}")
+    took = f" in {elapsed_s:.0f} s" if elapsed_s is not None else ""
+    message = f"**{run_verdict(result)}** run {markdown_text(result.run_id)}{took} · {logged}"
+    if result.errors:
+        message += " · errors: " + "; ".join(f"{markdown_text(model)}: {markdown_text(error)}"
+                                             for model, error in result.errors.items())
+    for model, cases in result.failed_cases.items():
+        first_id, first_error = next(iter(cases.items()))
+        message += (f" · **{markdown_text(model)}: {len(cases)} case(s) failed** "
+                    f"(not scored; first: {markdown_text(first_id)}, {markdown_text(first_error)})")
+    return message
+
+
+def finished_runs(results: list[api.EvaluationResult]) -> list[FinishedRun]:
+    return [FinishedRun(run_id=result.run_id, run_dir=str(result.run_dir), evalset=result.evalset,
+                        experiment_id=result.mlflow_experiment_id, mlflow_run_id=result.mlflow_parent_run_id)
+            for result in results]
+
+
+def finished_parts(config: UIConfig, runs: list[FinishedRun]) -> list[Any]:
+    """What the Run tab shows under a finished run: the links, the actions, the run picker (several sets),
+    the export files, the report file (cleared) and the finished runs (state)."""
+    if not runs:
+        return [gr.update(value="", visible=False), gr.update(visible=False), gr.update(choices=[], value=None),
+                gr.update(value=None), gr.update(value=None), gr.update(value=None, visible=False), []]
+    name = f"run-{runs[0].run_id}" if len(runs) == 1 else f"batch-{runs[0].run_id}"
+    try:
+        csv_path, json_path = export_runs([run.run_dir for run in runs], name)
+        csv_value, json_value = str(csv_path), str(json_path)
+    except Exception:  # the run's files cannot be read back: no export offered
+        csv_value = json_value = None
+    choices = [(f"{run.evalset} · {run.run_id}", run.run_dir) for run in runs]
+    return [gr.update(value=links_html(runs, config.mlflow_ui_url), visible=True), gr.update(visible=True),
+            gr.update(choices=choices, value=runs[0].run_dir, visible=len(runs) > 1),
+            gr.update(value=csv_value), gr.update(value=json_value), gr.update(value=None, visible=False),
+            [run.run_dir for run in runs]]
+
+
+def build_report_for(config: UIConfig, run_dir: str | None, request: gr.Request) -> tuple[Any, str]:
+    """The "Build report" button: report.html of the chosen finished run, offered as a file."""
+    if not run_dir:
+        return gr.update(value=None, visible=False), "Run an evaluation first."
+    try:
+        chosen = chosen_run_dir(config, run_dir)
+        path = build_run_report(chosen)
+    except Exception as exc:  # a run that cannot be reported on: say why
+        return gr.update(value=None, visible=False), f"**Report not built:** {markdown_text(exc)}"
+    config.audit.record(user=_user(request), action="run.report", details={"run_id": chosen.name})
+    return gr.update(value=str(path), visible=True), f"Report of run {markdown_text(chosen.name)} built."
 
 
 def run_verdict(result: api.EvaluationResult) -> str:
@@ -311,7 +449,7 @@ def cancel_run(config: UIConfig, request: gr.Request) -> str:
 
 
 def refresh_leaderboard(config: UIConfig, evalset: str | None, prompt: str | None,
-                        request: gr.Request) -> tuple[Any, Any, list[list[str]], Any, Any, Any, str]:
+                        request: gr.Request) -> tuple[Any, Any, list[list[str]], Any, Any, Any, str, Any, Any]:
     evalset_filter = None if not evalset or evalset == ALL else evalset
     prompt_filter = None if not prompt or prompt == ALL else prompt
     config.audit.record(user=_user(request), action="leaderboard.view", evalset=evalset_filter,
@@ -324,9 +462,18 @@ def refresh_leaderboard(config: UIConfig, evalset: str | None, prompt: str | Non
     note = (f"{len(entries)} evaluation(s). Rows are ranked within groups of the same cases and prompt version; "
             f"charts show the newest group ({markdown_text(group[0].group)})." if group
             else "No evaluations logged yet.")
+    csv_file, json_file = leaderboard_files(entries, evalset_filter, prompt_filter)
     return (gr.update(choices=[ALL, *evalsets], value=evalset or ALL), gr.update(choices=[ALL, *prompts], value=prompt or ALL),
             ranked_rows(entries), quality_latency_figure(group), phi_by_label_figure(group),
-            latency_distribution_figure(group), note)
+            latency_distribution_figure(group), note, csv_file, json_file)
+
+
+def leaderboard_files(entries: list[Any], evalset: str | None, prompt: str | None) -> tuple[Any, Any]:
+    """The Export CSV / Export JSON buttons' files: the rows shown, as shown (order, groups, ranks)."""
+    if not entries:
+        return gr.update(value=None), gr.update(value=None)
+    csv_path, json_path = export_leaderboard(entries, {"evalset": evalset, "prompt": prompt})
+    return gr.update(value=str(csv_path)), gr.update(value=str(json_path))
 
 
 def _hidden_slot() -> list[Any]:
@@ -511,25 +658,12 @@ def prompt_versions(config: UIConfig, name: str | None) -> tuple[list[list[str]]
         refs.append(prompt.ref)
     from workbench.track.prompt_registry import list_registry_prompts
 
-    for version in list_registry_prompts(tracking_uri=config.tracking_uri, name=name):
+    for version in sorted(list_registry_prompts(tracking_uri=config.tracking_uri, name=name),
+                          key=lambda v: v.registry_version):  # oldest first: the newest is the default base
         rows.append(["registry", version.ref or "-", version.uri, ", ".join(version.aliases) or "-",
                      version.commit_message, "-"])
         refs.append(version.uri)
     return rows, gr.update(choices=refs, value=refs[-1] if refs else None)
-
-
-class _BlockStyleDumper(yaml.SafeDumper):
-    """Multi-line strings as ``|`` blocks, so a message reads and edits as it will be sent."""
-
-
-_BlockStyleDumper.add_representer(
-    str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
-
-
-def editable_text(prompt: PromptTemplate) -> str:
-    data = prompt.model_dump(mode="json")
-    return yaml.dump({key: data[key] for key in EDITABLE_PROMPT_FIELDS if data.get(key) is not None},
-                     Dumper=_BlockStyleDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def load_prompt_for_edit(config: UIConfig, ref: str | None) -> str:
@@ -538,8 +672,24 @@ def load_prompt_for_edit(config: UIConfig, ref: str | None) -> str:
     return editable_text(api.resolve_prompt(ref, config.prompts_dir, tracking_uri=config.tracking_uri))
 
 
+def _base_prompt(config: UIConfig, ref: str | None) -> PromptTemplate | None:
+    """The version an edit started from (None when no version is chosen)."""
+    return api.resolve_prompt(ref, config.prompts_dir, tracking_uri=config.tracking_uri) if ref else None
+
+
+def preview_prompt_edit(config: UIConfig, name: str | None, text: str, base_ref: str | None) -> str:
+    """The Prompts tab's diff view: the edit against its base version, with what registering would refuse."""
+    try:
+        base = _base_prompt(config, base_ref)
+    except Exception as exc:  # a registry that cannot be read: say so in the view
+        return diff_html("", [f"version {base_ref} cannot be read: {exc}"])
+    return preview(name, text or "", base)
+
+
 def register_edited_prompt(config: UIConfig, name: str | None, text: str, message: str,
-                           request: gr.Request) -> str:
+                           request: gr.Request, base_ref: str | None = None) -> str:
+    """Register the edited template as the next version of prompt ``name``, after the checks of
+    ``prompt_editor.check_edit`` (YAML, fields, variables, and a change from ``base_ref``, the version it started from)."""
     from workbench.data.prompts import PromptError
     from workbench.track.prompt_registry import next_prompt_version, register_prompt_version
 
@@ -549,14 +699,10 @@ def register_edited_prompt(config: UIConfig, name: str | None, text: str, messag
         return "Write a commit message: what changed and why."
     try:
         check_safe_name(name, "prompt name")  # before the name reaches the prompt files or the registry
-        fields = yaml.safe_load(text)
-        if not isinstance(fields, dict):
-            raise PromptError("expected a mapping with task, language, description and messages")
-        unknown = sorted(set(fields) - set(EDITABLE_PROMPT_FIELDS))
-        if unknown:
-            raise PromptError(f"fields {', '.join(unknown)} cannot be edited here (name and version are set for you)")
+        edited_fields(text)  # unreadable YAML is refused before the registry is asked anything
+        base = _base_prompt(config, base_ref)
         version = next_prompt_version(name, tracking_uri=config.tracking_uri, prompts_dir=config.prompts_dir)
-        prompt = PromptTemplate.model_validate({**fields, "name": name, "version": version})
+        prompt = check_edit(name, text, version=version, base=base)
         uri = register_prompt_version(prompt, tracking_uri=config.tracking_uri, commit_message=message.strip())
     except (yaml.YAMLError, PromptError, ValueError) as exc:
         config.audit.record(user=_user(request), action="prompts.register", outcome="error",
@@ -610,57 +756,57 @@ def playground(config: UIConfig, note: str, models: list[str], prompt: str, max_
         return
     language = guess_language(note)
     detector = config.detector()
-    note_flags = source_phi(note, language, detector)
-    note_view = {"text": note, "entities": [{"entity": f.label, "start": f.start, "end": f.end} for f in note_flags]}
+    note_view = flag_view(note, source_phi(note, language, detector), with_origin=False)
+    names = [spec.name for spec in specs]
+    streamed = StreamedText()
     job = DeviceJob.start(
         config.queues, specs, lambda: run_playground(note, specs, template, language=language, detector=detector,
-                                                     allow_remote_endpoint=config.allow_remote_endpoint),
+                                                     allow_remote_endpoint=config.allow_remote_endpoint,
+                                                     on_text=streamed.update),
         name="ui-playground", running_status="generating")
-    for _ in job.polled():
-        yield [f"**Running** {markdown_text(', '.join(models))} · {job.status}", note_view, *hidden]
+    shown: tuple[int, str] | None = None
+    # The text so far goes to the page as it arrives, at most UPDATES_PER_S times a second.
+    for _ in job.polled(interval_s=1 / UPDATES_PER_S):
+        version, texts = streamed.snapshot()
+        if shown == (version, job.status):
+            continue
+        shown = (version, job.status)
+        yield [f"**Running** {markdown_text(', '.join(models))} · {job.status}", note_view,
+               *streaming_columns(names, texts, MAX_MODEL_SLOTS)]
     if job.error:
         yield [f"**Error:** {markdown_text(job.error)}", note_view, *hidden]
         return
-    slots: list[Any] = []
-    results = job.result
-    for index in range(MAX_MODEL_SLOTS):
-        if index < len(results):
-            result = results[index]
-            speed = "-" if result.tokens_per_s is None else f"{result.tokens_per_s:.1f}"
-            title = (f"### {markdown_text(result.model)}\nTTFT {format_number(result.ttft_s, 2)} s · "
-                     f"e2e {format_number(result.e2e_s, 2)} s · "
-                     f"{result.completion_tokens or 0} tokens · {speed} tok/s · PHI copied {result.copied_phi}, "
-                     f"invented {result.invented_phi}"
-                     + (f" · **error:** {markdown_text(result.error)}" if result.error else ""))
-            view = {"text": result.output, "entities": [{"entity": f"{f.origin} {f.label}", "start": f.start,
-                                                         "end": f.end} for f in result.phi_flags]}
-            slots.extend([gr.update(visible=True), title, gr.update(value=view, label=result.model)])
-        else:
-            slots.extend(_hidden_slot())
     config.audit.record(user=user, action="playground.finish", models=models, inputs={"note": note})
-    yield [f"Done · prompt {markdown_text(template.ref)} · nothing was stored", note_view, *slots]
+    yield [f"Done · prompt {markdown_text(template.ref)} · nothing was stored", note_view,
+           *result_columns(job.result, MAX_MODEL_SLOTS)]
 
 
 def save_playground_case(config: UIConfig, note: str, reference: str, set_name: str, case_id: str,
                          request: gr.Request) -> str:
+    """Save the note as a case: the identifiers the Playground highlights in it become its gold PHI spans,
+    so runs on the set score PHI leakage; an empty reference is refused (the case could not be scored)."""
     set_name = set_name.strip() or "playground-saved"
     try:
+        flags = source_phi(note, guess_language(note), config.detector()) if note.strip() else []
         manifest = save_as_case(note, sets_root=config.saved_cases_dir, set_name=set_name, case_id=case_id.strip(),
-                                reference=reference, default_prompt=_default_prompt_for(note))
+                                reference=reference, phi=flags, default_prompt=_default_prompt_for(note))
     except Exception as exc:
         return f"**Not saved:** {markdown_text(exc)}"
+    saved = gold_spans(note, flags)
     config.audit.record(user=_user(request), action="playground.save_case", evalset=set_name,
-                        inputs={"note": note, "reference": reference}, details={"case_id": case_id.strip()})
+                        inputs={"note": note, "reference": reference},
+                        details={"case_id": case_id.strip(), "phi_spans": len(saved)})
     return (f"Saved case **{markdown_text(case_id.strip())}** to evaluation set **{markdown_text(set_name)}** "
-            f"({markdown_text(manifest)}).")
+            f"({markdown_text(manifest)}) with {len(saved)} gold PHI span(s): "
+            f"{markdown_text(', '.join(sorted({span.label for span in saved})) or 'none found')}.")
 
 
 # --- the app ------------------------------------------------------------------------------------------------
 
 
 def _theme() -> Any:
-    system_fonts = ["ui-sans-serif", "system-ui", "sans-serif"]  # no web fonts: the page fetches nothing remote
-    return gr.themes.Default(font=system_fonts, font_mono=["ui-monospace", "monospace"])
+    """System fonts only (the page fetches nothing remote), CJK fonts before the generic family (page_style)."""
+    return gr.themes.Default(font=SANS_FONTS, font_mono=MONO_FONTS)
 
 
 def build_app(config: UIConfig) -> gr.Blocks:
@@ -668,101 +814,157 @@ def build_app(config: UIConfig) -> gr.Blocks:
     evalsets = evalset_choices()
     with gr.Blocks(title="Medical LLM evaluation workbench", analytics_enabled=False) as app:
         gr.Markdown("## Medical LLM evaluation workbench")
-        with gr.Tab("Run", id="run") as run_tab:
-            with gr.Row():
-                run_models = gr.CheckboxGroup(models, label="Models", elem_id="run-models")
-                with gr.Column():
-                    run_evalset = gr.Dropdown(evalsets, value="smoke-en" if "smoke-en" in evalsets else None,
-                                              label="Evaluation set", elem_id="run-evalset")
-                    run_prompt = gr.Dropdown(prompt_choices(config), value=SET_DEFAULT_PROMPT, label="Prompt version",
-                                             elem_id="run-prompt")
-                    with gr.Row():
-                        run_limit = gr.Number(value=None, precision=0, label="Limit (first N cases; 0: all)",
-                                              elem_id="run-limit")
-                        run_max_tokens = gr.Number(value=None, precision=0,
-                                                   label="Max new tokens (0: catalogue)", elem_id="run-max-tokens")
-                    run_detect = gr.Checkbox(False, label="Run the PHI detector on outputs")
-            with gr.Row():
-                run_button = gr.Button("Run evaluation", variant="primary", elem_id="run-button")
-                cancel_button = gr.Button("Cancel", variant="stop", elem_id="cancel-button")
-            run_status = gr.Markdown("Choose models and a set, then run.", elem_id="run-status")
-            run_table = gr.Dataframe(headers=result_headers(), interactive=False, label="Result", elem_id="run-result")
-
-        with gr.Tab("Leaderboard", id="leaderboard") as leaderboard_tab:
-            with gr.Row():
-                lb_evalset = gr.Dropdown([ALL], value=ALL, label="Evaluation set", elem_id="lb-evalset")
-                lb_prompt = gr.Dropdown([ALL], value=ALL, label="Prompt version", elem_id="lb-prompt")
-                lb_refresh = gr.Button("Refresh", elem_id="lb-refresh")
-            lb_note = gr.Markdown()
-            lb_table = gr.Dataframe(headers=leaderboard_headers(), interactive=False, label="Leaderboard",
-                                    elem_id="leaderboard-table")
-            with gr.Row():
-                lb_quality = gr.Plot(label="Quality vs latency", elem_id="chart-quality-latency")
-                lb_phi = gr.Plot(label="PHI leakage by label", elem_id="chart-phi-label")
-            lb_latency = gr.Plot(label="Latency distribution", elem_id="chart-latency")
-
-        with gr.Tab("Cases", id="cases") as cases_tab:
-            with gr.Row():
-                case_run = gr.Dropdown(run_dir_choices(config), label="Run", elem_id="case-run")
-                case_id = gr.Dropdown([], label="Case (models disagree most first)", elem_id="case-id")
-                case_refresh = gr.Button("Refresh runs")
-            case_summary = gr.Markdown(elem_id="case-summary")
-            with gr.Row():
-                case_source = gr.HighlightedText(label="Source (gold PHI)", show_legend=True, elem_id="case-source")
-                case_reference = gr.Textbox(label="Reference", lines=8, interactive=False)
-            case_scores = gr.Dataframe(headers=["score"], interactive=False, label="Per-case scores",
-                                       elem_id="case-scores")
-            case_slots = _output_slots("case-output")
-
-        with gr.Tab("Prompts", id="prompts") as prompts_tab:
-            with gr.Row():
-                pr_name = gr.Dropdown(prompt_names(config), label="Prompt", elem_id="prompt-name")
-                pr_base = gr.Dropdown([], label="Start from version", elem_id="prompt-base")
-            pr_versions = gr.Dataframe(elem_id="prompt-versions", headers=["source", "version", "registry URI", "aliases", "commit message / description",
-                                                "content hash"], interactive=False, label="Versions")
-            pr_text = gr.Code(language="yaml", label="Template (edit, then register as a new version)",
-                              elem_id="prompt-template")
-            pr_message = gr.Textbox(label="Commit message", placeholder="What changed and why")
-            pr_register = gr.Button("Register new version", variant="primary")
-            with gr.Row():
-                pr_alias = gr.Textbox(label="Alias", placeholder="production")
-                pr_alias_version = gr.Number(precision=0, label="Registry version")
-                pr_alias_button = gr.Button("Set alias")
-            pr_status = gr.Markdown()
-
-        with gr.Tab("Playground", id="playground") as playground_tab:
-            gr.Markdown("Nothing pasted here is stored unless you save it as a case.")
-            pg_note = gr.Textbox(label="Clinical note", lines=10, elem_id="pg-note")
-            with gr.Row():
-                pg_models = gr.CheckboxGroup(models, label="Models", elem_id="pg-models")
-                pg_prompt = gr.Dropdown(prompt_choices(config), value=SET_DEFAULT_PROMPT, label="Prompt version")
-                pg_max_tokens = gr.Number(value=None, precision=0, label="Max new tokens (0: catalogue)")
-            pg_button = gr.Button("Run side by side", variant="primary", elem_id="pg-button")
-            pg_status = gr.Markdown(elem_id="pg-status")
-            pg_source = gr.HighlightedText(label="Identifiers found in the note", show_legend=True)
-            pg_slots = _output_slots("pg-output")
-            with gr.Accordion("Save as a case", open=False):
-                pg_reference = gr.Textbox(label="Reference summary (optional)", lines=4)
+        with gr.Tabs(elem_id="workbench-tabs") as tabs:
+            with gr.Tab("Run", id="run") as run_tab:
                 with gr.Row():
-                    pg_set = gr.Textbox(value="playground-saved", label="Evaluation set")
-                    pg_case_id = gr.Textbox(label="Case id")
-                pg_save = gr.Button("Save as case")
-                pg_save_status = gr.Markdown()
+                    run_models = gr.CheckboxGroup(models, label="Models", elem_id="run-models")
+                    with gr.Column():
+                        run_evalset = gr.Dropdown(evalsets, value=["smoke-en"] if "smoke-en" in evalsets else [],
+                                                  multiselect=True, elem_id="run-evalset",
+                                                  label="Evaluation sets (each its own comparison, run one after "
+                                                        "the other)")
+                        run_prompt = gr.Dropdown(prompt_choices(config), value=SET_DEFAULT_PROMPT, label="Prompt version",
+                                                 elem_id="run-prompt")
+                        with gr.Row():
+                            run_limit = gr.Number(value=None, precision=0, label="Limit (first N cases; 0: all)",
+                                                  elem_id="run-limit")
+                            run_max_tokens = gr.Number(value=None, precision=0,
+                                                       label="Max new tokens (0: catalogue)", elem_id="run-max-tokens")
+                        run_detect = gr.Checkbox(False, label="Run the PHI detector on outputs")
+                with gr.Row():
+                    run_button = gr.Button("Run evaluation", variant="primary", elem_id="run-button")
+                    cancel_button = gr.Button("Cancel", variant="stop", elem_id="cancel-button")
+                run_status = gr.Markdown("Choose models and a set, then run.", elem_id="run-status")
+                run_table = gr.Dataframe(headers=result_headers(), interactive=False, label="Result", elem_id="run-result",
+                                         wrap=True, column_widths=result_column_widths())
+                run_links = gr.HTML("", visible=False, elem_id="run-links")
+                with gr.Row(visible=False) as run_actions:
+                    run_pick = gr.Dropdown([], label="Finished run", visible=False, elem_id="run-finished")
+                    run_open_cases = gr.Button("Open in Cases", elem_id="run-open-cases")
+                    run_build_report = gr.Button("Build report", elem_id="run-build-report")
+                    run_export_csv = gr.DownloadButton("Export CSV", elem_id="run-export-csv")
+                    run_export_json = gr.DownloadButton("Export JSON", elem_id="run-export-json")
+                run_report_status = gr.Markdown(elem_id="run-report-status")
+                run_report_file = gr.File(label="report.html", visible=False, interactive=False,
+                                          elem_id="run-report-file")
+                run_finished = gr.State([])
+
+            with gr.Tab("Leaderboard", id="leaderboard") as leaderboard_tab:
+                with gr.Row():
+                    lb_evalset = gr.Dropdown([ALL], value=ALL, label="Evaluation set", elem_id="lb-evalset")
+                    lb_prompt = gr.Dropdown([ALL], value=ALL, label="Prompt version", elem_id="lb-prompt")
+                    lb_refresh = gr.Button("Refresh", elem_id="lb-refresh")
+                    lb_export_csv = gr.DownloadButton("Export CSV", elem_id="lb-export-csv")
+                    lb_export_json = gr.DownloadButton("Export JSON", elem_id="lb-export-json")
+                lb_note = gr.Markdown()
+                lb_table = gr.Dataframe(headers=leaderboard_headers(), interactive=False, label="Leaderboard",
+                                        elem_id="leaderboard-table", wrap=True,
+                                        column_widths=leaderboard_column_widths())
+                with gr.Row():
+                    lb_quality = gr.Plot(label="Quality vs latency", elem_id="chart-quality-latency")
+                    lb_phi = gr.Plot(label="PHI leakage by label", elem_id="chart-phi-label")
+                lb_latency = gr.Plot(label="Latency distribution", elem_id="chart-latency")
+
+            with gr.Tab("Compare", id="compare") as compare_tab:
+                compare_parts = compare_view.build_compare_tab(config, _user)
+
+            with gr.Tab("Cases", id="cases") as cases_tab:
+                with gr.Row():
+                    case_run = gr.Dropdown(run_dir_choices(config), label="Run", elem_id="case-run")
+                    case_id = gr.Dropdown([], label="Case (models disagree most first)", elem_id="case-id")
+                    case_refresh = gr.Button("Refresh runs")
+                case_summary = gr.Markdown(elem_id="case-summary")
+                with gr.Row():
+                    case_source = gr.HighlightedText(label="Source (gold PHI)", show_legend=True, elem_id="case-source")
+                    case_reference = gr.Textbox(label="Reference", lines=8, interactive=False)
+                case_scores = gr.Dataframe(headers=["score"], interactive=False, label="Per-case scores",
+                                           elem_id="case-scores")
+                case_slots = _output_slots("case-output")
+
+            with gr.Tab("Prompts", id="prompts") as prompts_tab:
+                with gr.Row():
+                    pr_name = gr.Dropdown(prompt_names(config), label="Prompt", elem_id="prompt-name")
+                    pr_base = gr.Dropdown([], label="Start from version", elem_id="prompt-base")
+                pr_versions = gr.Dataframe(elem_id="prompt-versions", headers=["source", "version", "registry URI", "aliases", "commit message / description",
+                                                    "content hash"], interactive=False, label="Versions")
+                with gr.Row(equal_height=False):
+                    pr_text = gr.Code(language="yaml", label="Template (edit, then register as a new version)",
+                                      elem_id="prompt-template")
+                    with gr.Column():
+                        gr.Markdown("**Changes from the version you started from**")
+                        pr_diff = gr.HTML(diff_html(""), css_template=DIFF_CSS, js_on_load=None, elem_id="prompt-diff")
+                pr_message = gr.Textbox(label="Commit message", placeholder="What changed and why",
+                                        elem_id="prompt-message")
+                pr_register = gr.Button("Register new version", variant="primary", elem_id="prompt-register")
+                with gr.Row():
+                    pr_alias = gr.Textbox(label="Alias", placeholder="production")
+                    pr_alias_version = gr.Number(precision=0, label="Registry version")
+                    pr_alias_button = gr.Button("Set alias")
+                pr_status = gr.Markdown(elem_id="prompt-status")
+
+            with gr.Tab("Playground", id="playground") as playground_tab:
+                gr.Markdown("Nothing pasted here is stored unless you save it as a case.")
+                pg_note = gr.Textbox(label="Clinical note", lines=10, elem_id="pg-note")
+                with gr.Row():
+                    pg_models = gr.CheckboxGroup(models, label="Models", elem_id="pg-models")
+                    pg_prompt = gr.Dropdown(prompt_choices(config), value=SET_DEFAULT_PROMPT, label="Prompt version")
+                    pg_max_tokens = gr.Number(value=None, precision=0, label="Max new tokens (0: catalogue)")
+                pg_button = gr.Button("Run side by side", variant="primary", elem_id="pg-button")
+                pg_status = gr.Markdown(elem_id="pg-status")
+                pg_source = gr.HighlightedText(label="Identifiers found in the note", show_legend=True)
+                pg_slots = _output_slots("pg-output")
+                with gr.Accordion("Save as a case", open=False):
+                    pg_reference = gr.Textbox(label="Reference summary (required: the case is scored against it)",
+                                              lines=4, elem_id="pg-reference")
+                    with gr.Row():
+                        pg_set = gr.Textbox(value="playground-saved", label="Evaluation set")
+                        pg_case_id = gr.Textbox(label="Case id")
+                    pg_save = gr.Button("Save as case")
+                    pg_save_status = gr.Markdown()
 
         # Model work waits in the per-device queues, not in Gradio's, so users see their place in line.
-        def _run(models: list[str], evalset: str, prompt: str, limit: float | None, max_tokens: float | None,
-                 detect: bool, request: gr.Request) -> Iterator[tuple[str, list[list[str]]]]:
-            yield from run_evaluation(config, models, evalset, prompt, limit, max_tokens, detect, request)
+        run_finish_outputs = [run_links, run_actions, run_pick, run_export_csv, run_export_json, run_report_file,
+                              run_finished]
+
+        def _run(models: list[str], evalsets: list[str], prompt: str, limit: float | None, max_tokens: float | None,
+                 detect: bool, request: gr.Request) -> Iterator[list[Any]]:
+            finished: list[api.EvaluationResult] = []
+            status, rows = "", []
+            for status, rows in run_evaluation(config, models, evalsets, prompt, limit, max_tokens, detect, request,
+                                               on_finished=finished.extend):
+                yield [status, rows, *[gr.update() for _ in run_finish_outputs]]
+            yield [status, rows, *finished_parts(config, finished_runs(finished))]
 
         def _cancel(request: gr.Request) -> str:
             return cancel_run(config, request)
 
         run_event = run_button.click(
-            _run, [run_models, run_evalset, run_prompt, run_limit, run_max_tokens, run_detect], [run_status, run_table],
+            lambda: finished_parts(config, []), None, run_finish_outputs, api_visibility="private", queue=False).then(
+            _run, [run_models, run_evalset, run_prompt, run_limit, run_max_tokens, run_detect],
+            [run_status, run_table, *run_finish_outputs],
             concurrency_limit=8, concurrency_id="model-work", api_visibility="private")
         cancel_button.click(_cancel, None, run_status,
                             api_visibility="private", queue=False)
-        leaderboard_outputs = [lb_evalset, lb_prompt, lb_table, lb_quality, lb_phi, lb_latency, lb_note]
+        leaderboard_outputs = [lb_evalset, lb_prompt, lb_table, lb_quality, lb_phi, lb_latency, lb_note,
+                               lb_export_csv, lb_export_json]
+
+        def _exported(action: str, export_format: str) -> Callable[[gr.Request], None]:
+            def record(request: gr.Request) -> None:
+                config.audit.record(user=_user(request), action=action, details={"format": export_format})
+            return record
+
+        for button, action, export_format in ((lb_export_csv, "leaderboard.export", "csv"),
+                                              (lb_export_json, "leaderboard.export", "json"),
+                                              (run_export_csv, "run.export", "csv"),
+                                              (run_export_json, "run.export", "json")):
+            button.click(_exported(action, export_format), None, None, api_visibility="private", queue=False)
+
+        def _report(run_dir: str | None, request: gr.Request) -> tuple[Any, str]:
+            return build_report_for(config, run_dir, request)
+
+        run_build_report.click(lambda: "Building the report…", None, run_report_status, api_visibility="private",
+                               queue=False).then(_report, run_pick, [run_report_file, run_report_status],
+                                                 api_visibility="private")
 
         def _refresh(evalset: str | None, prompt: str | None, request: gr.Request) -> Any:
             return refresh_leaderboard(config, evalset, prompt, request)
@@ -796,6 +998,14 @@ def build_app(config: UIConfig) -> gr.Blocks:
         run_event.then(_refresh, [lb_evalset, lb_prompt], leaderboard_outputs, api_visibility="private").then(
             _open_newest, [case_run, case_id], [case_run, case_id, *case_outputs], api_visibility="private")
 
+        def _open_in_cases(run_dir: str | None, request: gr.Request) -> list[Any]:
+            return [gr.Tabs(selected="cases"), *open_cases(config, run_dir, None, request)]
+
+        run_open_cases.click(_open_in_cases, run_pick, [tabs, case_run, case_id, *case_outputs],
+                             api_visibility="private")
+        compare_tab.select(compare_parts["refresh"], [compare_parts["run_a"], compare_parts["run_b"]],
+                           [compare_parts["run_a"], compare_parts["run_b"]], api_visibility="private")
+
         # The Run and Playground lists follow the prompt files, the registry and the sets on the search path.
         def _run_lists(evalset: str | None, prompt: str | None) -> tuple[Any, Any]:
             return evalset_list(evalset), prompt_list(config, prompt)
@@ -818,13 +1028,16 @@ def build_app(config: UIConfig) -> gr.Blocks:
         pr_name.change(lambda name: prompt_versions(config, name), pr_name, [pr_versions, pr_base],
                        api_visibility="private")
         pr_base.change(lambda ref: load_prompt_for_edit(config, ref), pr_base, pr_text, api_visibility="private")
+        pr_text.change(lambda name, text, ref: preview_prompt_edit(config, name, text, ref), [pr_name, pr_text, pr_base],
+                       pr_diff, trigger_mode="always_last", api_visibility="private")
 
-        def _register(name: str | None, text: str, message: str, request: gr.Request) -> Any:
-            status = register_edited_prompt(config, name, text, message, request)
-            versions, base = prompt_versions(config, name)
-            return status, versions, base
+        def _register(name: str | None, text: str, message: str, base_ref: str | None, request: gr.Request) -> Any:
+            status = register_edited_prompt(config, name, text, message, request, base_ref)
+            versions, newest = prompt_versions(config, name)
+            # A refused edit stays in the editor, on its base; a registered one becomes the new base.
+            return status, versions, newest if status.startswith("Registered") else gr.update()
 
-        pr_register.click(_register, [pr_name, pr_text, pr_message], [pr_status, pr_versions, pr_base],
+        pr_register.click(_register, [pr_name, pr_text, pr_message, pr_base], [pr_status, pr_versions, pr_base],
                           api_visibility="private").then(
             _prompt_lists, [run_prompt, pg_prompt], [run_prompt, pg_prompt], api_visibility="private")
 
@@ -861,4 +1074,4 @@ def launch(config: UIConfig, *, host: str, port: int) -> None:
     app.queue(default_concurrency_limit=4)
     auth = LoginGuard(config.credentials, config.audit).check_async if config.credentials else None
     app.launch(server_name=host, server_port=port, auth=auth, share=False, ssr_mode=False, mcp_server=False,
-               show_error=True, theme=_theme(), enable_monitoring=False, quiet=False)
+               show_error=True, theme=_theme(), css=PAGE_CSS, enable_monitoring=False, quiet=False)
