@@ -71,7 +71,8 @@ def test_ten_saves_to_one_set_at_once_are_all_kept_and_the_set_stays_valid(tmp_p
         start.wait(timeout=60)
         try:
             save_as_case(f"Patient seen for cough, case {case_id}. Chest clear; advised fluids.",
-                         sets_root=sets_root, set_name="pasted", case_id=case_id, language="en")
+                         sets_root=sets_root, set_name="pasted", case_id=case_id, language="en",
+                         reference="Cough with a clear chest; fluids advised.")
         except BaseException as exc:  # collected and reported below
             failures.append(exc)
 

@@ -151,3 +151,10 @@ def test_a_run_written_before_schema_versions_is_read_reported_shown_and_logged(
     logged = log_comparison(run_dir, tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
     child = MlflowClient(logged.tracking_uri).get_run(logged.child_run_ids["smollm2-135m"])
     assert child.data.params["run_file_schema"] == "1" and "rougeL" in child.data.metrics
+
+
+def test_a_whole_count_reads_as_a_whole_number_and_a_mean_count_keeps_its_decimals() -> None:
+    assert metric("phi_leaked_items").format(9.0) == "9"  # counts come back from JSON as floats
+    assert metric("phi_leaked_items").format(9) == "9"
+    assert metric("phi_detected_copied").format(1.5) == "1.500"  # a mean over cases
+    assert metric("rougeL").format(1.0) == "1.000"  # not a count

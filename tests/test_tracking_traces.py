@@ -232,3 +232,53 @@ def test_stored_text_follows_the_policy() -> None:
     assert stored_text(None, "hashed", phi) is None
     with pytest.raises(ValueError, match="unknown output storage"):
         stored_text(text, "none", phi)  # type: ignore[arg-type]
+
+
+def test_workbench_run_fills_the_default_store_with_a_trace_per_case_and_its_assessments(
+        isolated_cwd: Path) -> None:
+    """`workbench run` without --tracking-uri logs to ./mlruns/mlflow.db; opening that store afterwards finds one
+    trace per (model, case) on each model run, every one carrying the case's scores as assessments."""
+    from typer.testing import CliRunner
+
+    from tests.conftest import SCRIPTED_CATALOGUE
+    from workbench import cli
+
+    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["run", "-m", "echo", "-m", "first", "-e", EVALSET, "--limit", "2",
+                                          "--no-progress"])
+    assert result.exit_code == 0, result.output
+    store = isolated_cwd / "mlruns" / "mlflow.db"
+    assert store.is_file()
+    client = MlflowClient(f"sqlite:///{store}")
+    parent = client.search_runs([client.get_experiment_by_name("workbench").experiment_id],
+                                filter_string="tags.`workbench.kind` = 'comparison'")[0]
+    run_dir = Path(parent.data.tags["workbench.run_dir"])
+    children = client.search_runs([parent.info.experiment_id],
+                                  filter_string=f"tags.`mlflow.parentRunId` = '{parent.info.run_id}'")
+    assert {child.data.tags["model"] for child in children} == {"echo", "first"}
+    for child in children:
+        model = child.data.tags["model"]
+        traces = by_case(list(client.search_traces(locations=[parent.info.experiment_id],
+                                                   run_id=child.info.run_id, max_results=100)))
+        scores = {item.id: item for item in read_scores(run_dir / model)}
+        assert set(traces) == set(scores) and len(traces) == 2
+        for case_id, trace in traces.items():
+            feedback = {item.name: item.value for item in trace.info.assessments}
+            assert feedback["rougeL"] == pytest.approx(scores[case_id].value("rougeL"))
+            assert feedback["phi_case_leak_rate"] == pytest.approx(scores[case_id].value("phi_case_leak_rate"))
+
+
+def test_no_traces_logs_the_runs_without_traces(isolated_cwd: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tests.conftest import SCRIPTED_CATALOGUE
+    from workbench import cli
+
+    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["run", "-m", "echo", "-e", EVALSET, "--limit", "1", "--no-progress",
+                                          "--no-traces"])
+    assert result.exit_code == 0, result.output
+    client = MlflowClient(f"sqlite:///{isolated_cwd / 'mlruns' / 'mlflow.db'}")
+    experiment_id = client.get_experiment_by_name("workbench").experiment_id
+    assert len(client.search_runs([experiment_id])) == 2  # the comparison and its model run are logged
+    assert list(client.search_traces(locations=[experiment_id], max_results=10)) == []

@@ -168,6 +168,7 @@ def evaluate(
     tracking_uri: str | None = None,
     experiment: str | None = None,
     store_outputs: str = "as-is",
+    log_traces: bool = True,
     allow_remote_endpoint: bool = False,
     show_progress: bool = True,
     catalogue: list[Path] | None = None,
@@ -210,6 +211,7 @@ def evaluate(
 
             logged = log_comparison(outcome.directory, tracking_uri=tracking_uri, experiment=experiment,
                                     store_outputs=store_outputs, prompts_dir=prompts_dir,  # type: ignore[arg-type]
+                                    log_traces=log_traces,
                                     allow_remote_endpoint=allow_remote_endpoint)
         except Exception as exc:  # the run is complete on disk; `workbench track` can log it later
             error = f"{type(exc).__name__}: {exc}"

@@ -91,8 +91,8 @@ class Metric:
     def format(self, value: Any) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "-"
-        if isinstance(value, bool) or (isinstance(value, int) and self.unit == "count"):
-            return str(int(value))
+        if isinstance(value, bool) or (self.unit == "count" and float(value).is_integer()):
+            return str(int(value))  # a whole count reads as one ("9", not "9.000"), however it was stored
         return f"{float(value):.{self.digits}f}"
 
 
