@@ -10,6 +10,7 @@ import yaml
 
 from tests.conftest import ARTIFACTS
 from tests.test_ui import CHROMIUM, CHROMIUM_ARGS, start_ui, stop
+from tests.test_ui_run import headers_outside
 from workbench.ui.app import (
     UIConfig, editable_text, load_prompt_for_edit, preview_prompt_edit, prompt_versions, register_edited_prompt,
     set_alias,
@@ -187,6 +188,7 @@ def test_edit_check_register_and_run_the_new_version_without_a_restart(tmp_path:
             page.locator("#prompt-register").click()
             expect(status).to_contain_text("Registered clinical-summary-en@2", timeout=60_000)
             expect(page.locator("#prompt-versions")).to_contain_text("prompts:/clinical-summary-en/1")
+            assert headers_outside(page, "prompt-versions") == []  # every column inside the table at 1400 px
             expect(page.locator("#prompt-base input")).to_have_value("prompts:/clinical-summary-en/1")
 
             # The Run tab offers it at once; a run with it uses the edited text.

@@ -885,8 +885,11 @@ def build_app(config: UIConfig) -> gr.Blocks:
                 with gr.Row():
                     pr_name = gr.Dropdown(prompt_names(config), label="Prompt", elem_id="prompt-name")
                     pr_base = gr.Dropdown([], label="Start from version", elem_id="prompt-base")
-                pr_versions = gr.Dataframe(elem_id="prompt-versions", headers=["source", "version", "registry URI", "aliases", "commit message / description",
-                                                    "content hash"], interactive=False, label="Versions")
+                pr_versions = gr.Dataframe(
+                    elem_id="prompt-versions", headers=["source", "version", "registry URI", "aliases",
+                                                        "commit message / description", "content hash"],
+                    interactive=False, label="Versions", wrap=True,
+                    column_widths=["8%", "17%", "22%", "11%", "30%", "12%"])  # every column in a 1400 px window
                 with gr.Row(equal_height=False):
                     pr_text = gr.Code(language="yaml", label="Template (edit, then register as a new version)",
                                       elem_id="prompt-template")
