@@ -13,15 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from workbench.report.tables import headline_cells, headline_headers, status_cell
-from workbench.run.files import EVALUATION_FILE, RunDirectoryError, model_directory, read_records
+from workbench.run.files import (
+    EVALUATION_FILE, RECORDS_FILE, SCORES_FILE, RunDirectoryError, model_directory, read_records,
+)
 from workbench.scoring.compare import paired_comparisons, rank_label, shared_ranks
 from workbench.scoring.registry import interval_of, per_label, primary, ranking_key, value_of
 from workbench.scoring.stats import PairedComparison
 from workbench.track.mlflow_runs import intervals_from_params
 from workbench.track.store import client_for
+
+from mlflow import MlflowClient  # noqa: E402  (after workbench.track.store switched telemetry off)
+from mlflow.entities import Run  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -59,45 +63,89 @@ class LeaderboardEntry:
         return (*ranking_key(self.metrics, failed=self.error is not None), -self.started_ms)
 
 
+SEARCH_PAGE_SIZE = 1000  # runs per search_runs page
+PARENT_IDS_PER_QUERY = 500  # parent run ids named in one ``run_id IN (...)`` filter
+
+
 def _quote(value: str) -> str:
     return value.replace("'", "\\'")
 
 
-def leaderboard_entries(*, tracking_uri: str | None = None, evalset: str | None = None,
-                        prompt: str | None = None, max_results: int = 1000) -> list[LeaderboardEntry]:
-    """Per-model evaluations from MLflow, newest first; ``evalset``/``prompt`` filter by name or ref."""
-    client, _ = client_for(tracking_uri)
-    experiment_ids = [experiment.experiment_id for experiment in client.search_experiments()]
-    if not experiment_ids:
-        return []
+def evaluation_filter(evalset: str | None, prompt: str | None) -> str:
+    """The ``search_runs`` filter of the per-model evaluation runs, with the set and prompt filters in it."""
     conditions = ["tags.`workbench.kind` = 'evaluation'"]
     if evalset:
         conditions.append(f"params.evalset = '{_quote(evalset)}'")
     if prompt:
         conditions.append(f"params.prompt = '{_quote(prompt)}'")
-    runs = client.search_runs(experiment_ids, filter_string=" and ".join(conditions),
-                              order_by=["attributes.start_time DESC"], max_results=max_results)
-    parents: dict[str, Any] = {}
-    entries = []
-    for run in runs:
-        parent_id = run.data.tags.get("mlflow.parentRunId")
-        if parent_id and parent_id not in parents:
-            parents[parent_id] = client.get_run(parent_id)
-        parent = parents.get(parent_id) if parent_id else None
-        parent_tags = parent.data.tags if parent is not None else {}
-        params = run.data.params
-        run_dir = parent_tags.get("workbench.run_dir")
-        cases = params.get("evalset_cases")
-        entries.append(LeaderboardEntry(
-            mlflow_run_id=run.info.run_id, parent_run_id=parent_id,
-            run_id=parent_tags.get("workbench.run_id", ""), run_dir=Path(run_dir) if run_dir else None,
-            started_ms=int(run.info.start_time or 0), model=params.get("model", run.info.run_name or ""),
-            evalset=params.get("evalset", ""), evalset_version=params.get("evalset_version", ""),
-            evalset_hash=params.get("evalset_hash", ""), prompt=params.get("prompt", ""),
-            prompt_uri=params.get("prompt_uri", ""), cases=int(cases) if cases and cases.isdigit() else None,
-            error=run.data.tags.get("error"), metrics=entry_metrics(run.data.metrics, params),
-        ))
-    return entries
+    return " and ".join(conditions)
+
+
+def search_all_runs(client: MlflowClient, experiment_ids: list[str], filter_string: str, *,
+                    max_results: int, order_by: list[str] | None = None) -> list[Run]:
+    """Up to ``max_results`` runs matching ``filter_string``, read page by page (:data:`SEARCH_PAGE_SIZE` runs
+    a page): the number of queries depends on the runs returned, never one query per run."""
+    runs: list[Run] = []
+    page_token: str | None = None
+    while len(runs) < max_results:
+        page = client.search_runs(experiment_ids, filter_string=filter_string, order_by=order_by,
+                                  max_results=min(SEARCH_PAGE_SIZE, max_results - len(runs)), page_token=page_token)
+        runs.extend(page)
+        page_token = page.token
+        if not page_token or not page:
+            break
+    return runs
+
+
+def parent_runs(client: MlflowClient, experiment_ids: list[str], parent_ids: list[str]) -> dict[str, Run]:
+    """The comparison (parent) runs named, by id, read :data:`PARENT_IDS_PER_QUERY` at a time."""
+    parents: dict[str, Run] = {}
+    for first in range(0, len(parent_ids), PARENT_IDS_PER_QUERY):
+        chunk = parent_ids[first:first + PARENT_IDS_PER_QUERY]
+        names = ", ".join(f"'{_quote(run_id)}'" for run_id in chunk)
+        for run in search_all_runs(client, experiment_ids, f"attributes.run_id IN ({names})",
+                                   max_results=len(chunk)):
+            parents[run.info.run_id] = run
+    return parents
+
+
+def leaderboard_entries(*, tracking_uri: str | None = None, evalset: str | None = None,
+                        prompt: str | None = None, max_results: int = 1000) -> list[LeaderboardEntry]:
+    """Per-model evaluations from MLflow, newest first; ``evalset``/``prompt`` filter by name or ref.
+
+    A fixed number of queries whatever the number of evaluations: the experiments, the evaluation runs (one
+    ``search_runs`` page per :data:`SEARCH_PAGE_SIZE` runs, filters in the query) and their comparison runs (one
+    query per :data:`PARENT_IDS_PER_QUERY` comparisons). Intervals come from the runs' ``ci.<metric>`` params; no
+    artifact is downloaded."""
+    client, _ = client_for(tracking_uri)
+    experiment_ids = [experiment.experiment_id for experiment in client.search_experiments()]
+    if not experiment_ids:
+        return []
+    runs = search_all_runs(client, experiment_ids, evaluation_filter(evalset, prompt), max_results=max_results,
+                           order_by=["attributes.start_time DESC"])
+    parent_ids = list(dict.fromkeys(run.data.tags["mlflow.parentRunId"] for run in runs
+                                    if run.data.tags.get("mlflow.parentRunId")))
+    parents = parent_runs(client, experiment_ids, parent_ids)
+    return [_entry(run, parents) for run in runs]
+
+
+def _entry(run: Run, parents: dict[str, Run]) -> LeaderboardEntry:
+    """One evaluation run as a leaderboard entry; the workbench run id and run directory are its parent's tags."""
+    parent_id = run.data.tags.get("mlflow.parentRunId")
+    parent = parents.get(parent_id) if parent_id else None
+    parent_tags = parent.data.tags if parent is not None else {}
+    params = run.data.params
+    run_dir = parent_tags.get("workbench.run_dir")
+    cases = params.get("evalset_cases")
+    return LeaderboardEntry(
+        mlflow_run_id=run.info.run_id, parent_run_id=parent_id,
+        run_id=parent_tags.get("workbench.run_id", ""), run_dir=Path(run_dir) if run_dir else None,
+        started_ms=int(run.info.start_time or 0), model=params.get("model", run.info.run_name or ""),
+        evalset=params.get("evalset", ""), evalset_version=params.get("evalset_version", ""),
+        evalset_hash=params.get("evalset_hash", ""), prompt=params.get("prompt", ""),
+        prompt_uri=params.get("prompt_uri", ""), cases=int(cases) if cases and cases.isdigit() else None,
+        error=run.data.tags.get("error"), metrics=entry_metrics(run.data.metrics, params),
+    )
 
 
 def entry_metrics(metrics: dict[str, float], params: dict[str, str]) -> dict[str, float]:
@@ -146,19 +194,49 @@ def entry_label(entry: LeaderboardEntry, entries: list[LeaderboardEntry]) -> str
     return f"{entry.model}@{entry.run_id}" if repeated else entry.model
 
 
+# The paired comparisons of a group, kept between refreshes: (label, evaluation directory, modification time
+# and size of each file the comparisons read) of each entry -> the comparisons. A group whose evaluations did
+# not change is not read and tested again.
+ComparisonKey = tuple[tuple[str, str, tuple[tuple[int, int], ...]], ...]
+COMPARED_FILES = (EVALUATION_FILE, SCORES_FILE, RECORDS_FILE)
+_comparisons_cache: dict[ComparisonKey, list[PairedComparison]] = {}
+MAX_CACHED_GROUPS = 256
+
+
 def _comparisons(entries: list[LeaderboardEntry], labels: dict[str, str]) -> list[PairedComparison]:
-    """Paired comparisons between the entries whose run directories are still on this machine."""
+    """Paired comparisons between the entries whose run directories are still on this machine (remembered for
+    as long as their evaluation, scores and records files do not change)."""
     available = []
+    key = []
     for entry in entries:
         if entry.run_dir is None or entry.error:
             continue
         try:
             directory = model_directory(entry.run_dir, entry.model)
+            if not (directory / EVALUATION_FILE).is_file():
+                continue
+            written = tuple(_file_version(directory / name) for name in COMPARED_FILES)
         except RunDirectoryError:
             continue
-        if (directory / EVALUATION_FILE).is_file():
-            available.append((labels[entry.mlflow_run_id], directory))
-    return paired_comparisons(available) if len(available) >= 2 else []
+        available.append((labels[entry.mlflow_run_id], directory))
+        key.append((labels[entry.mlflow_run_id], str(directory), written))
+    if len(available) < 2:
+        return []
+    cache_key: ComparisonKey = tuple(key)
+    if cache_key not in _comparisons_cache:
+        if len(_comparisons_cache) >= MAX_CACHED_GROUPS:
+            _comparisons_cache.clear()
+        _comparisons_cache[cache_key] = paired_comparisons(available)
+    return _comparisons_cache[cache_key]
+
+
+def _file_version(path: Path) -> tuple[int, int]:
+    """(modification time in ns, size) of ``path``; (0, -1) when it is missing."""
+    try:
+        status = path.stat()
+    except OSError:
+        return 0, -1
+    return status.st_mtime_ns, status.st_size
 
 
 def newest_group(entries: list[LeaderboardEntry]) -> list[LeaderboardEntry]:

@@ -49,6 +49,7 @@ from mlflow import MlflowClient  # noqa: E402
 from mlflow.data.dataset_source import DatasetSource  # noqa: E402
 from mlflow.data.dataset_source_registry import register_dataset_source  # noqa: E402
 from mlflow.data.pandas_dataset import from_pandas  # noqa: E402
+from mlflow.entities import Metric as MlflowMetric  # noqa: E402
 from mlflow.entities import RunStatus  # noqa: E402
 from mlflow.exceptions import MlflowException  # noqa: E402
 
@@ -546,7 +547,7 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, parent_run_id
                            **interval_params(summary.metrics)})
         mlflow.log_metrics(numeric_metrics(summary.metrics))
         mlflow.log_dict(interval_table(files), INTERVALS_FILE)
-        _log_system_samples(summary.system_samples)
+        _log_system_samples(summary.system_samples, start_ms=sampling_start_ms(files, window))
         rows = case_rows(files, storage=storage, evalset=evalset)
         if rows:
             import pandas as pd
@@ -566,13 +567,41 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, parent_run_id
     return run_id, status
 
 
-def _log_system_samples(samples: list[dict[str, Any]]) -> None:
-    """CPU, memory and GPU memory sampled during generation, as metric histories (step = sample)."""
+MAX_METRICS_PER_BATCH = 1000  # MLflow's limit on the metrics of one log_batch call
+
+
+def sampling_start_ms(files: EvaluationFiles, window: TimeWindow) -> int:
+    """When system sampling began, in epoch milliseconds: the sampler starts as generation starts, so the start
+    of the first generated request (cached records carry an earlier generation's time), else the evaluation's
+    window start."""
+    starts = [record.started_at for record in files.records if not record.cached and record.started_at is not None]
+    return int(round(min(starts) * 1000)) if starts else window.start_ms
+
+
+def system_sample_metrics(samples: list[dict[str, Any]], *, start_ms: int) -> list[MlflowMetric]:
+    """Each sample's values as MLflow metrics ``system/<name>``: step = the sample's index, timestamp = when it
+    was taken (``start_ms`` plus its ``elapsed_s``; ``start_ms`` for a sample without one)."""
+    metrics = []
     for step, sample in enumerate(samples):
-        values = {f"system/{name}": float(value) for name, value in sample.items()
-                  if name != "elapsed_s" and isinstance(value, (int, float))}
-        if values:
-            mlflow.log_metrics(values, step=step)
+        elapsed_s = sample.get("elapsed_s")
+        timestamp = start_ms + int(round(float(elapsed_s) * 1000)) if isinstance(elapsed_s, (int, float)) else start_ms
+        for name, value in sample.items():
+            if name != "elapsed_s" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                metrics.append(MlflowMetric(f"system/{name}", float(value), timestamp, step))
+    return metrics
+
+
+def _log_system_samples(samples: list[dict[str, Any]], *, start_ms: int) -> None:
+    """CPU, memory and GPU memory sampled during generation, as metric histories of the active run (step =
+    sample, timestamp = when it was taken), logged with ``log_batch`` in chunks of :data:`MAX_METRICS_PER_BATCH`
+    metrics: an hour of one-second samples is a few calls, not one call per sample."""
+    run = mlflow.active_run()
+    metrics = system_sample_metrics(samples, start_ms=start_ms)
+    if run is None or not metrics:
+        return
+    client = MlflowClient()
+    for first in range(0, len(metrics), MAX_METRICS_PER_BATCH):
+        client.log_batch(run.info.run_id, metrics=metrics[first:first + MAX_METRICS_PER_BATCH], synchronous=True)
 
 
 def _link_prompt(run_id: str, prompt_uri: str) -> None:

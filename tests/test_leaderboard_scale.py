@@ -1,0 +1,148 @@
+"""The leaderboard reads MLflow in a fixed number of queries; system samples are logged in batches."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SCRIPTED_CATALOGUE
+
+pytest.importorskip("mlflow", reason="MLflow is not installed")
+
+import mlflow  # noqa: E402
+from mlflow import MlflowClient  # noqa: E402
+
+from workbench import api  # noqa: E402
+from workbench.run.files import SCORES_FILE, model_directory  # noqa: E402
+from workbench.scoring.registry import primary  # noqa: E402
+from workbench.track import leaderboard as leaderboard_module  # noqa: E402
+from workbench.track.leaderboard import leaderboard_entries, ranked_rows  # noqa: E402
+from workbench.track.mlflow_runs import MAX_METRICS_PER_BATCH, _log_system_samples  # noqa: E402
+from workbench.track.store import tracking_uri_scope  # noqa: E402
+
+HOUR_OF_SAMPLES = 3600
+
+
+@pytest.fixture()
+def store(isolated_cwd: Path) -> str:
+    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
+    return f"sqlite:///{isolated_cwd / 'mlflow.db'}"
+
+
+def _log_comparison(cwd: Path, uri: str, evalset: str) -> api.EvaluationResult:
+    result = api.evaluate(["echo", "first"], evalset, limit=2, runs_dir=cwd / "runs", tracking_uri=uri,
+                          log_traces=False, show_progress=False, catalogue=[cwd / "models.yaml"])
+    assert result.mlflow_parent_run_id and not result.errors
+    return result
+
+
+class QueryCounter:
+    """Counts the MLflow client's run queries (``search_runs`` pages and ``get_run`` calls)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[str] = []
+        for name in ("search_runs", "get_run"):
+            original = getattr(MlflowClient, name)
+            monkeypatch.setattr(MlflowClient, name, self._counted(name, original))
+
+    def _counted(self, name: str, original: Any) -> Any:
+        def counted(client: MlflowClient, *args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return original(client, *args, **kwargs)
+        return counted
+
+    def during(self, action: Any) -> tuple[Any, list[str]]:
+        self.calls.clear()
+        result = action()
+        return result, list(self.calls)
+
+
+def test_leaderboard_queries_do_not_grow_with_evaluations(store: str, isolated_cwd: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = QueryCounter(monkeypatch)
+    first = _log_comparison(isolated_cwd, store, "smoke-en")
+    entries, queries_at_one = counter.during(lambda: leaderboard_entries(tracking_uri=store))
+    assert len(entries) == 2
+    for _ in range(2):
+        _log_comparison(isolated_cwd, store, "smoke-zh")
+    entries, queries_at_three = counter.during(lambda: leaderboard_entries(tracking_uri=store))
+    assert len(entries) == 6
+    assert queries_at_three == queries_at_one == ["search_runs", "search_runs"]  # evaluations, their comparisons
+    assert [entry.started_ms for entry in entries] == sorted((entry.started_ms for entry in entries), reverse=True)
+    oldest = [entry for entry in entries if entry.evalset == "smoke-en"]
+    assert {entry.run_id for entry in oldest} == {first.run_id}  # from the comparison (parent) run's tags
+    assert all(entry.run_dir == first.run_dir.resolve() for entry in oldest)
+    quality = primary("quality").name
+    low, high = oldest[0].ci(quality)  # from the ci.<metric> params, no artifact read
+    assert low is not None and high is not None and low <= (oldest[0].value(quality) or 0.0) <= high
+
+    filtered, queries_filtered = counter.during(lambda: leaderboard_entries(tracking_uri=store, evalset="smoke-en"))
+    assert [entry.mlflow_run_id for entry in filtered] == [entry.mlflow_run_id for entry in oldest]
+    assert queries_filtered == queries_at_one
+
+
+def test_leaderboard_pages_through_runs(store: str, isolated_cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for evalset in ("smoke-en", "smoke-zh"):
+        _log_comparison(isolated_cwd, store, evalset)
+    everything = leaderboard_entries(tracking_uri=store)
+    monkeypatch.setattr(leaderboard_module, "SEARCH_PAGE_SIZE", 1)
+    monkeypatch.setattr(leaderboard_module, "PARENT_IDS_PER_QUERY", 1)
+    paged = leaderboard_entries(tracking_uri=store)
+    assert paged == everything
+    assert [entry.mlflow_run_id for entry in leaderboard_entries(tracking_uri=store, max_results=3)] == \
+        [entry.mlflow_run_id for entry in everything[:3]]
+
+
+def test_ranked_rows_reuse_the_paired_comparisons_until_an_evaluation_changes(
+        store: str, isolated_cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _log_comparison(isolated_cwd, store, "smoke-en")
+    entries = leaderboard_entries(tracking_uri=store)
+    computed: list[int] = []
+    original = leaderboard_module.paired_comparisons
+
+    def counted(evaluations: list[tuple[str, Path]]) -> Any:
+        computed.append(len(evaluations))
+        return original(evaluations)
+
+    monkeypatch.setattr(leaderboard_module, "paired_comparisons", counted)
+    rows = ranked_rows(entries)
+    assert ranked_rows(entries) == rows
+    assert computed in ([2], [])  # [] when an earlier refresh in this process already compared them
+    computed.clear()
+    scores = model_directory(result.run_dir, "echo") / SCORES_FILE
+    scores.write_text(scores.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # rescored: same cases, new file
+    assert ranked_rows(entries) == rows
+    assert computed == [2]
+
+
+def test_an_hour_of_system_samples_is_logged_in_batches_with_each_sample_time(
+        isolated_cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = f"sqlite:///{isolated_cwd / 'samples.db'}"
+    client = MlflowClient(uri)
+    run_id = client.create_run(client.create_experiment("samples")).info.run_id
+    samples = [{"elapsed_s": index + 0.25, "cpu_percent": float(index % 100), "process_rss_mb": 500.0 + index,
+                "gpu_memory_used_mb": None} for index in range(HOUR_OF_SAMPLES)]
+    batches: list[int] = []
+    original = MlflowClient.log_batch
+
+    def counted(self: MlflowClient, run: str, metrics: Any = (), *args: Any, **kwargs: Any) -> Any:
+        batches.append(len(metrics))
+        return original(self, run, metrics, *args, **kwargs)
+
+    monkeypatch.setattr(MlflowClient, "log_batch", counted)
+    start_ms = int(time.time() * 1000) - HOUR_OF_SAMPLES * 1000
+    with tracking_uri_scope(uri), mlflow.start_run(run_id=run_id):
+        _log_system_samples(samples, start_ms=start_ms)
+    assert sum(batches) == 2 * HOUR_OF_SAMPLES and max(batches) <= MAX_METRICS_PER_BATCH
+    assert len(batches) == -(-2 * HOUR_OF_SAMPLES // MAX_METRICS_PER_BATCH)
+    for name, value_of in (("system/cpu_percent", lambda i: float(i % 100)),
+                           ("system/process_rss_mb", lambda i: 500.0 + i)):
+        history = sorted(client.get_metric_history(run_id, name), key=lambda metric: metric.step)
+        assert [metric.step for metric in history] == list(range(HOUR_OF_SAMPLES))
+        assert [metric.value for metric in history] == [value_of(i) for i in range(HOUR_OF_SAMPLES)]
+        assert [metric.timestamp for metric in history] == \
+            [start_ms + round((i + 0.25) * 1000) for i in range(HOUR_OF_SAMPLES)]
+    assert client.get_metric_history(run_id, "system/gpu_memory_used_mb") == []
