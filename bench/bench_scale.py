@@ -98,7 +98,8 @@ def measure(tracking_uri: str, runs_dir: Path, work_dir: Path, repeats: int) -> 
 
 
 def time_system_samples(work_dir: Path, seconds: int) -> tuple[float, int]:
-    """Seconds to log ``seconds`` one-second system samples to one run, and the length of a logged history."""
+    """Seconds to log ``seconds`` one-second system samples to one run of a store already written to once, and
+    the length of a logged history (the charts keep at most ``MAX_SYSTEM_POINTS`` points a series)."""
     import mlflow
     from mlflow import MlflowClient
 
@@ -110,6 +111,8 @@ def time_system_samples(work_dir: Path, seconds: int) -> tuple[float, int]:
     samples = [{"elapsed_s": float(i), "cpu_percent": 50.0 + i % 7, "rss_mb": 800.0 + i % 13,
                 "gpu_memory_mb": 4000.0 + i % 5} for i in range(seconds)]
     mlflow.set_tracking_uri(uri)
+    with mlflow.start_run(run_id=client.create_run(experiment_id).info.run_id):  # warm-up: the store's first
+        _log_system_samples(samples[:10], start_ms=int(time.time() * 1000))  # writes are set-up, not logging
     run_id = client.create_run(experiment_id).info.run_id
     with mlflow.start_run(run_id=run_id):
         began = time.perf_counter()
@@ -129,6 +132,7 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=4, help="models per comparison")
     parser.add_argument("--groups", type=int, default=6, help=f"comparable groups (at most {len(GROUP_SETS)})")
     parser.add_argument("--repeats", type=int, default=3, help="timed calls per warm figure (median)")
+    parser.add_argument("--samples-only", action="store_true", help="only time logging an hour of system samples")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as directory:
@@ -140,9 +144,14 @@ def main() -> None:
         print(f"{args.models} scripted models per comparison, {min(args.groups, len(GROUP_SETS))} groups; "
               f"store {tracking_uri}", flush=True)
 
-        elapsed, history = time_system_samples(work_dir, SAMPLES_PER_HOUR)
-        print(f"an hour of system samples ({SAMPLES_PER_HOUR} samples × 3 metrics): logged in {elapsed:.3f} s "
-              f"(history length {history})", flush=True)
+        for repeat in range(args.repeats):  # each in a store of its own
+            store_dir = work_dir / f"samples-{repeat}"
+            store_dir.mkdir()
+            elapsed, history = time_system_samples(store_dir, SAMPLES_PER_HOUR)
+            print(f"an hour of system samples ({SAMPLES_PER_HOUR} samples × 3 metrics): logged in {elapsed:.3f} s "
+                  f"(history length {history})", flush=True)
+        if args.samples_only:
+            return
 
         half = args.evaluations // 2
         sizes = [half, args.evaluations]

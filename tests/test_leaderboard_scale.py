@@ -20,7 +20,9 @@ from workbench.run.files import SCORES_FILE, model_directory  # noqa: E402
 from workbench.scoring.registry import primary  # noqa: E402
 from workbench.track import leaderboard as leaderboard_module  # noqa: E402
 from workbench.track.leaderboard import leaderboard_entries, ranked_rows  # noqa: E402
-from workbench.track.mlflow_runs import MAX_METRICS_PER_BATCH, _log_system_samples  # noqa: E402
+from workbench.track.mlflow_runs import (  # noqa: E402
+    MAX_METRICS_PER_BATCH, MAX_SYSTEM_POINTS, _log_system_samples, chart_sample_indices,
+)
 from workbench.track.store import tracking_uri_scope  # noqa: E402
 
 HOUR_OF_SAMPLES = 3600
@@ -118,7 +120,7 @@ def test_ranked_rows_reuse_the_paired_comparisons_until_an_evaluation_changes(
     assert computed == [2]
 
 
-def test_an_hour_of_system_samples_is_logged_in_batches_with_each_sample_time(
+def test_an_hour_of_system_samples_is_logged_in_batches_thinned_for_the_charts_with_each_sample_time(
         isolated_cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     uri = f"sqlite:///{isolated_cwd / 'samples.db'}"
     client = MlflowClient(uri)
@@ -136,13 +138,22 @@ def test_an_hour_of_system_samples_is_logged_in_batches_with_each_sample_time(
     start_ms = int(time.time() * 1000) - HOUR_OF_SAMPLES * 1000
     with tracking_uri_scope(uri), mlflow.start_run(run_id=run_id):
         _log_system_samples(samples, start_ms=start_ms)
-    assert sum(batches) == 2 * HOUR_OF_SAMPLES and max(batches) <= MAX_METRICS_PER_BATCH
-    assert len(batches) == -(-2 * HOUR_OF_SAMPLES // MAX_METRICS_PER_BATCH)
+    kept = chart_sample_indices(HOUR_OF_SAMPLES)
+    assert len(kept) == MAX_SYSTEM_POINTS and kept[0] == 0 and kept[-1] == HOUR_OF_SAMPLES - 1
+    assert sum(batches) == 2 * MAX_SYSTEM_POINTS and max(batches) <= MAX_METRICS_PER_BATCH
     for name, value_of in (("system/cpu_percent", lambda i: float(i % 100)),
                            ("system/process_rss_mb", lambda i: 500.0 + i)):
         history = sorted(client.get_metric_history(run_id, name), key=lambda metric: metric.step)
-        assert [metric.step for metric in history] == list(range(HOUR_OF_SAMPLES))
-        assert [metric.value for metric in history] == [value_of(i) for i in range(HOUR_OF_SAMPLES)]
-        assert [metric.timestamp for metric in history] == \
-            [start_ms + round((i + 0.25) * 1000) for i in range(HOUR_OF_SAMPLES)]
+        assert [metric.step for metric in history] == kept
+        assert [metric.value for metric in history] == [value_of(i) for i in kept]
+        assert [metric.timestamp for metric in history] == [start_ms + round((i + 0.25) * 1000) for i in kept]
     assert client.get_metric_history(run_id, "system/gpu_memory_used_mb") == []
+
+
+def test_a_short_series_is_logged_whole_and_a_long_one_evenly_thinned() -> None:
+    assert chart_sample_indices(5) == [0, 1, 2, 3, 4]
+    assert chart_sample_indices(MAX_SYSTEM_POINTS) == list(range(MAX_SYSTEM_POINTS))
+    picked = chart_sample_indices(10, max_points=4)
+    assert picked == [0, 3, 6, 9]
+    gaps = {b - a for a, b in zip(chart_sample_indices(36_000), chart_sample_indices(36_000)[1:])}
+    assert max(gaps) - min(gaps) <= 1  # evenly spaced

@@ -568,6 +568,17 @@ def _log_evaluation(files: EvaluationFiles, *, experiment_id: str, parent_run_id
 
 
 MAX_METRICS_PER_BATCH = 1000  # MLflow's limit on the metrics of one log_batch call
+MAX_SYSTEM_POINTS = 300  # points per system series in MLflow's charts; the full series stays in evaluation.json
+
+
+def chart_sample_indices(count: int, max_points: int = MAX_SYSTEM_POINTS) -> list[int]:
+    """Which of ``count`` samples go to MLflow's metric history: all of them up to ``max_points``, else
+    ``max_points`` evenly spaced ones, the first and the last included. The series' mean and maximum are
+    computed from every sample (the ``system_*_mean``/``_max`` metrics), so thinning the chart hides no peak
+    from the figures, and the full series is in the logged ``evaluation.json``."""
+    if count <= max_points:
+        return list(range(count))
+    return sorted({round(point * (count - 1) / (max_points - 1)) for point in range(max_points)})
 
 
 def sampling_start_ms(files: EvaluationFiles, window: TimeWindow) -> int:
@@ -579,10 +590,12 @@ def sampling_start_ms(files: EvaluationFiles, window: TimeWindow) -> int:
 
 
 def system_sample_metrics(samples: list[dict[str, Any]], *, start_ms: int) -> list[MlflowMetric]:
-    """Each sample's values as MLflow metrics ``system/<name>``: step = the sample's index, timestamp = when it
-    was taken (``start_ms`` plus its ``elapsed_s``; ``start_ms`` for a sample without one)."""
+    """The values of the samples :func:`chart_sample_indices` picks, as MLflow metrics ``system/<name>``: step =
+    the sample's index, timestamp = when it was taken (``start_ms`` plus its ``elapsed_s``; ``start_ms`` for a
+    sample without one)."""
     metrics = []
-    for step, sample in enumerate(samples):
+    for step in chart_sample_indices(len(samples)):
+        sample = samples[step]
         elapsed_s = sample.get("elapsed_s")
         timestamp = start_ms + int(round(float(elapsed_s) * 1000)) if isinstance(elapsed_s, (int, float)) else start_ms
         for name, value in sample.items():
@@ -593,8 +606,9 @@ def system_sample_metrics(samples: list[dict[str, Any]], *, start_ms: int) -> li
 
 def _log_system_samples(samples: list[dict[str, Any]], *, start_ms: int) -> None:
     """CPU, memory and GPU memory sampled during generation, as metric histories of the active run (step =
-    sample, timestamp = when it was taken), logged with ``log_batch`` in chunks of :data:`MAX_METRICS_PER_BATCH`
-    metrics: an hour of one-second samples is a few calls, not one call per sample."""
+    sample, timestamp = when it was taken; at most :data:`MAX_SYSTEM_POINTS` points a series), logged with
+    ``log_batch`` in chunks of :data:`MAX_METRICS_PER_BATCH` metrics, so the cost does not grow with how long
+    generation ran."""
     run = mlflow.active_run()
     metrics = system_sample_metrics(samples, start_ms=start_ms)
     if run is None or not metrics:
