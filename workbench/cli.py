@@ -6,7 +6,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 import yaml
@@ -15,7 +15,6 @@ from workbench.privacy.egress import apply_privacy_environment
 
 apply_privacy_environment()
 
-from workbench.scoring.compare import comparison_dicts  # noqa: E402
 from workbench.data.evalset_import import ColumnMap, import_evalset  # noqa: E402
 from workbench.data.evalset_tools import describe_evalset, list_evalsets, validate_evalset_dir  # noqa: E402
 from workbench.data.evalsets import EvalSet, EvalSetError, load_evalset, resolve_evalset  # noqa: E402
@@ -24,16 +23,16 @@ from workbench.data.predictions import check_coverage, read_predictions  # noqa:
 from workbench.data.prompts import PromptError, get_prompt, language_mismatch, load_prompts  # noqa: E402
 from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.report.tables import format_text_table, headline_cells, headline_headers, status_cell  # noqa: E402
-from workbench.run.files import RECORDS_FILE  # noqa: E402
-from workbench.run.runner import ComparisonOutcome, RunSettings  # noqa: E402
 from workbench.scoring.registry import (  # noqa: E402
     default_gates, interval_of, metric, metrics_where, ranking_key, ranking_rule_text,
 )
 from workbench.scoring.registry import primary as primary_metric  # noqa: E402
-from workbench.scoring.rouge import rouge_scheme as scheme_for  # noqa: E402
-from workbench.scoring.compare import rank_label, shared_ranks  # noqa: E402
-from workbench.scoring.scorer import score_outputs  # noqa: E402
-from workbench.scoring.stats import MIN_CASES_FOR_RANKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from workbench.run.runner import ComparisonOutcome
+
+# The runner, the scorers and the statistics (numpy) are imported by the commands that use them, and MLflow
+# only by the commands that log to it or read it: `--help`, listings and `report --no-mlflow` start fast.
 
 # Help and usage errors as click writes them: wrapped to the terminal (at most HELP_WIDTH columns, 80 without
 # one), never cutting an option name short, as rich's tables do at 80 columns in CI, pipes and narrow terminals.
@@ -136,13 +135,14 @@ def prompts_list(prompts_dir: Optional[list[Path]] = PromptsDirOption,
 def _registry_prompt_table(tracking_uri: Optional[str]) -> str:
     """The registry's prompt versions as a table, or one line saying why there are none to show.
     The default SQLite store is only read when it exists: listing never creates one."""
-    from workbench.track.prompt_registry import list_registry_prompts
     from workbench.track.store import default_tracking_uri
 
     uri = tracking_uri or default_tracking_uri()
     sqlite_prefix = "sqlite:///"
     if uri.startswith(sqlite_prefix) and not Path(uri[len(sqlite_prefix):].split("?", 1)[0]).exists():
         return f"MLflow Prompt Registry ({uri}): no store yet; versions registered from the UI or a run appear here."
+    from workbench.track.prompt_registry import list_registry_prompts  # MLflow: only when there is a store to read
+
     try:
         versions = list_registry_prompts(tracking_uri=uri)
     except Exception as exc:  # an unreachable server: the file prompts are still listed
@@ -433,6 +433,8 @@ def score(
     rouge_scheme: Optional[str] = RougeSchemeOption,
 ) -> None:
     """Score outputs produced anywhere against an evaluation set, as `workbench run` does."""
+    from workbench.scoring.scorer import score_outputs
+
     try:
         dataset = load_evalset(evalset)
         read = read_predictions(predictions, id_col=id_col, prediction_col=prediction_col, keep_reasoning=keep_reasoning)
@@ -566,6 +568,8 @@ def summary_headers() -> list[str]:
 def _summary_rows(outcome: ComparisonOutcome, paired: list[Any]) -> list[list[str]]:
     """One row per model, in the order of the one ranking rule; columns from the registry's headline metrics;
     ``paired`` are the comparison's paired tests, which decide shared ranks."""
+    from workbench.scoring.compare import rank_label, shared_ranks
+
     ordered = [(e.model, ranking_key(e.metrics, failed=bool(e.error))) for e in outcome.evaluations]
     ordered.sort(key=lambda item: item[1])
     ranks = shared_ranks(ordered, paired)
@@ -581,6 +585,9 @@ def _summary_table(outcome: ComparisonOutcome, paired: list[Any]) -> str:
 
 
 def comparison_json(outcome: ComparisonOutcome, paired: list[Any]) -> dict[str, Any]:
+    from workbench.run.files import RECORDS_FILE
+    from workbench.scoring.compare import comparison_dicts
+
     return {
         "paired_comparisons": comparison_dicts(paired),
         "run_id": outcome.run_id,
@@ -647,6 +654,7 @@ def run(
     naming them."""
     from workbench.api import evaluate_sets, resolve_prompt
     from workbench.run.batch import LanguageMismatchError, plan_sets
+    from workbench.run.runner import RunSettings
 
     try:
         plans = plan_sets(evalset, prompt, lambda ref: resolve_prompt(
@@ -725,6 +733,9 @@ def run(
 
 def _echo_result(result: Any, comparisons: list[Any], rouge_scheme: Optional[str]) -> None:
     """One set's part of `workbench run`: the set, the ranked table, the paired tests, where it went."""
+    from workbench.scoring.rouge import rouge_scheme as scheme_for
+    from workbench.scoring.stats import MIN_CASES_FOR_RANKING
+
     outcome = result.outcome
     typer.echo("")
     typer.echo(f"evalset {outcome.evalset.name} v{outcome.evalset.manifest.version} "
@@ -944,6 +955,7 @@ def load(
     Writes load.json, <model>/requests.jsonl and load.html (the curves) under runs/load-*. Exits 1
     when a model could not be loaded or its sweep stopped; failed requests are a result, counted per level."""
     from workbench.api import load_sweep
+    from workbench.run.runner import RunSettings
 
     try:
         result = load_sweep(
@@ -1052,6 +1064,7 @@ def ui(
 ) -> None:
     """Serve the browser workbench: run, leaderboard, compare, cases, prompts and playground."""
     from workbench.privacy.audit import AuditLog, default_audit_path
+    from workbench.run.runner import RunSettings
     from workbench.track.store import checked_tracking_uri
     from workbench.ui.access import UIAccessError, check_bind, read_credentials
 

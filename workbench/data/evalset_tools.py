@@ -12,7 +12,6 @@ from workbench.data.evalsets import (
     load_evalset_dir, manifest_problems, read_manifest, scan_cases,
 )
 from workbench.errors import WorkbenchError
-from workbench.scoring.latency import percentile
 
 
 @dataclass
@@ -86,6 +85,8 @@ def describe_evalset(evalset: EvalSet) -> dict[str, Any]:
 
 
 def _distribution(values: list[int]) -> dict[str, float | None]:
+    from workbench.scoring.latency import percentile  # loads numpy: imported to describe a set, not to list sets
+
     return {
         "min": min(values) if values else None,
         "p25": percentile(values, 25),

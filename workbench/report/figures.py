@@ -18,9 +18,9 @@ from workbench.report.svg_charts import (
     strip_chart,
 )
 from workbench.scoring.registry import Metric, metric, primary, value_of
-from workbench.track.leaderboard import LeaderboardEntry, entry_label, per_case_latencies
 
 if TYPE_CHECKING:
+    from workbench.track.leaderboard import LeaderboardEntry  # the functions import it when called: it loads MLflow
     from workbench.run.load import LoadTest
 
 LOAD_X_LABEL = "requests in flight (concurrency)"
@@ -40,6 +40,8 @@ def axis_title(metric: Metric) -> str:
 
 def comparison_order(entries: list[LeaderboardEntry]) -> list[str]:
     """The entries' labels in the order their models ran (oldest first): the order that picks colours."""
+    from workbench.track.leaderboard import entry_label
+
     return [entry_label(entry, entries) for entry in sorted(entries, key=lambda e: (e.started_ms, e.model))]
 
 
@@ -53,6 +55,8 @@ def _group(entries: list[LeaderboardEntry]) -> str:
 
 
 def _quality_latency_points(entries: list[LeaderboardEntry]) -> list[ScatterPoint]:
+    from workbench.track.leaderboard import entry_label
+
     quality, latency = primary("quality"), primary("latency")
     colours = entry_colours(entries)
     points = []
@@ -92,6 +96,8 @@ def quality_latency_svg(entries: list[LeaderboardEntry]) -> str:
 
 
 def _phi_by_label_series(entries: list[LeaderboardEntry]) -> tuple[list[str], list[BarSeries]]:
+    from workbench.track.leaderboard import entry_label
+
     labels = sorted({label for e in entries for label in e.phi_by_label()})
     colours = entry_colours(entries)
     series = []
@@ -123,6 +129,8 @@ def phi_by_label_svg(entries: list[LeaderboardEntry]) -> str:
 
 
 def _latency_rows(entries: list[LeaderboardEntry]) -> list[StripRow]:
+    from workbench.track.leaderboard import entry_label, per_case_latencies
+
     colours = entry_colours(entries)
     rows = []
     for entry in entries:

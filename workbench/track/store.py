@@ -6,6 +6,11 @@ MLflow's telemetry is switched off before MLflow is imported. Every client is ma
 :func:`client_for`, which puts the tracking URI through the egress policy first
 (:func:`checked_tracking_uri`): a tracking server outside loopback and private networks
 needs the user's opt-in.
+
+Importing this module sets the privacy environment but does not import MLflow (about 2 s):
+the functions that talk to a store import it when first called, so finding the default URI or
+checking a URI costs nothing. A store is made ready once per process and URI, and
+:func:`client_for` hands out one client per URI.
 """
 
 from __future__ import annotations
@@ -16,17 +21,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from workbench.errors import WorkbenchError
 from workbench.privacy.egress import apply_privacy_environment, check_tracking_uri
 
-apply_privacy_environment()  # MLFLOW_DISABLE_TELEMETRY must be set before mlflow is imported
+# MLFLOW_DISABLE_TELEMETRY must be set before mlflow is imported: here, by this module or any importer of it.
+apply_privacy_environment()
 
-import mlflow  # noqa: E402
-import requests  # noqa: E402
-from mlflow import MlflowClient  # noqa: E402
-from mlflow.exceptions import MlflowException  # noqa: E402
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
 
 
 class TrackingError(WorkbenchError, RuntimeError):
@@ -69,6 +74,7 @@ HTTP_REQUEST_DEFAULTS = {
 
 _prepared_uris: set[str] = set()  # stores made ready in this process: tables created, or the server answered
 _prepare_lock = threading.Lock()
+_clients: dict[str, MlflowClient] = {}  # one client per tracking URI in this process (MLflow keeps one store per URI)
 
 
 def _bound_http_requests() -> None:
@@ -111,6 +117,8 @@ def _create_sqlite_store(database: Path, tracking_uri: str) -> None:
         if database.is_file():
             return  # a store made earlier in a directory this process cannot write to: nothing to create
         raise TrackingError(f"cannot create the MLflow store {database}: {exc.strerror or exc}") from exc
+    from mlflow import MlflowClient
+
     with lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         try:
@@ -121,6 +129,8 @@ def _create_sqlite_store(database: Path, tracking_uri: str) -> None:
 
 def _unreachable(exc: BaseException) -> bool:
     """Whether an MLflow error was caused by a connection that failed or timed out."""
+    import requests
+
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError)):
@@ -131,6 +141,10 @@ def _unreachable(exc: BaseException) -> bool:
 
 def _check_server(tracking_uri: str) -> None:
     """One cheap request, so that a server that does not answer fails here with a clear message."""
+    import requests
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
     try:
         MlflowClient(tracking_uri=tracking_uri).search_experiments(max_results=1)
     except (MlflowException, requests.exceptions.RequestException, OSError) as exc:
@@ -149,6 +163,8 @@ def _check_server(tracking_uri: str) -> None:
 @contextmanager
 def tracking_uri_scope(uri: str) -> Iterator[None]:
     """Point MLflow's fluent API at ``uri`` for the block, then put back what was there."""
+    import mlflow
+
     previous = mlflow.get_tracking_uri() if mlflow.is_tracking_uri_set() else None
     mlflow.set_tracking_uri(uri)
     try:
@@ -195,14 +211,24 @@ def checked_tracking_uri(tracking_uri: str | None = None, *, allow_remote_endpoi
 
 
 def client_for(tracking_uri: str | None, *, allow_remote_endpoint: bool = False) -> tuple[MlflowClient, str]:
-    """An MLflow client for ``tracking_uri`` (or the default) and the URI, once the URI passed the egress check."""
+    """An MLflow client for ``tracking_uri`` (or the default) and the URI, once the URI passed the egress check.
+
+    The egress check runs on every call; the store is made ready once per URI (:func:`_prepare_store`)
+    and the client is made once per URI and then shared (a client holds no state but its URI)."""
     uri = checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint)
     _prepare_store(uri)
-    return MlflowClient(tracking_uri=uri), uri
+    client = _clients.get(uri)
+    if client is None:
+        from mlflow import MlflowClient
+
+        client = _clients.setdefault(uri, MlflowClient(tracking_uri=uri))
+    return client, uri
 
 
 def ensure_experiment(name: str, *, tracking_uri: str | None = None, allow_remote_endpoint: bool = False) -> str:
     """The id of experiment ``name``, created (artifacts beside a SQLite store) when missing."""
+    from mlflow.exceptions import MlflowException
+
     client, uri = client_for(tracking_uri, allow_remote_endpoint=allow_remote_endpoint)
     experiment = client.get_experiment_by_name(name)
     if experiment is not None:
