@@ -178,3 +178,25 @@ def test_jieba_matches_rouge_chinese() -> None:
         assert ours["rouge1"] == pytest.approx(expected["rouge-1"]["f"], abs=1e-7), reference
         assert ours["rouge2"] == pytest.approx(expected["rouge-2"]["f"], abs=1e-7), reference
         assert ours["rougeL"] == pytest.approx(expected["rouge-l"]["f"], abs=1e-7), reference
+
+
+def test_line_separable_schemes_tokenize_a_text_as_its_lines_one_after_the_other() -> None:
+    """ROUGE-1/2/L reuse the tokens of the lines ROUGE-Lsum reads; that needs these schemes to give the
+    same tokens for a whole text and for its lines put end to end (combining marks and full-width
+    forms at line starts included)."""
+    import random
+
+    from workbench.data.evalsets import load_evalset
+    from workbench.scoring.rouge import LINE_SEPARABLE
+
+    texts = [case.source + "\n" + case.reference
+             for name in ("smoke-en", "smoke-zh", "clinical-summary-en", "inpatient-summary-zh")
+             for case in load_evalset(name).cases]
+    rng = random.Random(2)
+    pieces = ["a", "B", "é", "e\u0301", "\u0301", "Σ", "ς", "１５０", "℃", "胸痛", "İ", "ﬁ", " ", "\n", "\r\n", "\n\n", "-", "3.5"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    for scheme in LINE_SEPARABLE:
+        tokenize = SCHEMES[scheme]
+        for text in texts:
+            by_line = [token for line in text.split("\n") if line for token in tokenize(line)]
+            assert tokenize(text) == by_line, (scheme, text)

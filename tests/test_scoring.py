@@ -51,6 +51,37 @@ def test_lcs_alignment_follows_rouge_score_tie_breaking() -> None:
         assert lcs_indices(a, b) == (lcs_ind(a, b) if a and b else [])
 
 
+def test_rouge_lsum_of_many_short_lines_equals_rouge_score() -> None:
+    """Many lines over a small vocabulary: many equally long LCS alignments, and prediction lines
+    whose tokens the union already holds, the cases the one-pass union-LCS must read exactly."""
+    rng = random.Random(5)
+    words = "the a pain chest left arm no yes mg bp".split()
+    reference = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL", "rougeLsum"])
+
+    def text() -> str:
+        return "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+                         for _ in range(rng.randint(1, 9)))
+
+    for _ in range(300):
+        target, prediction = text(), text()
+        expected = reference.score(target, prediction)
+        ours = rouge_scores(target, prediction, language="en")
+        for name, score in expected.items():
+            assert (ours[name].precision, ours[name].recall, ours[name].fmeasure) == \
+                (score.precision, score.recall, score.fmeasure), (name, target, prediction)
+
+
+def test_rouge_equals_rouge_score_on_the_shipped_english_sets() -> None:
+    reference = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL", "rougeLsum"])
+    cases = [case for name in ("smoke-en", "clinical-summary-en", "long-records-en") for case in load_evalset(name).cases]
+    for case, other in zip(cases, cases[1:] + cases[:1]):
+        for target, prediction in ((case.reference, case.source), (case.reference, other.reference)):
+            expected = reference.score(target, prediction)
+            ours = rouge_scores(target, prediction, language="en")
+            assert all((ours[k].precision, ours[k].recall, ours[k].fmeasure)
+                       == (e.precision, e.recall, e.fmeasure) for k, e in expected.items()), case.id
+
+
 ZH_REFERENCE = "【主诉】胸痛4小时。\n【辅助检查】血压150/90mmHg，肌钙蛋白I 3.2ng/mL，白细胞11.2×10^9/L。\n【初步诊断】急性心肌梗死。"
 
 
@@ -224,3 +255,17 @@ def test_detector_scores_separate_copied_from_invented_identifiers() -> None:
     origins = {(item["label"], item["origin"]) for item in scored["phi_detected"]}
     assert ("PHONE", "copied") in origins and ("PHONE", "invented") in origins
     assert scored["phi_detected_invented"] == 1.0 and report.aggregate["phi_invented_any"] == 1.0
+
+
+def test_bootstrap_in_blocks_of_resamples_gives_the_numbers_of_one_piece() -> None:
+    import numpy as np
+
+    from workbench.scoring.stats import _resample_indices, _resampled_means, _resampled_sums
+
+    rng = np.random.default_rng(1)
+    for n in (2, 37, 1000, 5003):
+        data = rng.random(n) * 10.0 ** rng.integers(-3, 6, n)
+        index = _resample_indices(n, 2000, 20261121)
+        assert np.array_equal(_resampled_means(data, index), data[index].mean(axis=1))
+        assert np.array_equal(_resampled_sums(data, index), data[index].sum(axis=1))
+    assert not index.flags.writeable  # the draws are shared between metrics: nobody may change them

@@ -242,3 +242,70 @@ def test_each_spelling_names_one_analyte_and_one_unit() -> None:
     for table in (_ANALYTES, _UNITS):
         spellings = [spelling.lower() for spellings in table.values() for spelling in spellings]
         assert len(spellings) == len(set(spellings))
+
+
+# --- the fast paths read what the plain definitions read ----------------------------------------
+
+SHIPPED_SETS = ("smoke-en", "smoke-zh", "clinical-summary-en", "inpatient-summary-zh", "long-records-en",
+                "phi-heldout-en", "phi-heldout-zh")
+
+
+def _shipped_texts() -> list[str]:
+    from workbench.data.evalsets import load_evalset
+
+    texts = []
+    for name in SHIPPED_SETS:
+        for case in load_evalset(name).cases:
+            texts += [case.source, case.reference]
+    return texts
+
+
+def _random_clinical_texts(count: int) -> list[str]:
+    """Spellings of analytes and units, numbers, superscripts and separators in random order."""
+    import random
+
+    from workbench.scoring import values
+
+    rng = random.Random(11)
+    pieces = (list(values._ALL_SPELLINGS) + [s for spellings in values._UNITS.values() for s in spellings]
+              + ["12", "4,500", "-3", "7.12", "36+1", "150/90", "×10⁹", "３６．８", "−8", "℃", "µg"]
+              + [" ", " ", ", ", ": ", "\n", "。", "，", "x", "2", "-", "丙戊酸"])
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(count)]
+
+
+def test_grouped_analyte_pattern_finds_what_the_plain_alternation_finds() -> None:
+    import re
+
+    from workbench.scoring import values
+
+    plain = re.compile("|".join(values._alias_pattern(s) for s in sorted(values._ALL_SPELLINGS, key=len, reverse=True)))
+    texts = _shipped_texts() + _random_clinical_texts(3000)
+    for text in texts:
+        folded, _origins = values._fold(text)
+        assert [(m.span(), m.group()) for m in values.ANALYTE_PATTERN.finditer(folded)] == \
+            [(m.span(), m.group()) for m in plain.finditer(folded)], folded[:80]
+
+
+def test_fold_copies_ascii_runs_as_the_character_by_character_fold_would() -> None:
+    from workbench.scoring import values
+
+    def by_character(text: str) -> tuple[str, list[int]]:
+        pieces, origins, previous = [], [], False
+        for index, char in enumerate(text):
+            superscript = values._SUPERSCRIPTS.get(char)
+            piece = (superscript if previous else "^" + superscript) if superscript else values._fold_character(char)
+            previous = superscript is not None
+            pieces.append(piece)
+            origins.extend([index] * len(piece))
+        return "".join(pieces), origins
+
+    for text in _shipped_texts() + _random_clinical_texts(1000) + ["x10⁹/L", "10⁹ ⁹", "a²b³", ""]:
+        folded, origins = values._fold(text)
+        assert (folded, list(origins)) == by_character(text)
+
+
+def test_values_read_again_are_the_same_and_cannot_be_changed_through_the_cache() -> None:
+    text = "Hb 98 g/L, K 5.9 mmol/L"
+    first = extract_values(text)
+    first.clear()
+    assert extract_values(text) == extract_values(text) != []

@@ -127,8 +127,10 @@ CHINESE_DIGITS = {"〇": "0", "零": "0", "幺": "1", "一": "1", "二": "2", "�
 # --- text helpers --------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
 def fold(text: str) -> str:
-    """Width and case folding with collapsed whitespace."""
+    """Width and case folding with collapsed whitespace (kept for texts folded again: a source is
+    folded once for each of its gold identifiers)."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
@@ -180,14 +182,15 @@ def _contains_bounded(needle: str, haystack: str) -> bool:
     """``needle`` in ``haystack`` where it does not continue a Latin word or a number on either side."""
     if not needle:
         return False
-    for match in re.finditer(re.escape(needle), haystack):
-        before = haystack[match.start() - 1] if match.start() else ""
-        after = haystack[match.end()] if match.end() < len(haystack) else ""
-        if _is_word_char(needle[0]) and before and _is_word_char(before):
-            continue
-        if _is_word_char(needle[-1]) and after and _is_word_char(after):
-            continue
-        return True
+    start = haystack.find(needle)
+    while start >= 0:  # occurrences left to right, each search resuming after the last one (no overlaps)
+        end = start + len(needle)
+        before = haystack[start - 1] if start else ""
+        after = haystack[end] if end < len(haystack) else ""
+        if not (_is_word_char(needle[0]) and before and _is_word_char(before)) \
+                and not (_is_word_char(needle[-1]) and after and _is_word_char(after)):
+            return True
+        start = haystack.find(needle, end)
     return False
 
 

@@ -34,6 +34,7 @@ against the gold spans of evaluation sets.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -1140,6 +1141,13 @@ class PHIDetector:
             detections.append(Detection(label, result.start, result.end, text[result.start:result.end],
                                         round(float(result.score), 3), f"presidio:{name}"))
         return detections
+
+
+@functools.cache
+def shared_detector() -> PHIDetector:
+    """One detector per process: building one loads Presidio's recognisers and a spaCy pipeline
+    (about a second), and a detector holds no state between texts."""
+    return PHIDetector()
 
 
 def _names_after_and(text: str, found: list[Detection]) -> list[Detection]:

@@ -26,6 +26,8 @@ table cell). ROUGE-Lsum needs the LCS *alignment*, not only its length, and its 
 depends on which of several equally long alignments is read out; :func:`lcs_indices`
 reads the table exactly as rouge-score's backtracking does (prefer moving left only
 when the left cell is strictly larger), so the union-LCS is the same token for token.
+For ROUGE-Lsum every prediction line is laid side by side in one integer, so one pass
+over a reference line gives the table of each prediction line (:class:`_Candidates`).
 """
 
 from __future__ import annotations
@@ -112,6 +114,10 @@ SCHEMES: dict[str, Callable[[str], Tokens]] = {
     "cjk-mixed": tokenize_cjk,
 }
 DEFAULT_SCHEMES: dict[str, str] = {"en": "rouge-score", "zh": "char"}
+# Schemes whose tokens of a text are the tokens of its lines one after the other (each character
+# is read on its own and a newline ends every token), so a text is tokenized once, line by line,
+# for ROUGE-1/2/L and ROUGE-Lsum alike. jieba segments whole runs of text, so it is not one.
+LINE_SEPARABLE = frozenset({"rouge-score", "char", "cjk-mixed"})
 
 
 class RougeSchemeError(WorkbenchError, ValueError):
@@ -149,8 +155,12 @@ def _fmeasure(precision: float, recall: float) -> float:
 # --- n-grams ------------------------------------------------------------------------
 
 
-def _ngrams(tokens: Tokens, n: int) -> Counter[tuple[str, ...]]:
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+def _ngrams(tokens: Tokens, n: int) -> Counter[str] | Counter[tuple[str, ...]]:
+    """Counts of the n-grams of ``tokens``: tokens themselves for n = 1, else tuples (``zip`` over
+    shifted copies builds them in C)."""
+    if n == 1:
+        return Counter(tokens)
+    return Counter(zip(*(tokens[i:] for i in range(n))))
 
 
 def rouge_n(target: Tokens, prediction: Tokens, n: int) -> RougeScore:
@@ -202,32 +212,14 @@ def lcs_length(reference: Sequence[str], candidate: Sequence[str]) -> int:
 
 
 def lcs_indices(reference: Sequence[str], candidate: Sequence[str], masks: dict[str, int] | None = None) -> list[int]:
-    """Indices into ``reference`` of one LCS, chosen exactly as rouge-score chooses it.
-
-    rouge-score walks back from the table's corner: on a match it takes the token,
-    otherwise it moves left only if ``table[i][j-1] > table[i-1][j]``. Off a match the
-    current cell equals the larger of the two, so the walk keeps the current value
-    ``length`` and the test becomes: the row does not rise at column j (a bit test) and
-    the cell above is ``length - 1`` (one popcount).
-    """
+    """Indices into ``reference`` of one LCS, chosen exactly as rouge-score chooses it (see :func:`_backtrack`)."""
     if not reference or not candidate:
         return []
-    rows = _lcs_rows(reference, len(candidate), masks if masks is not None else _match_masks(candidate))
-    i, j = len(reference), len(candidate)
-    length = j - rows[i].bit_count()
-    picked: list[int] = []
-    while length > 0:
-        if reference[i - 1] == candidate[j - 1]:
-            picked.append(i - 1)
-            i -= 1
-            j -= 1
-            length -= 1
-        elif (rows[i] >> (j - 1)) & 1 and j - (rows[i - 1] & ((1 << j) - 1)).bit_count() == length - 1:
-            j -= 1
-        else:
-            i -= 1
-    picked.reverse()
-    return picked
+    masks = masks if masks is not None else _match_masks(candidate)
+    rows = _lcs_rows(reference, len(candidate), masks)
+    length = len(candidate) - rows[-1].bit_count()
+    picked = _backtrack(reference, candidate, frozenset(candidate), masks, rows, 0, length)
+    return [index for index in range(len(reference)) if (picked >> index) & 1]
 
 
 def rouge_l(target: Tokens, prediction: Tokens) -> RougeScore:
@@ -237,6 +229,110 @@ def rouge_l(target: Tokens, prediction: Tokens) -> RougeScore:
     precision = length / len(prediction)
     recall = length / len(target)
     return RougeScore(precision, recall, _fmeasure(precision, recall))
+
+
+def _backtrack(reference: Sequence[str], candidate: Sequence[str], candidate_tokens: frozenset[str],
+               masks: dict[str, int], rows: list[int], offset: int, length: int) -> int:
+    """The reference positions of the LCS that rouge-score's backtracking reads out, as bits of an integer.
+
+    ``rows`` are the bit vectors of a pass over one or more candidates laid side by side, and
+    ``masks`` their match masks; this candidate's columns start at bit ``offset`` and its LCS has
+    ``length`` tokens. rouge-score walks back from the corner: on a match it takes the token,
+    else it moves left only when ``table[i][j-1] > table[i-1][j]``. Off a match the cell holds
+    the walk's current ``length``, and the cell above holds ``length`` or ``length - 1``:
+
+    * above is ``length``: the walk moves up (a reference token the candidate lacks leaves
+      its row equal to the one above, so its row is passed over without reading the table);
+    * above is ``length - 1``: the cell on the left is ``length``, and it stays so, with
+      ``length - 1`` above it, until the walk meets the reference token in the candidate:
+      the walk moves left to the nearest such column and takes the match there.
+    """
+    picked = 0
+    i, j = len(reference), len(candidate)
+    while length > 0:
+        token = reference[i - 1]
+        if token == candidate[j - 1]:
+            picked |= 1 << (i - 1)
+            j -= 1
+        elif token not in candidate_tokens or j - ((rows[i - 1] >> offset) & ((1 << j) - 1)).bit_count() == length:
+            i -= 1
+            continue
+        else:
+            picked |= 1 << (i - 1)
+            j = ((masks[token] >> offset) & ((1 << (j - 1)) - 1)).bit_length() - 1
+        i -= 1
+        length -= 1
+    return picked
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    tokens: Sequence[str]
+    token_set: frozenset[str]
+    offset: int  # the bit of its first column
+    columns: int  # ones over its columns, from bit 0
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Prediction sentences laid side by side in one bit vector, each followed by one guard bit.
+
+    The guard bit is 0 in every row vector and in every match mask, so the carry of the
+    bit-parallel addition stops there: each sentence's columns evolve exactly as they
+    would alone, and one pass over a reference sentence serves every prediction sentence.
+    """
+
+    sentences: list[_Candidate]
+    masks: dict[str, int]
+    columns: int  # every bit that belongs to a sentence (guard bits cleared)
+
+    @classmethod
+    def of(cls, sentences: list[Sequence[str]]) -> "_Candidates":
+        masks: dict[str, int] = {}
+        laid_out: list[_Candidate] = []
+        columns = 0
+        position = 0
+        for sentence in sentences:
+            own_columns = (1 << len(sentence)) - 1
+            laid_out.append(_Candidate(sentence, frozenset(sentence), position, own_columns))
+            columns |= own_columns << position
+            for token in sentence:
+                masks[token] = masks.get(token, 0) | (1 << position)
+                position += 1
+            position += 1  # the guard bit
+        return cls(laid_out, masks, columns)
+
+
+def _union_lcs(reference: Sequence[str], candidates: _Candidates) -> int:
+    """Union over the candidates of the reference positions of their LCS (rouge-score's read-out), as bits.
+
+    A sentence none of whose tokens is at a reference position still outside the union cannot
+    add to it and is not read out; once the union holds every position, no sentence is.
+    """
+    columns = candidates.columns
+    masks = candidates.masks
+    vector = columns
+    rows = [vector]
+    for token in reference:
+        matches = vector & masks.get(token, 0)
+        vector = ((vector + matches) | (vector - matches)) & columns
+        rows.append(vector)
+    everything = (1 << len(reference)) - 1
+    union = 0
+    outside: set[str] | frozenset[str] = frozenset(reference)  # tokens at positions outside the union
+    for candidate in candidates.sentences:
+        if candidate.token_set.isdisjoint(outside):
+            continue
+        length = len(candidate.tokens) - ((vector >> candidate.offset) & candidate.columns).bit_count()
+        if not length:
+            continue
+        added = _backtrack(reference, candidate.tokens, candidate.token_set, masks, rows, candidate.offset, length)
+        if added & ~union:
+            union |= added
+            if union == everything:
+                break
+            outside = {token for index, token in enumerate(reference) if not (union >> index) & 1}
+    return union
 
 
 def rouge_lsum(target_sentences: list[Tokens], prediction_sentences: list[Tokens]) -> RougeScore:
@@ -253,18 +349,20 @@ def rouge_lsum(target_sentences: list[Tokens], prediction_sentences: list[Tokens
         remaining_target.update(sentence)
     for sentence in prediction_sentences:
         remaining_prediction.update(sentence)
-    candidates = [(sentence, _match_masks(sentence)) for sentence in prediction_sentences if sentence]
+    candidates = _Candidates.of([sentence for sentence in prediction_sentences if sentence])
     hits = 0
     for reference in target_sentences:
-        union: set[int] = set()
-        for candidate, masks in candidates:
-            union.update(lcs_indices(reference, candidate, masks))
-        for index in sorted(union):
-            token = reference[index]
-            if remaining_prediction[token] > 0 and remaining_target[token] > 0:
-                hits += 1
-                remaining_prediction[token] -= 1
-                remaining_target[token] -= 1
+        union = _union_lcs(reference, candidates)
+        index = 0
+        while union:
+            if union & 1:
+                token = reference[index]
+                if remaining_prediction[token] > 0 and remaining_target[token] > 0:
+                    hits += 1
+                    remaining_prediction[token] -= 1
+                    remaining_target[token] -= 1
+            union >>= 1
+            index += 1
     precision = hits / n
     recall = hits / m
     return RougeScore(precision, recall, _fmeasure(precision, recall))
@@ -286,13 +384,19 @@ def rouge_scores(
     ``scheme`` names the tokenization (see :data:`SCHEMES`); None takes the language's
     default, :func:`rouge_scheme` ``(language)``.
     """
-    tokenize = tokenizer_for(language, scheme)
-    target_tokens = tokenize(target)
-    prediction_tokens = tokenize(prediction)
+    name = rouge_scheme(language, scheme)
+    tokenize = SCHEMES[name]
+    target_sentences = [tokenize(s) for s in _sentences(target)]
+    prediction_sentences = [tokenize(s) for s in _sentences(prediction)]
+    if name in LINE_SEPARABLE:
+        target_tokens = [token for sentence in target_sentences for token in sentence]
+        prediction_tokens = [token for sentence in prediction_sentences for token in sentence]
+    else:
+        target_tokens = tokenize(target)
+        prediction_tokens = tokenize(prediction)
     return {
         "rouge1": rouge_n(target_tokens, prediction_tokens, 1),
         "rouge2": rouge_n(target_tokens, prediction_tokens, 2),
         "rougeL": rouge_l(target_tokens, prediction_tokens),
-        "rougeLsum": rouge_lsum([tokenize(s) for s in _sentences(target)],
-                                [tokenize(s) for s in _sentences(prediction)]),
+        "rougeLsum": rouge_lsum(target_sentences, prediction_sentences),
     }

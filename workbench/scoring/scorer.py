@@ -156,6 +156,16 @@ def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDe
     return ScoreReport(aggregate=aggregate_scores(case_scores), cases=case_scores, rouge_scheme=scheme)
 
 
+def clear_text_caches() -> None:
+    """Forget the texts already read (clinical values, folded texts), so a benchmark measures texts
+    scored for the first time; scores are the same with or without what is kept."""
+    from workbench.scoring.phi import fold
+    from workbench.scoring.values import clear_value_cache
+
+    clear_value_cache()
+    fold.cache_clear()
+
+
 def length_figures(output: str, source: str, reference: str) -> dict[str, float | int | None]:
     """Output length in characters, and relative to the source and the reference."""
     return {

@@ -131,8 +131,29 @@ def _clean(values: Sequence[float | None]) -> np.ndarray:
     return np.sort(np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float))
 
 
+@lru_cache(maxsize=1)
 def _resample_indices(n: int, resamples: int, seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    """The resampled case indices (read-only): one seed gives the same draws for every metric of a set,
+    so the last draw is kept for the next metric with as many values."""
+    indices = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    indices.setflags(write=False)
+    return indices
+
+
+_RESAMPLES_PER_BLOCK = 128
+
+
+def _resampled_sums(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``values[index].sum(axis=1)``, a block of resamples at a time: each row is summed exactly as in
+    one piece, and a large set never holds every resample of its values at once."""
+    return np.concatenate([values[index[start:start + _RESAMPLES_PER_BLOCK]].sum(axis=1)
+                           for start in range(0, len(index), _RESAMPLES_PER_BLOCK)])
+
+
+def _resampled_means(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``values[index].mean(axis=1)``, a block of resamples at a time (see :func:`_resampled_sums`)."""
+    return np.concatenate([values[index[start:start + _RESAMPLES_PER_BLOCK]].mean(axis=1)
+                           for start in range(0, len(index), _RESAMPLES_PER_BLOCK)])
 
 
 def _bca_bounds(boot: np.ndarray, estimate: float, jackknife: np.ndarray, confidence: float,
@@ -175,7 +196,7 @@ def _bca_bounds(boot: np.ndarray, estimate: float, jackknife: np.ndarray, confid
 def percentile_interval(data: np.ndarray, *, resamples: int = DEFAULT_RESAMPLES, confidence: float = CONFIDENCE,
                         seed: int = DEFAULT_SEED) -> tuple[float, float]:
     """The previous method: the percentile bootstrap interval of the mean (kept for the coverage benchmark)."""
-    boot = data[_resample_indices(data.size, resamples, seed)].mean(axis=1)
+    boot = _resampled_means(data, _resample_indices(data.size, resamples, seed))
     tail = (1.0 - confidence) / 2.0
     low, high = np.quantile(boot, [tail, 1.0 - tail])
     return float(low), float(high)
@@ -186,7 +207,7 @@ def bca_interval(data: np.ndarray, *, resamples: int = DEFAULT_RESAMPLES, confid
     """BCa bootstrap interval of the mean of ``data`` (at least two values); ``expand``: see :func:`_bca_bounds`."""
     if data.min() == data.max():
         return float(data[0]), float(data[0])
-    boot = data[_resample_indices(data.size, resamples, seed)].mean(axis=1)
+    boot = _resampled_means(data, _resample_indices(data.size, resamples, seed))
     jackknife = (data.sum() - data) / (data.size - 1)
     low, high = _bca_bounds(boot, float(data.mean()), jackknife, confidence, expand)
     # a mean of resampled values lies within their range; clip what rounding put outside it
@@ -222,8 +243,8 @@ def percentile_ratio(numerators: Sequence[float], denominators: Sequence[float],
     if bottom.sum() == 0:
         return None, None
     index = _resample_indices(top.size, resamples, seed)
-    sums = bottom[index].sum(axis=1)
-    ratios = np.divide(top[index].sum(axis=1), sums, out=np.zeros(resamples), where=sums > 0)
+    sums = _resampled_sums(bottom, index)
+    ratios = np.divide(_resampled_sums(top, index), sums, out=np.zeros(resamples), where=sums > 0)
     tail = (1.0 - confidence) / 2.0
     low, high = np.quantile(ratios, [tail, 1.0 - tail])
     return float(low), float(high)
@@ -247,8 +268,8 @@ def bootstrap_ratio(numerators: Sequence[float], denominators: Sequence[float], 
     if top.size == 1:
         return ratio, ratio
     index = _resample_indices(top.size, resamples, seed)
-    sums = bottom[index].sum(axis=1)
-    boot = np.divide(top[index].sum(axis=1), sums, out=np.full(resamples, np.nan), where=sums > 0)
+    sums = _resampled_sums(bottom, index)
+    boot = np.divide(_resampled_sums(top, index), sums, out=np.full(resamples, np.nan), where=sums > 0)
     rest = bottom.sum() - bottom
     jackknife = np.divide(top.sum() - top, rest, out=np.full(top.size, np.nan), where=rest > 0)
     return _bca_bounds(boot, ratio, jackknife, confidence, expand)

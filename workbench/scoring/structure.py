@@ -22,6 +22,7 @@ required section.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class _HeadingLine:
     rest: str
 
 
+@functools.lru_cache(maxsize=1024)
 def section_name(heading: str) -> str:
     """The name a heading stands for, for matching: ``"Chief Complaint:"`` -> ``"chief complaint"``,
     ``"【主诉】"`` -> ``"主诉"``, ``"## A & P"`` -> ``"a and p"``.
@@ -120,7 +122,8 @@ def _name_pattern(name: str) -> str:
     return r"[ \t]+".join(words)
 
 
-def _heading_pattern(names: Sequence[str]) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=256)
+def _heading_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     """A line-initial heading of any of ``names``, in any recognised form; group ``rest`` is what follows it."""
     name = "(?:" + "|".join(_name_pattern(n) for n in sorted(set(names), key=len, reverse=True)) + ")"
     bracketed = rf"(?:【[ \t]*{name}[ \t]*】|[\[［][ \t]*{name}[ \t]*[\]］])"
@@ -142,7 +145,7 @@ def _names_for(heading: str, synonyms: Synonyms | None) -> list[str]:
 
 def _heading_lines(lines: Sequence[str], required_sections: Sequence[str], synonyms: Synonyms | None) -> list[_HeadingLine]:
     """Every line that is a heading of a required section, in text order (a line matching several takes the longest match)."""
-    patterns = [(heading, _heading_pattern(_names_for(heading, synonyms))) for heading in required_sections
+    patterns = [(heading, _heading_pattern(tuple(_names_for(heading, synonyms)))) for heading in required_sections
                 if _names_for(heading, synonyms)]
     found: list[_HeadingLine] = []
     for index, line in enumerate(lines):

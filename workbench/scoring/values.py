@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -89,11 +89,31 @@ def _alias_pattern(spelling: str) -> str:
     return escaped
 
 
-# The lookahead on first characters only makes the search fast.
-_FIRST_CHARACTERS = "".join(sorted({c for s in _ALL_SPELLINGS for c in (s[0].lower(), s[0].upper())}))
-ANALYTE_PATTERN = re.compile(
-    f"(?=[{re.escape(_FIRST_CHARACTERS)}])(?:"
-    + "|".join(_alias_pattern(s) for s in sorted(_ALL_SPELLINGS, key=len, reverse=True)) + ")")
+def _analyte_pattern(spellings: list[str]) -> re.Pattern[str]:
+    """One pattern for every spelling, longest first, that finds what their plain alternation finds.
+
+    At any position only spellings that begin with the character there can match, so the
+    spellings are grouped by their first character (lower-cased, in longest-first order
+    within a group) behind a lookahead on that character; Latin spellings, which all begin
+    with the same whole-word lookbehind, are tried only where a word starts. The search
+    then tries a handful of groups per position instead of every spelling.
+    """
+    groups: dict[tuple[bool, str], list[str]] = {}
+    for spelling in sorted(spellings, key=len, reverse=True):
+        groups.setdefault((bool(re.match(r"[A-Za-z]", spelling)), spelling[0].lower()), []).append(spelling)
+
+    def part(latin: bool) -> str:
+        firsts = "".join(sorted({c for (is_latin, first) in groups if is_latin == latin for c in (first, first.upper())}))
+        alternatives = "|".join(
+            f"(?=(?i:{re.escape(first)}))(?:" + "|".join(_alias_pattern(s) for s in members) + ")"
+            for (is_latin, first), members in groups.items() if is_latin == latin)
+        word_start = "(?<![A-Za-z0-9])" if latin else ""
+        return f"(?=[{re.escape(firsts)}]){word_start}(?:{alternatives})"
+
+    return re.compile(f"{part(True)}|{part(False)}")
+
+
+ANALYTE_PATTERN = _analyte_pattern(_ALL_SPELLINGS)
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -197,18 +217,30 @@ class ClinicalValue:
         return (self.number, self.unit or (self.analyte or ""))
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 @lru_cache(maxsize=4096)
 def _fold_character(char: str) -> str:
     return _FOLDS.get(char) or unicodedata.normalize("NFKC", char)
 
 
-def _fold(text: str) -> tuple[str, list[int]]:
+def _fold(text: str) -> tuple[str, Sequence[int]]:
     """NFKC, character by character, with the index in ``text`` of every folded character;
-    superscript exponents become "^9", the Unicode minus "-"."""
+    superscript exponents become "^9", the Unicode minus "-". ASCII text is its own fold."""
+    if text.isascii():
+        return text, range(len(text))
     pieces: list[str] = []
     origins: list[int] = []
     previous_superscript = False
-    for index, char in enumerate(text):
+    position = 0
+    for match in _NON_ASCII.finditer(text):  # ASCII is its own NFKC and holds no superscript: copied whole
+        index = match.start()
+        if index > position:
+            pieces.append(text[position:index])
+            origins.extend(range(position, index))
+            previous_superscript = False
+        char = match.group()
         superscript = _SUPERSCRIPTS.get(char)
         if superscript is not None:
             piece = superscript if previous_superscript else "^" + superscript
@@ -217,12 +249,24 @@ def _fold(text: str) -> tuple[str, list[int]]:
         previous_superscript = superscript is not None
         pieces.append(piece)
         origins.extend([index] * len(piece))
+        position = index + 1
+    pieces.append(text[position:])
+    origins.extend(range(position, len(text)))
     return "".join(pieces), origins
+
+
+# Compiled once: these run for every value found.
+_SEPARATORS = re.compile(r"[\s,]")
+_GESTATION_WHOLE = re.compile(_GESTATION_NUMBER)
+_RANGE_SPLIT = re.compile(rf"(?<=[\d.])\s*{_RANGE_MARK}\s*")
+_FRACTION = re.compile(r"\.(\d+)")
+_SPACES = re.compile(r"\s+")
+_DIGIT_RUN = re.compile(r"\d+")
 
 
 def _normalise_decimal(text: str) -> str:
     """One number, normalised: "4,500" -> "4500", "+2" -> "2", "-8.0" -> "-8", "0.50" -> "0.5"."""
-    text = re.sub(r"[\s,]", "", text)
+    text = _SEPARATORS.sub("", text)
     negative = text.startswith("-")
     digits = text.lstrip("+-")
     if "." in digits:
@@ -234,21 +278,21 @@ def _normalise_decimal(text: str) -> str:
 
 
 def _normalise_number(text: str) -> str:
-    if re.fullmatch(_GESTATION_NUMBER, text):
+    if _GESTATION_WHOLE.fullmatch(text):
         return text
     if "/" in text:
         return "/".join(_normalise_decimal(part) for part in text.split("/"))
-    return "~".join(_normalise_decimal(part) for part in re.split(rf"(?<=[\d.])\s*{_RANGE_MARK}\s*", text, maxsplit=1))
+    return "~".join(_normalise_decimal(part) for part in _RANGE_SPLIT.split(text, maxsplit=1))
 
 
 def _decimals(text: str) -> int:
-    return max((len(part) for part in re.findall(r"\.(\d+)", text)), default=0)
+    return max((len(part) for part in _FRACTION.findall(text)), default=0)
 
 
 def _normalise_unit(scale: str, unit: str) -> str:
-    key = _UNIT_KEYS.get(re.sub(r"\s+", " ", unit).lower(), unit.lower())
+    key = _UNIT_KEYS.get(_SPACES.sub(" ", unit).lower(), unit.lower())
     if scale:
-        exponent = re.findall(r"\d+", scale)[-1]
+        exponent = _DIGIT_RUN.findall(scale)[-1]
         return f"x10^{exponent}{key}"
     return key
 
@@ -262,6 +306,18 @@ def _analyte_before(folded: str, names: list[re.Match[str]], start: int, floor: 
 
 def extract_values(text: str) -> list[ClinicalValue]:
     """Numbers with units, and numbers named by an analyte, in clinical text, in order of appearance."""
+    return list(_extract_values(text))
+
+
+def clear_value_cache() -> None:
+    """Forget the values of texts already read."""
+    _extract_values.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _extract_values(text: str) -> tuple[ClinicalValue, ...]:
+    """:func:`extract_values`, kept for texts read again: an output is read by the fidelity and the
+    plausibility scorers, and a set's sources and references by every evaluation of the set."""
     folded, origins = _fold(text)
     names = list(ANALYTE_PATTERN.finditer(folded))
     # start, end, number as written, unit, analyte (given for a bare number after a name)
@@ -290,7 +346,7 @@ def extract_values(text: str) -> list[ClinicalValue]:
             start=original_start, end=original_end, decimals=_decimals(number_text),
         ))
         previous_end = end
-    return values
+    return tuple(values)
 
 
 # --- conversions -------------------------------------------------------------------------------
