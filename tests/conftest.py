@@ -55,8 +55,10 @@ def llama_server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture()
 def isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run in an empty directory so no ./models.yaml or ./prompts of the project leaks in."""
+    """Run in an empty directory so no ./models.yaml or ./prompts of the project leaks in, nor a tracking URI
+    another test left behind (``mlflow.set_tracking_uri`` also sets ``$MLFLOW_TRACKING_URI``)."""
     monkeypatch.chdir(tmp_path)
-    for name in ("WORKBENCH_CATALOGUE", "WORKBENCH_PROMPTS", "WORKBENCH_RUNS_DIR"):
+    for name in ("WORKBENCH_CATALOGUE", "WORKBENCH_PROMPTS", "WORKBENCH_RUNS_DIR", "MLFLOW_TRACKING_URI",
+                 "MLFLOW_EXPERIMENT_NAME"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
