@@ -21,7 +21,7 @@ from workbench.scoring.registry import primary  # noqa: E402
 from workbench.track import leaderboard as leaderboard_module  # noqa: E402
 from workbench.track.leaderboard import leaderboard_entries, ranked_rows  # noqa: E402
 from workbench.track.mlflow_runs import (  # noqa: E402
-    MAX_METRICS_PER_BATCH, MAX_SYSTEM_POINTS, _log_system_samples, chart_sample_indices,
+    EVALUATIONS_LOGGED_TAG, MAX_METRICS_PER_BATCH, MAX_SYSTEM_POINTS, _log_system_samples, chart_sample_indices,
 )
 from workbench.track.store import tracking_uri_scope  # noqa: E402
 
@@ -72,7 +72,8 @@ def test_leaderboard_queries_do_not_grow_with_evaluations(store: str, isolated_c
         _log_comparison(isolated_cwd, store, "smoke-zh")
     entries, queries_at_three = counter.during(lambda: leaderboard_entries(tracking_uri=store))
     assert len(entries) == 6
-    assert queries_at_three == queries_at_one == ["search_runs", "search_runs"]  # evaluations, their comparisons
+    # the deleted evaluation runs, the evaluation runs, their comparison runs
+    assert queries_at_three == queries_at_one == ["search_runs", "search_runs", "search_runs"]
     assert [entry.started_ms for entry in entries] == sorted((entry.started_ms for entry in entries), reverse=True)
     oldest = [entry for entry in entries if entry.evalset == "smoke-en"]
     assert {entry.run_id for entry in oldest} == {first.run_id}  # from the comparison (parent) run's tags
@@ -84,6 +85,33 @@ def test_leaderboard_queries_do_not_grow_with_evaluations(store: str, isolated_c
     filtered, queries_filtered = counter.during(lambda: leaderboard_entries(tracking_uri=store, evalset="smoke-en"))
     assert [entry.mlflow_run_id for entry in filtered] == [entry.mlflow_run_id for entry in oldest]
     assert queries_filtered == queries_at_one
+
+
+def test_a_refresh_with_nothing_changed_reads_no_evaluation_run_and_any_change_is_seen(
+        store: str, isolated_cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = QueryCounter(monkeypatch)
+    _log_comparison(isolated_cwd, store, "smoke-en")
+    first, _ = counter.during(lambda: leaderboard_entries(tracking_uri=store))
+    again, queries = counter.during(lambda: leaderboard_entries(tracking_uri=store))
+    assert again == first and queries == ["search_runs"]  # only the deleted runs: nothing else changed
+
+    _log_comparison(isolated_cwd, store, "smoke-zh")  # a new log changes the experiment's marker
+    after_log, queries = counter.during(lambda: leaderboard_entries(tracking_uri=store))
+    assert len(after_log) == 4 and len(queries) == 3
+    assert leaderboard_entries(tracking_uri=store) == after_log
+
+    client = MlflowClient(store)
+    gone = after_log[0].mlflow_run_id
+    client.delete_run(gone)  # as in MLflow's own UI: the marker does not change, the deleted runs do
+    assert [entry.mlflow_run_id for entry in leaderboard_entries(tracking_uri=store)] == \
+        [entry.mlflow_run_id for entry in after_log[1:]]
+    client.restore_run(gone)
+    assert leaderboard_entries(tracking_uri=store) == after_log
+
+    experiment_id = client.get_run(gone).info.experiment_id
+    client.set_experiment_tag(experiment_id, EVALUATIONS_LOGGED_TAG, "changed by another writer")
+    _, queries = counter.during(lambda: leaderboard_entries(tracking_uri=store))
+    assert len(queries) == 3
 
 
 def test_leaderboard_pages_through_runs(store: str, isolated_cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,13 +131,13 @@ def test_ranked_rows_reuse_the_paired_comparisons_until_an_evaluation_changes(
     result = _log_comparison(isolated_cwd, store, "smoke-en")
     entries = leaderboard_entries(tracking_uri=store)
     computed: list[int] = []
-    original = leaderboard_module.paired_comparisons
+    original = leaderboard_module.separated_on_quality
 
-    def counted(evaluations: list[tuple[str, Path]]) -> Any:
+    def counted(evaluations: list[tuple[str, Any]]) -> Any:
         computed.append(len(evaluations))
         return original(evaluations)
 
-    monkeypatch.setattr(leaderboard_module, "paired_comparisons", counted)
+    monkeypatch.setattr(leaderboard_module, "separated_on_quality", counted)
     rows = ranked_rows(entries)
     assert ranked_rows(entries) == rows
     assert computed in ([2], [])  # [] when an earlier refresh in this process already compared them
@@ -157,3 +185,24 @@ def test_a_short_series_is_logged_whole_and_a_long_one_evenly_thinned() -> None:
     assert picked == [0, 3, 6, 9]
     gaps = {b - a for a, b in zip(chart_sample_indices(36_000), chart_sample_indices(36_000)[1:])}
     assert max(gaps) - min(gaps) <= 1  # evenly spaced
+
+
+def test_charts_draw_the_newest_evaluations_of_the_newest_group_and_the_labels_tell_repeats_apart() -> None:
+    from workbench.track.leaderboard import (
+        MAX_CHART_EVALUATIONS, LeaderboardEntry, entry_label, entry_labels, group_size, newest_group,
+    )
+
+    def entry(index: int, group_hash: str, model: str) -> LeaderboardEntry:
+        return LeaderboardEntry(mlflow_run_id=f"run-{index}", parent_run_id=None, run_id=f"wb-{index}", run_dir=None,
+                                started_ms=index, model=model, evalset="set", evalset_version="1",
+                                evalset_hash=group_hash, prompt="p@1", prompt_uri="", cases=4, error=None)
+
+    crowded = [entry(index, "sha256:" + "1" * 64, f"model-{index % 3}") for index in range(MAX_CHART_EVALUATIONS + 5)]
+    older = [entry(-1, "sha256:" + "2" * 64, "model-0")]
+    charted = newest_group(older + crowded)
+    assert [e.started_ms for e in charted] == list(range(MAX_CHART_EVALUATIONS + 4, 4, -1))
+    assert group_size(older + crowded, charted[0].group) == MAX_CHART_EVALUATIONS + 5
+    assert newest_group([]) == []
+    labels = entry_labels(crowded[:4])
+    assert labels == {"run-0": "model-0@wb-0", "run-1": "model-1", "run-2": "model-2", "run-3": "model-0@wb-3"}
+    assert entry_label(crowded[1], crowded[:4]) == "model-1" and entry_label(crowded[0], crowded[:4]) == "model-0@wb-0"

@@ -12,12 +12,19 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from workbench.run.files import read_records, read_scores
 from workbench.scoring.registry import metrics_where, primary
-from workbench.scoring.stats import PairedComparison, paired_comparison, tie_groups, with_holm
+from workbench.scoring.stats import (
+    ALPHA, MIN_CASES_FOR_RANKING, PairedComparison, groups_not_separated, paired_comparison, separating_pairs,
+    t_two_sided_p, with_holm,
+)
+
+PerCaseValues = dict[str, dict[str, float]]  # metric -> case id -> value
 
 
-def per_case_values(directory: Path) -> dict[str, dict[str, float]]:
+def per_case_values(directory: Path) -> PerCaseValues:
     """metric -> case id -> value, from an evaluation's scores and (for latency metrics) its successful records."""
     paired = metrics_where(paired=True)
     values: dict[str, dict[str, float]] = {metric.name: {} for metric in paired}
@@ -53,11 +60,92 @@ def comparison_dicts(results: list[PairedComparison]) -> list[dict[str, Any]]:
     return [asdict(result) | {"significant": result.significant} for result in results]
 
 
+def separated_on_quality(evaluations: list[tuple[str, PerCaseValues]]) -> set[frozenset[str]]:
+    """The pairs of labels that :func:`paired_comparisons` separates on the primary quality metric, decided the same
+    way (every pair × every paired metric with at least two shared cases is a paired t-test; Holm over all of them;
+    separated when the adjusted p-value is below ALPHA with at least MIN_CASES_FOR_RANKING shared cases) without a
+    comparison object per test: a metric's tests are computed a row of pairs at a time over arrays and only their
+    p-values kept, so a leaderboard group of hundreds of evaluations (tens of thousands of tests) is decided in
+    seconds and remembered as a set of pairs."""
+    quality = primary("quality").name
+    p_rows: list[np.ndarray] = []
+    quality_rows: list[tuple[int, int, np.ndarray, np.ndarray]] = []  # (offset, first, others, shared cases)
+    offset = 0
+    for metric in metrics_where(paired=True):
+        matrix = _case_matrix([values[metric.name] for _, values in evaluations])
+        for first in range(len(evaluations) - 1):
+            others, shared, p_row = _paired_t_row(matrix, first)
+            p_rows.append(p_row)
+            if metric.name == quality:
+                quality_rows.append((offset, first, others, shared))
+            offset += p_row.size
+    if offset == 0:
+        return set()
+    rejected = np.zeros(offset, dtype=bool)
+    rejected[_holm_rejections(np.concatenate(p_rows))] = True
+    labels = [label for label, _ in evaluations]
+    separated: set[frozenset[str]] = set()
+    for start, first, others, shared in quality_rows:
+        for other in others[rejected[start:start + others.size] & (shared >= MIN_CASES_FOR_RANKING)]:
+            separated.add(frozenset((labels[first], labels[int(other)])))
+    return separated
+
+
+def _case_matrix(values: list[dict[str, float]]) -> np.ndarray:
+    """One row per evaluation, one column per case any of them has a value for (NaN where it has none)."""
+    cases = sorted(set().union(*values))
+    column = {case: index for index, case in enumerate(cases)}
+    matrix = np.full((len(values), len(cases)), np.nan)
+    for row, by_case in enumerate(values):
+        for case, value in by_case.items():
+            matrix[row, column[case]] = value
+    return matrix
+
+
+def _paired_t_row(matrix: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The paired t-tests of row ``first`` against every later row with at least two shared cases: those rows'
+    indices, their numbers of shared cases and the two-sided p-values (as :func:`stats.paired_t` computes them)."""
+    differences = matrix[first] - matrix[first + 1:]
+    present = ~np.isnan(differences)
+    shared = present.sum(axis=1)
+    tested = shared >= 2
+    others = np.flatnonzero(tested) + first + 1
+    p_values = np.empty(others.size)
+    if others.size == 0:
+        return others, shared[tested], p_values
+    differences, present, shared = differences[tested], present[tested], shared[tested]
+    mean = np.where(present, differences, 0.0).sum(axis=1) / shared
+    spread = np.sqrt((np.where(present, differences - mean[:, None], 0.0) ** 2).sum(axis=1) / (shared - 1))
+    constant = np.where(present, differences, np.inf).min(axis=1) == np.where(present, differences, -np.inf).max(axis=1)
+    for index in range(others.size):
+        if spread[index] == 0.0 or constant[index]:
+            p_values[index] = 1.0 if mean[index] == 0.0 else 0.0
+        else:
+            p_values[index] = t_two_sided_p(mean[index] / (spread[index] / np.sqrt(shared[index])),
+                                            int(shared[index]) - 1)
+    return others, shared, p_values
+
+
+def _holm_rejections(p_values: np.ndarray) -> np.ndarray:
+    """Indices of the tests Holm's step-down method rejects at ALPHA: in ascending order of p, every test before
+    the first whose (m - rank) · p reaches ALPHA (:func:`stats.holm`'s adjusted p-value below ALPHA)."""
+    order = np.argsort(p_values, kind="stable")
+    scaled = (p_values.size - np.arange(p_values.size)) * p_values[order]
+    failing = np.flatnonzero(scaled >= ALPHA)
+    return order[: failing[0] if failing.size else p_values.size]
+
+
 def shared_ranks(ordered: list[tuple[str, tuple[float, ...]]], comparisons: list[PairedComparison]) -> dict[str, int]:
     """The rank of each model, with ties: ``ordered`` is (label, ranking key) in ranking order. Models with the
     same failure rate that no Holm-corrected test separates on the primary quality metric share the rank of the
     first of them ("1, 1, 3"); an underpowered comparison (too few shared cases) separates nobody."""
-    quality = primary("quality").name
+    return ranks_given_separations(ordered, separating_pairs(comparisons, primary("quality").name))
+
+
+def ranks_given_separations(ordered: list[tuple[str, tuple[float, ...]]],
+                            separated: set[frozenset[str]]) -> dict[str, int]:
+    """:func:`shared_ranks` with the pairs separated on the primary quality metric given
+    (:func:`separated_on_quality` or :func:`stats.separating_pairs`)."""
     ranks: dict[str, int] = {}
     position = 1
     blocks: list[list[str]] = []
@@ -67,7 +155,7 @@ def shared_ranks(ordered: list[tuple[str, tuple[float, ...]]], comparisons: list
         else:
             blocks.append([label])
     for block in blocks:
-        for group in tie_groups(block, comparisons, quality):
+        for group in groups_not_separated(block, separated):
             for label in group:
                 ranks[label] = position
             position += len(group)

@@ -372,15 +372,25 @@ def with_holm(comparisons: Sequence[PairedComparison]) -> list[PairedComparison]
     return [replace(c, p_adjusted=p, method=c.method + note) for c, p in zip(comparisons, adjusted)]
 
 
+def separating_pairs(comparisons: Sequence[PairedComparison], metric: str) -> set[frozenset[str]]:
+    """The pairs of models that a significant (corrected, not underpowered) comparison on ``metric`` separates."""
+    return {frozenset((c.model_a, c.model_b)) for c in comparisons if c.metric == metric and c.significant}
+
+
 def tie_groups(models_in_rank_order: Sequence[str], comparisons: Sequence[PairedComparison],
                metric: str) -> list[list[str]]:
-    """Models, in rank order, grouped where no significant (corrected) test on ``metric`` separates them.
+    """Models, in rank order, grouped where no significant (corrected) test on ``metric`` separates them
+    (:func:`groups_not_separated` of the :func:`separating_pairs`)."""
+    return groups_not_separated(models_in_rank_order, separating_pairs(comparisons, metric))
 
-    A model joins the current group unless a significant comparison on ``metric`` separates it from
-    the group's first (best-ranked) member; then it starts a new group. A pair without a comparison,
-    or with an underpowered or non-significant one, is not separated.
+
+def groups_not_separated(models_in_rank_order: Sequence[str], separated: set[frozenset[str]]) -> list[list[str]]:
+    """Models, in rank order, grouped where no pair in ``separated`` separates them.
+
+    A model joins the current group unless it and the group's first (best-ranked) member are a separated
+    pair; then it starts a new group. A pair without a comparison, or with an underpowered or
+    non-significant one, is not separated.
     """
-    separated = {frozenset((c.model_a, c.model_b)) for c in comparisons if c.metric == metric and c.significant}
     groups: list[list[str]] = []
     for model in models_in_rank_order:
         if groups and frozenset((groups[-1][0], model)) not in separated:

@@ -102,13 +102,13 @@ LEADERBOARD_COLUMNS = [Column("group", "group"), Column("rank", "rank"), Column(
                        Column("cases", "cases"), Column("status", "status")]
 
 
-def leaderboard_table(entries: Sequence[Any]) -> ExportTable:
-    """The leaderboard as it is shown (``ranked_rows``): same order, same groups and ranks, with the
-    figures as numbers and every metric the entries carry."""
+def leaderboard_table(entries: Sequence[Any], shown: list[list[str]] | None = None) -> ExportTable:
+    """The leaderboard as it is shown (``ranked_rows``, computed here unless given as ``shown``): same order,
+    same groups and ranks, with the figures as numbers and every metric the entries carry."""
     from workbench.track.leaderboard import ranked_rows
 
     ordered = leaderboard_order(entries)
-    shown = ranked_rows(list(entries))
+    shown = ranked_rows(list(entries)) if shown is None else shown
     for entry, row in zip(ordered, shown):
         if (row[2], row[3]) != (entry.model, entry.run_id):  # the leaderboard changed its order rule
             raise ExportError(f"leaderboard rows and entries disagree at {entry.model} in run {entry.run_id}")

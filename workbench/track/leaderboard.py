@@ -11,6 +11,9 @@ or, for runs logged before those existed, from the metrics ``<metric>_ci_low``/`
 
 from __future__ import annotations
 
+import stat
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,14 +21,13 @@ from workbench.report.tables import headline_cells, headline_headers, status_cel
 from workbench.run.files import (
     EVALUATION_FILE, RECORDS_FILE, SCORES_FILE, RunDirectoryError, model_directory, read_records,
 )
-from workbench.scoring.compare import paired_comparisons, rank_label, shared_ranks
+from workbench.scoring.compare import per_case_values, rank_label, ranks_given_separations, separated_on_quality
 from workbench.scoring.registry import interval_of, per_label, primary, ranking_key, value_of
-from workbench.scoring.stats import PairedComparison
-from workbench.track.mlflow_runs import intervals_from_params
+from workbench.track.mlflow_runs import EVALUATIONS_LOGGED_TAG, intervals_from_params
 from workbench.track.store import client_for
 
 from mlflow import MlflowClient  # noqa: E402  (after workbench.track.store switched telemetry off)
-from mlflow.entities import Run  # noqa: E402
+from mlflow.entities import Run, ViewType  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class LeaderboardEntry:
 
 SEARCH_PAGE_SIZE = 1000  # runs per search_runs page
 PARENT_IDS_PER_QUERY = 500  # parent run ids named in one ``run_id IN (...)`` filter
+MAX_DELETED_RUNS = 10_000  # deleted evaluation runs read to tell whether a deletion changed the leaderboard
+MAX_SNAPSHOTS = 64  # full reads kept (one per store, filter and size asked for)
 
 
 def _quote(value: str) -> str:
@@ -82,14 +86,15 @@ def evaluation_filter(evalset: str | None, prompt: str | None) -> str:
 
 
 def search_all_runs(client: MlflowClient, experiment_ids: list[str], filter_string: str, *,
-                    max_results: int, order_by: list[str] | None = None) -> list[Run]:
+                    max_results: int, order_by: list[str] | None = None,
+                    run_view_type: int = ViewType.ACTIVE_ONLY) -> list[Run]:
     """Up to ``max_results`` runs matching ``filter_string``, read page by page (:data:`SEARCH_PAGE_SIZE` runs
     a page): the number of queries depends on the runs returned, never one query per run."""
     runs: list[Run] = []
     page_token: str | None = None
     while len(runs) < max_results:
-        page = client.search_runs(experiment_ids, filter_string=filter_string, order_by=order_by,
-                                  max_results=min(SEARCH_PAGE_SIZE, max_results - len(runs)), page_token=page_token)
+        page = client.search_runs(experiment_ids, filter_string=filter_string, run_view_type=run_view_type,
+                                  order_by=order_by, max_results=min(SEARCH_PAGE_SIZE, max_results - len(runs)), page_token=page_token)
         runs.extend(page)
         page_token = page.token
         if not page_token or not page:
@@ -109,24 +114,58 @@ def parent_runs(client: MlflowClient, experiment_ids: list[str], parent_ids: lis
     return parents
 
 
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """What a full read of the evaluations found, with what says whether it is still current: each experiment's
+    :data:`EVALUATIONS_LOGGED_TAG` (changed by every log of evaluations) and the deleted evaluation runs."""
+    markers: tuple[tuple[str, str | None], ...]
+    deleted_run_ids: frozenset[str]
+    entries: tuple[LeaderboardEntry, ...]
+
+
+# (tracking URI, search filter, max results) -> the last full read. A refresh whose experiments, markers and
+# deleted runs are unchanged returns these entries without reading the evaluation runs again.
+_snapshots: dict[tuple[str, str, int], StoreSnapshot] = {}
+_snapshots_lock = threading.Lock()
+
+
 def leaderboard_entries(*, tracking_uri: str | None = None, evalset: str | None = None,
                         prompt: str | None = None, max_results: int = 1000) -> list[LeaderboardEntry]:
     """Per-model evaluations from MLflow, newest first; ``evalset``/``prompt`` filter by name or ref.
 
-    A fixed number of queries whatever the number of evaluations: the experiments, the evaluation runs (one
-    ``search_runs`` page per :data:`SEARCH_PAGE_SIZE` runs, filters in the query) and their comparison runs (one
-    query per :data:`PARENT_IDS_PER_QUERY` comparisons). Intervals come from the runs' ``ci.<metric>`` params; no
-    artifact is downloaded."""
-    client, _ = client_for(tracking_uri)
-    experiment_ids = [experiment.experiment_id for experiment in client.search_experiments()]
-    if not experiment_ids:
+    A fixed number of queries whatever the number of evaluations: the experiments, the deleted evaluation runs,
+    then, unless nothing changed since the last read in this process, the evaluation runs (one ``search_runs``
+    page per :data:`SEARCH_PAGE_SIZE` runs, filters in the query) and their comparison runs (one query per
+    :data:`PARENT_IDS_PER_QUERY` comparisons). Nothing changed when every experiment (the same ones) carries the
+    same :data:`EVALUATIONS_LOGGED_TAG` and the same evaluation runs are deleted: every log of evaluations changes
+    the tag, and deleting or restoring a run changes the deleted ones. Intervals come from the runs'
+    ``ci.<metric>`` params; no artifact is downloaded."""
+    client, uri = client_for(tracking_uri)
+    experiments = client.search_experiments()
+    if not experiments:
         return []
-    runs = search_all_runs(client, experiment_ids, evaluation_filter(evalset, prompt), max_results=max_results,
+    experiment_ids = [experiment.experiment_id for experiment in experiments]
+    markers = tuple((experiment.experiment_id, experiment.tags.get(EVALUATIONS_LOGGED_TAG))
+                    for experiment in experiments)
+    filter_string = evaluation_filter(evalset, prompt)
+    deleted = frozenset(run.info.run_id for run in search_all_runs(
+        client, experiment_ids, filter_string, max_results=MAX_DELETED_RUNS, run_view_type=ViewType.DELETED_ONLY))
+    key = (uri, filter_string, max_results)
+    with _snapshots_lock:
+        snapshot = _snapshots.get(key)
+    if snapshot is not None and snapshot.markers == markers and snapshot.deleted_run_ids == deleted:
+        return list(snapshot.entries)
+    runs = search_all_runs(client, experiment_ids, filter_string, max_results=max_results,
                            order_by=["attributes.start_time DESC"])
     parent_ids = list(dict.fromkeys(run.data.tags["mlflow.parentRunId"] for run in runs
                                     if run.data.tags.get("mlflow.parentRunId")))
     parents = parent_runs(client, experiment_ids, parent_ids)
-    return [_entry(run, parents) for run in runs]
+    entries = tuple(_entry(run, parents) for run in runs)
+    with _snapshots_lock:
+        if len(_snapshots) >= MAX_SNAPSHOTS:
+            _snapshots.clear()
+        _snapshots[key] = StoreSnapshot(markers=markers, deleted_run_ids=deleted, entries=entries)
+    return list(entries)
 
 
 def _entry(run: Run, parents: dict[str, Run]) -> LeaderboardEntry:
@@ -176,10 +215,11 @@ def ranked_rows(entries: list[LeaderboardEntry]) -> list[list[str]]:
         groups.setdefault(entry.group, []).append(entry)
     rows = []
     for group, members in groups.items():  # groups in order of their newest entry
-        ordered = sorted(members, key=LeaderboardEntry.ranking_key)
-        labels = {entry.mlflow_run_id: entry_label(entry, ordered) for entry in ordered}
-        ranks = shared_ranks([(labels[e.mlflow_run_id], e.ranking_key()[:-1]) for e in ordered],
-                             _comparisons(ordered, labels))
+        keyed = sorted(((entry.ranking_key(), entry) for entry in members), key=lambda pair: pair[0])
+        ordered = [entry for _, entry in keyed]
+        labels = entry_labels(ordered)
+        ranks = ranks_given_separations([(labels[entry.mlflow_run_id], key[:-1]) for key, entry in keyed],
+                                        _separated(ordered, labels))
         for entry in ordered:
             label = labels[entry.mlflow_run_id]
             rows.append([group, rank_label(ranks[label], ranks), entry.model, entry.run_id,
@@ -189,23 +229,31 @@ def ranked_rows(entries: list[LeaderboardEntry]) -> list[list[str]]:
 
 
 def entry_label(entry: LeaderboardEntry, entries: list[LeaderboardEntry]) -> str:
-    """The model's name, or ``model@run`` when the same model appears more than once."""
-    repeated = sum(1 for other in entries if other.model == entry.model) > 1
-    return f"{entry.model}@{entry.run_id}" if repeated else entry.model
+    """The model's name, or ``model@run`` when the same model appears more than once in ``entries``."""
+    return entry_labels([entry, *(other for other in entries if other.mlflow_run_id != entry.mlflow_run_id)])[
+        entry.mlflow_run_id]
 
 
-# The paired comparisons of a group, kept between refreshes: (label, evaluation directory, modification time
-# and size of each file the comparisons read) of each entry -> the comparisons. A group whose evaluations did
-# not change is not read and tested again.
+def entry_labels(entries: list[LeaderboardEntry]) -> dict[str, str]:
+    """MLflow run id -> the model's name, or ``model@run`` where the same model appears more than once."""
+    appearances = Counter(entry.model for entry in entries)
+    return {entry.mlflow_run_id: f"{entry.model}@{entry.run_id}" if appearances[entry.model] > 1 else entry.model
+            for entry in entries}
+
+
+# What the paired comparisons of a group decided, kept between refreshes: (label, evaluation directory,
+# modification time and size of each file the comparisons read) of each entry -> the pairs separated on the
+# primary quality metric. A group whose evaluations did not change is not read and tested again.
 ComparisonKey = tuple[tuple[str, str, tuple[tuple[int, int], ...]], ...]
 COMPARED_FILES = (EVALUATION_FILE, SCORES_FILE, RECORDS_FILE)
-_comparisons_cache: dict[ComparisonKey, list[PairedComparison]] = {}
+_separated_cache: dict[ComparisonKey, set[frozenset[str]]] = {}
 MAX_CACHED_GROUPS = 256
 
 
-def _comparisons(entries: list[LeaderboardEntry], labels: dict[str, str]) -> list[PairedComparison]:
-    """Paired comparisons between the entries whose run directories are still on this machine (remembered for
-    as long as their evaluation, scores and records files do not change)."""
+def _separated(entries: list[LeaderboardEntry], labels: dict[str, str]) -> set[frozenset[str]]:
+    """The pairs of entries separated on the primary quality metric by the paired comparisons between the entries
+    whose run directories are still on this machine (remembered for as long as their evaluation, scores and
+    records files do not change)."""
     available = []
     key = []
     for entry in entries:
@@ -213,38 +261,54 @@ def _comparisons(entries: list[LeaderboardEntry], labels: dict[str, str]) -> lis
             continue
         try:
             directory = model_directory(entry.run_dir, entry.model)
-            if not (directory / EVALUATION_FILE).is_file():
-                continue
-            written = tuple(_file_version(directory / name) for name in COMPARED_FILES)
         except RunDirectoryError:
+            continue
+        written = tuple(_file_version(directory / name) for name in COMPARED_FILES)
+        if written[0] == MISSING_FILE:  # COMPARED_FILES[0] is the evaluation file: no finished evaluation here
             continue
         available.append((labels[entry.mlflow_run_id], directory))
         key.append((labels[entry.mlflow_run_id], str(directory), written))
     if len(available) < 2:
-        return []
+        return set()
     cache_key: ComparisonKey = tuple(key)
-    if cache_key not in _comparisons_cache:
-        if len(_comparisons_cache) >= MAX_CACHED_GROUPS:
-            _comparisons_cache.clear()
-        _comparisons_cache[cache_key] = paired_comparisons(available)
-    return _comparisons_cache[cache_key]
+    if cache_key not in _separated_cache:
+        if len(_separated_cache) >= MAX_CACHED_GROUPS:
+            _separated_cache.clear()
+        _separated_cache[cache_key] = separated_on_quality(
+            [(label, per_case_values(directory)) for label, directory in available])
+    return _separated_cache[cache_key]
+
+
+MISSING_FILE = (0, -1)
 
 
 def _file_version(path: Path) -> tuple[int, int]:
-    """(modification time in ns, size) of ``path``; (0, -1) when it is missing."""
+    """(modification time in ns, size) of ``path``; :data:`MISSING_FILE` when it is missing or not a file."""
     try:
         status = path.stat()
     except OSError:
-        return 0, -1
+        return MISSING_FILE
+    if not stat.S_ISREG(status.st_mode):
+        return MISSING_FILE
     return status.st_mtime_ns, status.st_size
 
 
+MAX_CHART_EVALUATIONS = 16  # evaluations a leaderboard chart draws: the newest of the newest group
+
+
 def newest_group(entries: list[LeaderboardEntry]) -> list[LeaderboardEntry]:
-    """The entries of the comparable group that holds the newest entry (what charts draw)."""
+    """What the charts draw: the newest :data:`MAX_CHART_EVALUATIONS` entries of the comparable group that holds
+    the newest entry (a chart of a hundred boxes is read by nobody, and drawing it would slow every refresh)."""
     if not entries:
         return []
     group = max(entries, key=lambda e: e.started_ms).group
-    return [e for e in entries if e.group == group]
+    members = [e for e in entries if e.group == group]
+    return sorted(members, key=lambda e: e.started_ms, reverse=True)[:MAX_CHART_EVALUATIONS]
+
+
+def group_size(entries: list[LeaderboardEntry], group: str) -> int:
+    """How many of ``entries`` belong to ``group``."""
+    return sum(1 for entry in entries if entry.group == group)
 
 
 def per_case_latencies(entry: LeaderboardEntry) -> dict[str, list[float]]:

@@ -35,6 +35,8 @@ import os
 import re
 import subprocess
 import tempfile
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -653,6 +655,17 @@ def _run_prompt(run: RunManifest, prompts_dir: list[Path] | None, tracking_uri: 
     return prompt
 
 
+# An experiment tag that every change to the experiment's evaluation runs sets to a new value, so a reader that
+# keeps what it read (the leaderboard) can tell with one query whether its copy is still current.
+EVALUATIONS_LOGGED_TAG = "workbench.evaluations_logged"
+
+
+def mark_evaluations_changed(client: MlflowClient, experiment_id: str) -> None:
+    """Give the experiment's :data:`EVALUATIONS_LOGGED_TAG` a new value (time in ms and a random suffix, so two
+    writers in the same millisecond still differ)."""
+    client.set_experiment_tag(experiment_id, EVALUATIONS_LOGGED_TAG, f"{int(time.time() * 1000)}-{uuid.uuid4().hex[:12]}")
+
+
 def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment: str | None = None,
                    store_outputs: OutputStorage = "as-is", prompts_dir: list[Path] | None = None,
                    allow_remote_endpoint: bool = False, log_traces: bool = True) -> LoggedComparison:
@@ -707,6 +720,7 @@ def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment
         finally:
             mlflow.end_run(status=status)
             client.set_terminated(parent_id, status, end_time=comparison_window.end_ms)
+            mark_evaluations_changed(client, experiment_id)
     return LoggedComparison(parent_run_id=parent_id, experiment_id=experiment_id, child_run_ids=children,
                             prompt_uri=prompt_uri, tracking_uri=uri, missing_models=missing)
 

@@ -35,7 +35,7 @@ from workbench.report.figures import (  # noqa: E402
     latency_distribution_figure, phi_by_label_figure, quality_latency_figure,
 )
 from workbench.track.leaderboard import (  # noqa: E402
-    filter_choices, format_number, leaderboard_entries, leaderboard_headers, newest_group, ranked_rows,
+    filter_choices, format_number, group_size, leaderboard_entries, leaderboard_headers, newest_group, ranked_rows,
 )
 from workbench.models import unavailable_reason  # noqa: E402
 from workbench.models.spec import ModelSpec  # noqa: E402
@@ -459,20 +459,30 @@ def refresh_leaderboard(config: UIConfig, evalset: str | None, prompt: str | Non
     entries = [e for e in everything if (evalset_filter is None or e.evalset == evalset_filter)
                and (prompt_filter is None or e.prompt == prompt_filter)]
     group = newest_group(entries)
+    rows = ranked_rows(entries)
     note = (f"{len(entries)} evaluation(s). Rows are ranked within groups of the same cases and prompt version; "
-            f"charts show the newest group ({markdown_text(group[0].group)})." if group
-            else "No evaluations logged yet.")
-    csv_file, json_file = leaderboard_files(entries, evalset_filter, prompt_filter)
+            f"charts show {_chart_scope(entries, group)}." if group else "No evaluations logged yet.")
+    csv_file, json_file = leaderboard_files(entries, rows, evalset_filter, prompt_filter)
     return (gr.update(choices=[ALL, *evalsets], value=evalset or ALL), gr.update(choices=[ALL, *prompts], value=prompt or ALL),
-            ranked_rows(entries), quality_latency_figure(group), phi_by_label_figure(group),
+            rows, quality_latency_figure(group), phi_by_label_figure(group),
             latency_distribution_figure(group), note, csv_file, json_file)
 
 
-def leaderboard_files(entries: list[Any], evalset: str | None, prompt: str | None) -> tuple[Any, Any]:
+def _chart_scope(entries: list[Any], charted: list[Any]) -> str:
+    """What the charts show: the newest group, or its newest evaluations when it has more than a chart draws."""
+    name = markdown_text(charted[0].group)
+    size = group_size(entries, charted[0].group)
+    if size > len(charted):
+        return f"the newest {len(charted)} of the {size} evaluations of the newest group ({name})"
+    return f"the newest group ({name})"
+
+
+def leaderboard_files(entries: list[Any], rows: list[list[str]], evalset: str | None,
+                      prompt: str | None) -> tuple[Any, Any]:
     """The Export CSV / Export JSON buttons' files: the rows shown, as shown (order, groups, ranks)."""
     if not entries:
         return gr.update(value=None), gr.update(value=None)
-    csv_path, json_path = export_leaderboard(entries, {"evalset": evalset, "prompt": prompt})
+    csv_path, json_path = export_leaderboard(entries, {"evalset": evalset, "prompt": prompt}, rows)
     return gr.update(value=str(csv_path)), gr.update(value=str(json_path))
 
 

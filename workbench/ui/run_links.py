@@ -65,12 +65,32 @@ def export_runs(run_dirs: Sequence[str | Path], name: str) -> tuple[Path, Path]:
     return csv_path, json_path
 
 
-def export_leaderboard(entries: Sequence[Any], filters: dict[str, str | None]) -> tuple[Path, Path]:
-    """CSV and JSON of the leaderboard rows as shown (same order and ranks), for download."""
-    table = leaderboard_table(entries)
+# The last leaderboard exports written, by what they hold (filters, entries, rows shown): a refresh that shows
+# the same rows offers the same files instead of writing them again.
+_leaderboard_exports: dict[tuple[Any, ...], tuple[Path, Path]] = {}
+MAX_LEADERBOARD_EXPORTS = 8
+
+
+def export_leaderboard(entries: Sequence[Any], filters: dict[str, str | None],
+                       shown: list[list[str]] | None = None) -> tuple[Path, Path]:
+    """CSV and JSON of the leaderboard rows as shown (same order and ranks), for download; ``shown`` is the rows
+    already ranked for the page (ranked again when not given)."""
+    from workbench.track.leaderboard import ranked_rows
+
+    shown = ranked_rows(list(entries)) if shown is None else shown
+    key = (tuple(sorted(filters.items(), key=lambda item: item[0])), tuple(entry.mlflow_run_id for entry in entries),
+           tuple(tuple(row) for row in shown))
+    written = _leaderboard_exports.get(key)
+    if written is not None and all(path.is_file() for path in written):
+        return written
+    table = leaderboard_table(entries, shown)
     folder = export_directory()
-    return (write_export(folder / "leaderboard.csv", "csv", [table]),
-            write_export(folder / "leaderboard.json", "json", [table], filters=filters))
+    written = (write_export(folder / "leaderboard.csv", "csv", [table]),
+               write_export(folder / "leaderboard.json", "json", [table], filters=filters))
+    if len(_leaderboard_exports) >= MAX_LEADERBOARD_EXPORTS:
+        _leaderboard_exports.clear()
+    _leaderboard_exports[key] = written
+    return written
 
 
 def build_run_report(run_dir: str | Path) -> Path:
