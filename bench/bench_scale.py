@@ -8,7 +8,11 @@ the first 2-4 cases of the shipped smoke sets: ``--models`` models per compariso
 ``--groups`` comparable groups (set × number of cases), logged with ``log_comparison(log_traces=False)``.
 Also times logging an hour of one-second system samples.
 
-    .venv/bin/python bench/bench_scale.py                      # 1,000 evaluations (about 0.5 s each to create)
+Cold is the first call after new evaluations were logged: it reads every evaluation run from MLflow and runs
+the paired tests of every group (the n × (n - 1) / 2 pairs of a group of n evaluations); warm is a call with
+nothing changed since: one query for the experiments and their markers, one for the deleted runs.
+
+    .venv/bin/python bench/bench_scale.py                      # 1,000 evaluations (about 0.6 s each to create)
     .venv/bin/python bench/bench_scale.py --evaluations 200    # quicker
 """
 

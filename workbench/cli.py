@@ -462,9 +462,9 @@ def score(
 
 
 def _detector() -> Any:
-    from workbench.scoring.phi_detector import PHIDetector
+    from workbench.scoring.phi_detector import shared_detector
 
-    return PHIDetector()
+    return shared_detector()
 
 
 phi_app = typer.Typer(help="PHI detection without gold spans.", no_args_is_help=True)

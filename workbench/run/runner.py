@@ -231,9 +231,9 @@ def _score_records(evalset: EvalSet, records: list[GenerationRecord], directory:
     outputs = {record.case_id: record.output or "" for record in records if record.ok}
     detector = None
     if detect_phi or not any(case.phi for case in evalset.cases):
-        from workbench.scoring.phi_detector import PHIDetector
+        from workbench.scoring.phi_detector import shared_detector
 
-        detector = PHIDetector()
+        detector = shared_detector()
     report = score_outputs(evalset, outputs, detector=detector, rouge=scheme)
     write_scores(directory, [CaseScores.model_validate(case) for case in report.to_json()["cases"]])
     return report.aggregate

@@ -36,14 +36,17 @@ from __future__ import annotations
 
 import functools
 import re
+import re._constants as sre
+import re._parser as sre_parser
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Iterator
 
+import phonenumbers
 import spacy
 import tldextract
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     DateRecognizer,
@@ -124,8 +127,115 @@ def _has_digits(count: int) -> Refine:
     return _keep_if(lambda text: _digits(text) >= count)
 
 
+# --- which texts a pattern can match at all ----------------------------------------------
+#
+# Most rules need a keyword ("MRN", "fax", "Dr") that most texts do not contain. The literal
+# text a pattern cannot match without is read from the pattern itself, and a rule whose
+# needed text is absent is not run: it could not have found anything.
+
+# One of these strings occurs in any text the pattern matches; True: compare in lower case.
+Needed = frozenset[tuple[str, bool]]
+
+# Characters that a case-insensitive pattern matches to an ASCII letter other than its two cases.
+_CASE_EQUIVALENTS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+def lower_for_matching(text: str) -> str:
+    """The text in lower case, with İ, ı, ſ and the Kelvin sign read as the ASCII letters they match."""
+    return text.lower() if text.isascii() else text.translate(_CASE_EQUIVALENTS).lower()
+
+
+@functools.cache
+def needed_text(pattern: re.Pattern[str]) -> tuple[Needed, ...]:
+    """What any text the pattern matches contains: for each entry, one of its strings.
+
+    Only ASCII literals count; lookaheads and lookbehinds count too (they look at the same
+    text), optional parts and alternatives without a literal do not.
+    """
+    tree = sre_parser.parse(pattern.pattern, pattern.flags)
+    needed = _sequence_needs(list(tree), bool(tree.state.flags & re.IGNORECASE))
+    return tuple(sorted(set(needed), key=len))
+
+
+def _sequence_needs(items: list[tuple[object, object]], ignore_case: bool) -> list[Needed]:
+    needed: list[Needed] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            literal = "".join(run)
+            folded = ignore_case and any(char.isalpha() for char in literal)
+            needed.append(frozenset({(literal.lower() if folded else literal, folded)}))
+            run.clear()
+
+    for op, argument in items:
+        if op is sre.LITERAL and argument < 128:
+            run.append(chr(argument))
+        elif op is sre.AT:  # ^, $, \b take no characters: the literal run goes on
+            continue
+        else:
+            close_run()
+            needed += _item_needs(op, argument, ignore_case)
+    close_run()
+    return needed
+
+
+def _item_needs(op: object, argument: object, ignore_case: bool) -> list[Needed]:
+    if op is sre.SUBPATTERN:
+        _group, add_flags, del_flags, items = argument
+        ignore_case = (ignore_case or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+        return _sequence_needs(list(items), ignore_case)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        least, _most, items = argument
+        return _sequence_needs(list(items), ignore_case) if least >= 1 else []
+    if op in (sre.ATOMIC_GROUP, sre.ASSERT):
+        items = argument if op is sre.ATOMIC_GROUP else argument[1]
+        return _sequence_needs(list(items), ignore_case)
+    if op is sre.BRANCH:
+        either: set[tuple[str, bool]] = set()
+        for alternative in argument[1]:
+            needs = _sequence_needs(list(alternative), ignore_case)
+            if not needs:
+                return []
+            either |= max(needs, key=_selectivity)
+        return [frozenset(either)]
+    return []
+
+
+def _selectivity(needed: Needed) -> tuple[int, int]:
+    """Longer and fewer strings rule out more texts."""
+    return min(len(literal) for literal, _ in needed), -len(needed)
+
+
+@functools.cache
+def _needed_lookups(pattern: re.Pattern[str]) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """:func:`needed_text` split, entry by entry, into strings looked for as written and in lower case."""
+    return tuple((tuple(literal for literal, folded in needed if not folded),
+                  tuple(literal for literal, folded in needed if folded))
+                 for needed in needed_text(pattern))
+
+
+def may_match(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
+    """False when the text lacks something every match of the pattern needs (``lowered``:
+    :func:`lower_for_matching` of the text)."""
+    for as_written, in_lower_case in _needed_lookups(pattern):
+        if not _contains_any(text, as_written) and not _contains_any(lowered, in_lower_case):
+            return False
+    return True
+
+
+def _contains_any(text: str, literals: tuple[str, ...]) -> bool:
+    for literal in literals:
+        if literal in text:
+            return True
+    return False
+
+
 def apply_rules(rules: Iterable[Rule], text: str) -> Iterator[Detection]:
+    lowered = lower_for_matching(text)
     for rule in rules:
+        if not may_match(rule.pattern, text, lowered):
+            continue
         group = "phi" if "phi" in rule.pattern.groupindex else 0
         for match in rule.pattern.finditer(text):
             start, end = match.span(group)
@@ -1105,6 +1215,79 @@ def build_presidio_analyzer() -> AnalyzerEngine:
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
 
 
+# The fewest digits of a number phonenumbers calls valid: national numbers of 5 digits (AU,
+# NZ) in the regions searched, 4 digits after a 2-digit country code elsewhere.
+MIN_PHONE_DIGITS = 5
+_PHONE_SEPARATORS = re.escape(phonenumbers.phonenumberutil._VALID_PUNCTUATION + phonenumbers.phonenumberutil._PLUS_CHARS)
+# Digits that only phone punctuation, plus signs and spaces separate: where a phone number can be.
+_PHONE_DIGITS = re.compile(rf"\d(?:[\s{_PHONE_SEPARATORS}]*\d){{{MIN_PHONE_DIGITS - 1}}}")
+# What each of Presidio's pattern recognisers needs in every one of its patterns.
+_PRESIDIO_NEEDS: dict[type[EntityRecognizer], re.Pattern[str]] = {
+    UrlRecognizer: re.compile(r"\.[^\W\d_]{2}"),  # a dot before a top-level domain of two letters or more
+    IpRecognizer: re.compile(r"[0-9]\.[0-9]|[0-9A-Fa-f]:|::"),  # IPv4 digits and dots, or IPv6 groups
+    UsSsnRecognizer: re.compile(r"[0-9]{3}"),
+    DateRecognizer: re.compile(r"\d[-/.]\d|\d-[^\W\d_]|[^\W\d_]-\d"),  # 3/14, 2026-03, 14.3, 14-MAR, MAR-26
+    MedicalLicenseRecognizer: re.compile(r"\d{7}"),
+}
+
+
+class PresidioRecognizers:
+    """Presidio's recognisers, run only where they can find something.
+
+    A recogniser is skipped when the text lacks what each of its patterns needs (an "@" for
+    e-mail, five digits in a row for phones, a dot and two letters for URLs). Where nothing
+    is found the analysis is done; where something is, Presidio raises a score when a
+    context word of the recogniser ("phone", "date") is near it, which needs the spaCy
+    tokens: if such a word is anywhere in the text the whole analysis runs as Presidio's
+    engine does, otherwise the scores stay as found and the engine's own threshold and
+    duplicate removal apply.
+    """
+
+    def __init__(self, analyzer: AnalyzerEngine) -> None:
+        self.analyzer = analyzer
+        self.recognizers = analyzer.registry.get_recognizers(language="en", all_fields=True)
+        self.entities = analyzer.get_supported_entities(language="en")
+        self.patterns = {recognizer.id: _python_patterns(recognizer) for recognizer in self.recognizers}
+
+    def analyze(self, text: str) -> list[RecognizerResult]:
+        lowered = lower_for_matching(text)
+        found: list[RecognizerResult] = []
+        finders: list[EntityRecognizer] = []
+        for recognizer in self.recognizers:
+            if not self._may_find(recognizer, text, lowered):
+                continue
+            results = recognizer.analyze(text=text, entities=self.entities, nlp_artifacts=None)
+            if results:
+                found += results
+                finders.append(recognizer)
+        if not found:
+            return []
+        text_lower = text.lower()  # what Presidio's context words are compared with, token by token
+        if any(word.lower() in text_lower for recognizer in finders for word in recognizer.context):
+            entities = [entity for recognizer in finders for entity in recognizer.supported_entities]
+            return self.analyzer.analyze(text=text, language="en", entities=entities, score_threshold=PRESIDIO_MIN_SCORE)
+        return EntityRecognizer.remove_duplicates([result for result in found if result.score >= PRESIDIO_MIN_SCORE])
+
+    def _may_find(self, recognizer: EntityRecognizer, text: str, lowered: str) -> bool:
+        if isinstance(recognizer, PhoneRecognizer):
+            return _PHONE_DIGITS.search(text) is not None
+        needs = _PRESIDIO_NEEDS.get(type(recognizer))
+        if needs is not None and not needs.search(text):
+            return False
+        patterns = self.patterns[recognizer.id]
+        return patterns is None or any(may_match(pattern, text, lowered) for pattern in patterns)
+
+
+def _python_patterns(recognizer: EntityRecognizer) -> list[re.Pattern[str]] | None:
+    """A pattern recogniser's patterns compiled with ``re`` (for :func:`needed_text`); None: always run it."""
+    if not isinstance(recognizer, PatternRecognizer) or recognizer.deny_list:
+        return None
+    try:
+        return [re.compile(pattern.regex, re.IGNORECASE | re.MULTILINE | re.DOTALL) for pattern in recognizer.patterns]
+    except re.error:
+        return None
+
+
 # --- the detector --------------------------------------------------------------------------
 
 # Full-width ASCII (０２１－６４０４, ＡＢＣ, ：，（）) read as ASCII: one character for one.
@@ -1116,6 +1299,7 @@ class PHIDetector:
 
     def __init__(self) -> None:
         self.analyzer = build_presidio_analyzer()
+        self.presidio = PresidioRecognizers(self.analyzer)
         self.rules = {"en": _english_rules(), "zh": _chinese_rules()}
 
     def detect(self, text: str, language: str) -> list[Detection]:
@@ -1133,7 +1317,7 @@ class PHIDetector:
 
     def _presidio(self, text: str) -> list[Detection]:
         detections = []
-        for result in self.analyzer.analyze(text=text, language="en", score_threshold=PRESIDIO_MIN_SCORE):
+        for result in self.presidio.analyze(text):
             label = PRESIDIO_LABELS.get(result.entity_type)
             if label is None:
                 continue
