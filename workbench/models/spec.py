@@ -43,6 +43,13 @@ class ModelSpec(BaseModel):
     name: str
     backend: str
     description: str = ""
+    # The model family (who trained it, on what base): a judge or guard is refused for a candidate of its own
+    # family (a known bias) unless the user opts in. Unset: the model is a family of its own.
+    family: str | None = None
+    # How the model is asked for a guard verdict: "chat-template" for guard models whose chat template frames
+    # the moderation task itself (Qwen3Guard-Gen: the text to judge is simply the assistant turn),
+    # "instructed" for any other model (the workbench's versioned guard prompt asks for the same reply lines).
+    guard_prompt: Literal["chat-template", "instructed"] = "instructed"
     model: str | None = None
     path: str | None = None
     package: str | None = None
