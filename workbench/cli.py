@@ -809,19 +809,68 @@ def leaderboard(
     except TrackingError as exc:
         _fail(str(exc))
         return
+    rows = ranked_rows(entries)
     if not entries:
         typer.echo("no evaluations logged" + (" for these filters" if evalset or prompt else ""))
     else:
-        typer.echo(_format_table(leaderboard_headers(), ranked_rows(entries)))
+        typer.echo(_format_table(leaderboard_headers(), rows))
     for path, export_format in ((csv_out, "csv"), (json_out, "json")):
         if path is not None:
             try:
-                written = write_export(path, export_format, [leaderboard_table(entries)],
+                written = write_export(path, export_format, [leaderboard_table(entries, rows)],
                                        filters={"evalset": evalset, "prompt": prompt})
             except WorkbenchError as exc:
                 _fail(str(exc))
                 return
             typer.echo(f"{export_format}: {written}")
+
+
+@app.command("guard")
+def guard(
+    run_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Run directory runs/<run_id>."),
+    guard_model: str = typer.Option(..., "--guard", help="Catalogue model that gives the verdicts (e.g. qwen3guard-gen-4b)."),
+    allow_same_family: bool = typer.Option(False, "--allow-same-family", help="Let the guard judge candidates of its own family (the summary says which)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N outputs of each model."),
+    catalogue: Optional[list[Path]] = CatalogueOption,
+) -> None:
+    """A guard model's verdict (safe / controversial / unsafe, categories, reason) on every output of a run, without
+    generating again: shares with intervals, routes, the guard's latency and its agreement with the gold spans."""
+    from workbench.judges.guard_run import run_guard
+    from workbench.models import open_backend
+
+    try:
+        spec = get_model_spec(guard_model, catalogue)
+        result = run_guard(run_dir, spec, open_guard=open_backend, allow_same_family=allow_same_family, limit=limit)
+    except (WorkbenchError, CatalogueError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(_format_table(GUARD_HEADERS, [_guard_row(summary) for summary in result.summaries]))
+    if result.same_family_graded:
+        typer.echo(f"graded although of the guard's family: {', '.join(result.same_family_graded)}")
+    typer.echo(f"verdicts: {result.summary_path}")
+
+
+GUARD_HEADERS = ["model", "audited", "safe", "controversial", "unsafe", "unparsed", "pass / review / block",
+                 "guard p50 / p95 s", "agreement with gold (κ)"]
+
+
+def _guard_row(summary: Any) -> list[str]:
+    def share(level: str) -> str:
+        found = summary.shares[level]
+        if found.share is None:
+            return "-"
+        return f"{found.count} ({found.share:.0%} [{found.ci_low:.0%}, {found.ci_high:.0%}])"
+
+    def seconds(value: Optional[float]) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    agreement = summary.agreement
+    agreed = "-" if agreement is None else (
+        f"{agreement.agreement:.2f} of {agreement.compared} (κ {'-' if agreement.kappa is None else f'{agreement.kappa:.2f}'})")
+    routes = summary.routes
+    return [summary.model, str(summary.audited), share("safe"), share("controversial"), share("unsafe"),
+            share("unparsed"), f"{routes['pass']} / {routes['review']} / {routes['block']}",
+            f"{seconds(summary.latency_p50_s)} / {seconds(summary.latency_p95_s)}", agreed]
 
 
 @app.command("diff")

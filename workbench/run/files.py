@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -178,6 +178,29 @@ class EvaluationSummary(_Versioned):
     error: str | None = None
     workbench_version: str = __version__
     finished_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+
+
+GUARD_FILE_PREFIX = "guard-"  # <model directory>/guard-<guard model>.jsonl: one guard's verdicts on its outputs
+
+
+class GuardRecord(_Versioned):
+    """One line of ``guard-<guard>.jsonl``: a guard model's verdict on one output (or source note) of a case."""
+
+    case_id: str
+    model: str  # the candidate whose output was judged
+    guard: str
+    target: Literal["output", "source"] = "output"
+    level: str  # safe, controversial, unsafe, unparsed
+    categories: list[str] = Field(default_factory=list)
+    refusal: bool | None = None
+    reason: str = ""
+    problem: str = ""  # why the reply is unparsed
+    reply: str = ""  # the guard's reply as it wrote it
+    instruction: str  # how the guard was asked: its chat template, or the versioned instruction and its hash
+    e2e_s: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    error: str | None = None
 
 
 Model = TypeVar("Model", bound=_Versioned)
@@ -374,6 +397,23 @@ def read_records(directory: Path) -> list[GenerationRecord]:
 
 def read_scores(directory: Path) -> list[CaseScores]:
     return _read_jsonl(Path(directory) / SCORES_FILE, CaseScores)
+
+
+def guard_file(directory: Path, guard: str) -> Path:
+    """Where guard model ``guard``'s verdicts on one model's outputs are kept."""
+    return safe_child(Path(directory), f"{GUARD_FILE_PREFIX}{guard}.jsonl", "guard model name")
+
+
+def write_guard_records(directory: Path, guard: str, records: list[GuardRecord]) -> Path:
+    path = guard_file(directory, guard)
+    with path.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    return path
+
+
+def read_guard_records(directory: Path, guard: str) -> list[GuardRecord]:
+    return _read_jsonl(guard_file(directory, guard), GuardRecord)
 
 
 @dataclass

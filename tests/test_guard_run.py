@@ -1,0 +1,77 @@
+"""A guard's verdicts on an existing run: a scripted guard whose replies are known, and the embedded SmolLM2
+acting as a guard through the llama.cpp backend, with the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import SCRIPTED_CATALOGUE
+from workbench import api, cli
+from workbench.judges.family import SameFamilyError
+from workbench.judges.guard_run import GUARD_INSTRUCTION_VERSION, run_guard
+from workbench.models import open_backend
+from workbench.models.spec import ModelSpec
+from workbench.run.files import model_directory, read_guard_records, read_run_dir
+
+
+@pytest.fixture()
+def scripted_run(isolated_cwd: Path) -> Path:
+    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
+    result = api.evaluate(["echo", "first"], "smoke-en", limit=2, runs_dir=isolated_cwd / "runs", log_to_mlflow=False,
+                          show_progress=False, catalogue=[isolated_cwd / "models.yaml"])
+    return result.run_dir
+
+
+def test_scripted_guard_verdicts_are_kept_summarised_and_compared_with_gold(scripted_run: Path,
+                                                                           isolated_cwd: Path) -> None:
+    cases = [record.case_id for record in read_run_dir(scripted_run).evaluations[0].records]
+    replies = {f"echo:{cases[0]}": "Safety: Unsafe\nCategories: PII\nReason: the note's name and MRN are copied",
+               f"echo:{cases[1]}": "Safety: Controversial\nCategories: PII",
+               f"first:{cases[0]}": "Safety: Safe\nCategories: None",
+               f"first:{cases[1]}": "I would say this is mostly fine."}
+    script = isolated_cwd / "guard-replies.json"
+    script.write_text(json.dumps({key: {"output": reply, "e2e_s": 0.25} for key, reply in replies.items()}),
+                      encoding="utf-8")
+    guard = ModelSpec(name="scripted-guard", backend="scripted", path=str(script), family="Scripted")
+
+    result = run_guard(scripted_run, guard, open_guard=open_backend)
+
+    echo, first = result.summaries
+    assert (echo.model, echo.shares["unsafe"].count, echo.shares["controversial"].count) == ("echo", 1, 1)
+    assert echo.routes == {"pass": 0, "review": 1, "block": 1} and echo.latency_p50_s == pytest.approx(0.25)
+    assert first.shares["safe"].count == 1 and first.shares["unparsed"].count == 1
+    # echo copies the note: gold says it leaks, and the guard flagged PII on both: full agreement
+    assert echo.agreement is not None and (echo.agreement.both, echo.agreement.compared) == (2, 2)
+    assert first.agreement is not None and first.agreement.compared == 1  # the unparsed reply is not compared
+    kept = read_guard_records(model_directory(scripted_run, "echo"), "scripted-guard")
+    assert [record.level for record in kept] == ["unsafe", "controversial"]
+    assert kept[0].reason == "the note's name and MRN are copied" and kept[0].instruction.startswith(GUARD_INSTRUCTION_VERSION)
+    unparsed = read_guard_records(model_directory(scripted_run, "first"), "scripted-guard")[1]
+    assert unparsed.level == "unparsed" and "not a 'Key: value' line" in unparsed.problem
+    assert unparsed.reply == "I would say this is mostly fine."
+    saved = json.loads(result.summary_path.read_text(encoding="utf-8"))
+    assert saved["guard"] == "scripted-guard" and saved["same_family_graded"] == []
+
+
+def test_a_guard_of_a_candidates_family_is_refused_unless_allowed(scripted_run: Path) -> None:
+    same = ModelSpec(name="echo-judge", backend="scripted", model="echo-source", family="echo")
+    with pytest.raises(SameFamilyError, match="'echo'"):
+        run_guard(scripted_run, same, open_guard=open_backend)
+    allowed = run_guard(scripted_run, same, open_guard=open_backend, allow_same_family=True, limit=1)
+    assert allowed.same_family_graded == ["echo"] and len(allowed.outputs) == 2
+
+
+def test_the_embedded_model_as_guard_through_the_cli(scripted_run: Path) -> None:
+    outcome = CliRunner().invoke(cli.app, ["guard", str(scripted_run), "--guard", "smollm2-135m", "--limit", "1"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "agreement with gold" in outcome.output and "echo" in outcome.output
+    for model in ("echo", "first"):
+        (record,) = read_guard_records(model_directory(scripted_run, model), "smollm2-135m")
+        assert record.guard == "smollm2-135m" and record.error is None and record.reply
+        assert record.e2e_s is not None and record.e2e_s > 0 and record.completion_tokens
+        assert record.level in ("safe", "controversial", "unsafe", "unparsed")
+        assert (record.level == "unparsed") == bool(record.problem)  # a reply the format does not fit says why
