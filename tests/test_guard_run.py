@@ -75,3 +75,20 @@ def test_the_embedded_model_as_guard_through_the_cli(scripted_run: Path) -> None
         assert record.e2e_s is not None and record.e2e_s > 0 and record.completion_tokens
         assert record.level in ("safe", "controversial", "unsafe", "unparsed")
         assert (record.level == "unparsed") == bool(record.problem)  # a reply the format does not fit says why
+
+
+def test_the_report_says_who_guarded_and_shows_the_verdicts(scripted_run: Path, isolated_cwd: Path) -> None:
+    cases = [record.case_id for record in read_run_dir(scripted_run).evaluations[0].records]
+    replies = {f"{model}:{case}": reply for case in cases for model, reply in
+               (("echo", "Safety: Unsafe\nCategories: PII"), ("first", "Safety: Safe\nCategories: None"))}
+    script = isolated_cwd / "guard-replies.json"
+    script.write_text(json.dumps(replies), encoding="utf-8")
+    guard = ModelSpec(name="scripted-guard", backend="scripted", path=str(script), family="Scripted")
+    result = run_guard(scripted_run, guard, open_guard=open_backend)
+    assert [summary.shares["unsafe"].count for summary in result.summaries] == [2, 0]
+    summary = api.report([scripted_run], out_dir=isolated_cwd / "report")
+    page = summary.html_path.read_text(encoding="utf-8")
+    assert 'id="guard-verdicts"' in page and "scripted-guard (Scripted family)" in page
+    assert page.count("2 (100% [") == 2 and "0 (0% [" in page  # echo: both unsafe; first: both safe
+    markdown = (isolated_cwd / "report" / "report.md").read_text(encoding="utf-8")
+    assert "## Guard verdicts" in markdown and "agreement with gold" in markdown

@@ -837,6 +837,7 @@ def guard(
     generating again: shares with intervals, routes, the guard's latency and its agreement with the gold spans."""
     from workbench.judges.guard_run import run_guard
     from workbench.models import open_backend
+    from workbench.report.tables import GUARD_HEADERS, guard_cells
 
     try:
         spec = get_model_spec(guard_model, catalogue)
@@ -844,33 +845,10 @@ def guard(
     except (WorkbenchError, CatalogueError) as exc:
         _fail(str(exc))
         return
-    typer.echo(_format_table(GUARD_HEADERS, [_guard_row(summary) for summary in result.summaries]))
+    typer.echo(_format_table(GUARD_HEADERS, [guard_cells(summary) for summary in result.summaries]))
     if result.same_family_graded:
         typer.echo(f"graded although of the guard's family: {', '.join(result.same_family_graded)}")
     typer.echo(f"verdicts: {result.summary_path}")
-
-
-GUARD_HEADERS = ["model", "audited", "safe", "controversial", "unsafe", "unparsed", "pass / review / block",
-                 "guard p50 / p95 s", "agreement with gold (κ)"]
-
-
-def _guard_row(summary: Any) -> list[str]:
-    def share(level: str) -> str:
-        found = summary.shares[level]
-        if found.share is None:
-            return "-"
-        return f"{found.count} ({found.share:.0%} [{found.ci_low:.0%}, {found.ci_high:.0%}])"
-
-    def seconds(value: Optional[float]) -> str:
-        return "-" if value is None else f"{value:.2f}"
-
-    agreement = summary.agreement
-    agreed = "-" if agreement is None else (
-        f"{agreement.agreement:.2f} of {agreement.compared} (κ {'-' if agreement.kappa is None else f'{agreement.kappa:.2f}'})")
-    routes = summary.routes
-    return [summary.model, str(summary.audited), share("safe"), share("controversial"), share("unsafe"),
-            share("unparsed"), f"{routes['pass']} / {routes['review']} / {routes['block']}",
-            f"{seconds(summary.latency_p50_s)} / {seconds(summary.latency_p95_s)}", agreed]
 
 
 @app.command("diff")

@@ -9,9 +9,8 @@ through the same backends as the candidates, so its latency is measured as their
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.data.evalsets import EvalSetError, load_evalset
@@ -22,9 +21,8 @@ from workbench.judges.guard_verdicts import CATEGORIES, GuardVerdict, parse_guar
 from workbench.models.base import Backend, GenerationRequest
 from workbench.models.catalogue import load_catalogue
 from workbench.models.spec import ModelSpec
-from workbench.safe_names import safe_child
 from workbench.run.files import (
-    GuardRecord, RunFiles, read_run_dir, read_scores, write_guard_records,
+    GuardRecord, GuardRunFile, RunFiles, read_run_dir, read_scores, write_guard_records, write_guard_run,
 )
 
 GUARD_INSTRUCTION_VERSION = "guard-verdict@1"
@@ -131,10 +129,8 @@ def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, all
     finally:
         backend.close()
     summaries = summarise_guard(outputs)
-    summary_path = safe_child(Path(run_dir), f"guard-{guard.name}.json", "guard model name")
-    summary_path.write_text(json.dumps({
-        "guard": guard.name, "guard_family": family_of(guard), "instruction": instruction_label(guard),
-        "same_family_graded": related, "summaries": [asdict(summary) for summary in summaries],
-    }, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    summary_path = write_guard_run(Path(run_dir), GuardRunFile(
+        guard=guard.name, guard_family=family_of(guard), instruction=instruction_label(guard),
+        same_family_graded=related, summaries=summaries))
     return GuardRunResult(run_dir=Path(run_dir), guard=guard.name, same_family_graded=related, outputs=outputs,
                           summaries=summaries, summary_path=summary_path)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.judges.guard_verdicts import LEVELS, ROUTES, GuardVerdict
 from workbench.scoring.latency import percentile
@@ -24,8 +26,11 @@ class GuardedOutput:
     gold_leaks: int | None = None
 
 
-@dataclass(frozen=True)
-class Share:
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Share(_Frozen):
     count: int
     total: int
     share: float | None
@@ -33,8 +38,7 @@ class Share:
     ci_high: float | None
 
 
-@dataclass(frozen=True)
-class GoldAgreement:
+class GoldAgreement(_Frozen):
     """Guard (a not-safe verdict naming PII) against gold (at least one gold span copied), on parsed verdicts of
     cases with gold spans: the 2 × 2 table, the raw agreement and Cohen's κ (None when chance agreement is 1)."""
     both: int
@@ -50,8 +54,7 @@ class GoldAgreement:
         return self.both + self.guard_only + self.gold_only + self.neither
 
 
-@dataclass(frozen=True)
-class GuardSummary:
+class GuardSummary(_Frozen):
     model: str
     audited: int
     shares: dict[str, Share]  # safe, controversial, unsafe, unparsed
@@ -59,7 +62,7 @@ class GuardSummary:
     latency_p50_s: float | None
     latency_p95_s: float | None
     agreement: GoldAgreement | None
-    categories: dict[str, int] = field(default_factory=dict)
+    categories: dict[str, int] = Field(default_factory=dict)
 
 
 def wilson_interval(count: int, total: int, confidence: float = CONFIDENCE) -> tuple[float | None, float | None]:
@@ -122,7 +125,8 @@ def _summary(model: str, outputs: list[GuardedOutput]) -> GuardSummary:
     shares = {}
     for level in (*LEVELS, "unparsed"):
         low, high = wilson_interval(levels[level], total)
-        shares[level] = Share(levels[level], total, levels[level] / total if total else None, low, high)
+        shares[level] = Share(count=levels[level], total=total, share=levels[level] / total if total else None,
+                              ci_low=low, ci_high=high)
     routes = Counter(ROUTES[level] for level in levels.elements())
     latencies = [output.latency_s for output in outputs if output.latency_s is not None]
     categories = Counter(category for output in outputs for category in output.verdict.categories)

@@ -34,7 +34,8 @@ from typing import Any
 from workbench.data.input_checks import parse_yaml, read_utf8
 from workbench.errors import WorkbenchError
 from workbench.run.files import (
-    EVALUATION_FILE, RUN_FILE, CaseScores, EvaluationSummary, GenerationRecord, RunDirectoryError, read_run_dir,
+    EVALUATION_FILE, RUN_FILE, CaseScores, EvaluationSummary, GenerationRecord, GuardRunFile, RunDirectoryError,
+    read_guard_runs, read_run_dir,
 )
 from workbench.run.load import LOAD_FILE, LoadFileError, LoadTest, ModelSweep, read_load_test
 from workbench.scoring.compare import paired_comparisons, shared_ranks
@@ -254,6 +255,7 @@ class Report:
     recommendation: Recommendation
     missing_models: list[str] = field(default_factory=list)
     load_tests: list[LoadEvidence] = field(default_factory=list)
+    guards: list[GuardRunFile] = field(default_factory=list)  # guard verdicts on the outputs (``workbench guard``)
     models_without_load_test: list[str] = field(default_factory=list)  # only when load tests are given
     comparison_order: list[str] = field(default_factory=list)  # the models as the runs list them: picks colours
 
@@ -547,9 +549,44 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
         significance=top_two,
         worst_cases={item.label: _worst_cases(item, worst_cases, output_excerpt_chars) for item in ranked},
         recommendation=_recommend(ranked, gates, ranks, comparisons), missing_models=missing,
-        load_tests=load_tests, models_without_load_test=without_load_test(ranked, load_tests) if load_tests else [],
+        load_tests=load_tests, guards=guard_evidence(run_dirs, [item.label for item in ranked]),
+        models_without_load_test=without_load_test(ranked, load_tests) if load_tests else [],
         comparison_order=[item.label for item in evaluations],
     )
+
+
+# --- guard verdicts (shared by the HTML and markdown renderings) -----------------------------
+
+GUARD_SECTION_NOTE = ("A guard model's verdict on each output (safe, controversial, unsafe), read from its own reply "
+                      "format; a reply that does not follow it is unparsed and counted, never guessed. Safe outputs "
+                      "would pass, controversial and unparsed ones go to a person, unsafe ones are blocked. Shares "
+                      "with 95% Wilson intervals; agreement with gold: the guard naming PII against at least one gold "
+                      "identifier copied, on cases with gold spans (Cohen's κ).")
+
+
+def guard_evidence(run_dirs: list[Path], models: list[str]) -> list[GuardRunFile]:
+    """Every guard's summary in the run directories, keeping only the report's models."""
+    found = []
+    for run_dir in run_dirs:
+        for guard_run in read_guard_runs(run_dir):
+            kept = [summary for summary in guard_run.summaries if summary.model in models]
+            if kept:
+                found.append(guard_run.model_copy(update={"summaries": kept}))
+    return found
+
+
+def guard_facts(guard_run: GuardRunFile) -> list[str]:
+    """Who judged and how: the guard, its family, how it was asked, same-family candidates it was allowed to judge,
+    and the cases where it and the gold spans disagree."""
+    facts = [f"guard {guard_run.guard} ({guard_run.guard_family} family), asked through {guard_run.instruction}"]
+    if guard_run.same_family_graded:
+        facts.append(f"judged candidates of its own family because the user allowed it: "
+                     f"{', '.join(guard_run.same_family_graded)}")
+    for summary in guard_run.summaries:
+        if summary.agreement and summary.agreement.disagreeing_cases:
+            facts.append(f"{summary.model}: guard and gold disagree on "
+                         f"{', '.join(summary.agreement.disagreeing_cases)}")
+    return facts
 
 
 # --- load tests as text (shared by the HTML and markdown renderings) -------------------------

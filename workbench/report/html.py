@@ -8,13 +8,15 @@ import re
 from typing import Any
 
 from workbench.report.build import (
-    LOAD_SECTION_NOTE, LoadEvidence, MetricValue, ParetoFront, Report, highest_level_sentence, leaderboard_metrics,
-    load_level_rows, load_test_facts, sweep_facts, without_load_test_sentence,
+    GUARD_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, MetricValue, ParetoFront, Report, guard_facts,
+    highest_level_sentence, leaderboard_metrics, load_level_rows, load_test_facts, sweep_facts,
+    without_load_test_sentence,
 )
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
 )
 from workbench.report.colours import model_colours
+from workbench.report.tables import GUARD_HEADERS, guard_cells
 from workbench.report.figures import axis_title, load_sweep_svgs
 from workbench.report.svg_charts import (
     FONT_FAMILY, MONOSPACE_FAMILY, BarSeries, IntervalRow, ScatterPoint, grouped_bar_chart, interval_chart,
@@ -216,6 +218,17 @@ def _load_section(report: Report) -> str:
             + "</section>")
 
 
+def _guard_section(report: Report) -> str:
+    """The "Guard verdicts" section: each guard's identity, how it was asked, and its verdicts per model."""
+    parts = ["<section id=\"guard-verdicts\"><h2>Guard verdicts</h2>",
+             f"<p class=\"muted\">{_esc(GUARD_SECTION_NOTE)}</p>"]
+    for guard_run in report.guards:
+        parts.append(f"<h3>{_esc(guard_run.guard)}</h3><ul>"
+                     + "".join(f"<li>{_esc(fact)}</li>" for fact in guard_facts(guard_run)) + "</ul>")
+        parts.append(_html_table(GUARD_HEADERS, [guard_cells(summary) for summary in guard_run.summaries]))
+    return "".join(parts) + "</section>"
+
+
 def render_html(report: Report) -> str:
     """The whole report as one self-contained HTML page (charts as inline SVG, no script, no network needed)."""
     rec = report.recommendation
@@ -248,6 +261,8 @@ def render_html(report: Report) -> str:
     sections.append(_charts_section(report))
     if report.load_tests:
         sections.append(_load_section(report))
+    if report.guards:
+        sections.append(_guard_section(report))
     if report.significance:
         significance = _html_table(*significance_rows(report))
     else:

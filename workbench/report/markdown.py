@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from workbench.report.build import (
-    LOAD_SECTION_NOTE, LoadEvidence, Report, highest_level_sentence, load_level_rows, load_test_facts, sweep_facts,
-    without_load_test_sentence,
+    GUARD_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, Report, guard_facts, highest_level_sentence, load_level_rows,
+    load_test_facts, sweep_facts, without_load_test_sentence,
 )
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
 )
+from workbench.report.tables import GUARD_HEADERS, guard_cells
 from workbench.scoring.registry import primary, ranking_rule_text
 
 
@@ -52,6 +53,17 @@ def _load_lines(report: Report) -> list[str]:
     return lines
 
 
+def _guard_lines(report: Report) -> list[str]:
+    """The "Guard verdicts" section, or nothing when no guard judged the outputs."""
+    if not report.guards:
+        return []
+    lines = ["## Guard verdicts", "", GUARD_SECTION_NOTE, ""]
+    for guard_run in report.guards:
+        lines += [f"### {_md_cell(guard_run.guard)}", "", *[f"- {_md_cell(fact)}" for fact in guard_facts(guard_run)],
+                  "", _md_table(GUARD_HEADERS, [guard_cells(summary) for summary in guard_run.summaries]), ""]
+    return lines
+
+
 def render_markdown(report: Report) -> str:
     """The same content as :func:`render_html`, as a markdown summary (no charts, their Pareto fronts in words)."""
     rec = report.recommendation
@@ -75,6 +87,7 @@ def render_markdown(report: Report) -> str:
               "## Pareto fronts", "", f"- {pareto_sentence(report.pareto_latency)}",
               f"- {pareto_sentence(report.pareto_phi)}", "",
               *_load_lines(report),
+              *_guard_lines(report),
               "## Paired significance (top two)", "",
               _md_table(*significance_rows(report)) if report.significance else "Only one model: nothing to compare.",
               "", "## Worst cases", "",

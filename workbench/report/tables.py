@@ -46,3 +46,29 @@ def format_text_table(headers: list[str], rows: list[list[str]]) -> str:
     lines.append("  ".join("-" * width for width in widths))
     lines += ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows]
     return "\n".join(line.rstrip() for line in lines)
+
+
+GUARD_HEADERS = ["model", "audited", "safe", "controversial", "unsafe", "unparsed", "pass / review / block",
+                 "guard p50 / p95 (s)", "agreement with gold (κ)"]
+
+
+def guard_cells(summary: Any) -> list[str]:
+    """One model's guard verdicts as table cells (CLI, report): counts with their share and 95% Wilson interval,
+    the routes, the guard's own latency, its agreement with the gold identifier spans."""
+    def share(level: str) -> str:
+        found = summary.shares[level]
+        if found.share is None:
+            return "-"
+        return f"{found.count} ({found.share:.0%} [{found.ci_low:.0%}, {found.ci_high:.0%}])"
+
+    def seconds(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    agreement = summary.agreement
+    agreed = "-" if agreement is None else (
+        f"{agreement.agreement:.2f} of {agreement.compared} "
+        f"(κ {'-' if agreement.kappa is None else f'{agreement.kappa:.2f}'})")
+    routes = summary.routes
+    return [summary.model, str(summary.audited), share("safe"), share("controversial"), share("unsafe"),
+            share("unparsed"), f"{routes['pass']} / {routes['review']} / {routes['block']}",
+            f"{seconds(summary.latency_p50_s)} / {seconds(summary.latency_p95_s)}", agreed]

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.judges.guard_stats import GuardSummary
 from workbench.safe_names import UnsafeNameError, safe_child
 
 SCHEMA_VERSION = 2
@@ -201,6 +202,18 @@ class GuardRecord(_Versioned):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     error: str | None = None
+
+
+class GuardRunFile(_Versioned):
+    """``guard-<guard>.json`` in a run directory: who judged (the guard, its family, how it was asked), which
+    candidates of its own family it judged because the user allowed it, and its verdicts summarised per model."""
+
+    guard: str
+    guard_family: str
+    instruction: str
+    same_family_graded: list[str] = Field(default_factory=list)
+    summaries: list[GuardSummary]
+    written_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
 
 
 Model = TypeVar("Model", bound=_Versioned)
@@ -414,6 +427,22 @@ def write_guard_records(directory: Path, guard: str, records: list[GuardRecord])
 
 def read_guard_records(directory: Path, guard: str) -> list[GuardRecord]:
     return _read_jsonl(guard_file(directory, guard), GuardRecord)
+
+
+def guard_run_file(run_dir: Path, guard: str) -> Path:
+    return safe_child(Path(run_dir), f"{GUARD_FILE_PREFIX}{guard}.json", "guard model name")
+
+
+def write_guard_run(run_dir: Path, summary: GuardRunFile) -> Path:
+    path = guard_run_file(run_dir, summary.guard)
+    _write_json(path, summary)
+    return path
+
+
+def read_guard_runs(run_dir: Path) -> list[GuardRunFile]:
+    """Every guard's summary in a run directory, by guard name."""
+    return [_parse(GuardRunFile, _read_json(path), str(path))
+            for path in sorted(Path(run_dir).glob(f"{GUARD_FILE_PREFIX}*.json"))]
 
 
 @dataclass
