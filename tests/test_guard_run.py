@@ -66,8 +66,15 @@ def test_a_guard_of_a_candidates_family_is_refused_unless_allowed(scripted_run: 
 
 
 def test_the_embedded_model_as_guard_through_the_cli(scripted_run: Path) -> None:
-    outcome = CliRunner().invoke(cli.app, ["guard", str(scripted_run), "--guard", "smollm2-135m", "--limit", "1"])
+    audit = scripted_run.parent / "audit.jsonl"
+    outcome = CliRunner().invoke(cli.app, ["guard", str(scripted_run), "--guard", "smollm2-135m", "--limit", "1",
+                                           "--audit-log", str(audit)])
     assert outcome.exit_code == 0, outcome.output
+    entries = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert [entry["action"] for entry in entries] == ["guard.verdict", "guard.verdict"]
+    assert entries[0]["details"]["guard"] == "smollm2-135m" and set(entries[0]["input_hashes"]) == {"output", "reply"}
+    first_output = read_run_dir(scripted_run).evaluations[0].records[0].output
+    assert first_output[:40] not in audit.read_text(encoding="utf-8")  # hashes only, never the text
     assert "agreement with gold" in outcome.output and "echo" in outcome.output
     for model in ("echo", "first"):
         (record,) = read_guard_records(model_directory(scripted_run, model), "smollm2-135m")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from enum import Enum
@@ -831,17 +832,23 @@ def guard(
     guard_model: str = typer.Option(..., "--guard", help="Catalogue model that gives the verdicts (e.g. qwen3guard-gen-4b)."),
     allow_same_family: bool = typer.Option(False, "--allow-same-family", help="Let the guard judge candidates of its own family (the summary says which)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N outputs of each model."),
+    audit_log: Optional[Path] = typer.Option(None, "--audit-log", help="Audit log that gets every verdict (hashes of "
+                                             "output and reply, never text); default $WORKBENCH_AUDIT_LOG or "
+                                             "audit/ui-audit.jsonl."),
     catalogue: Optional[list[Path]] = CatalogueOption,
 ) -> None:
     """A guard model's verdict (safe / controversial / unsafe, categories, reason) on every output of a run, without
     generating again: shares with intervals, routes, the guard's latency and its agreement with the gold spans."""
     from workbench.judges.guard_run import run_guard
     from workbench.models import open_backend
+    from workbench.privacy.audit import AuditLog, default_audit_path
     from workbench.report.tables import GUARD_HEADERS, guard_cells
 
     try:
         spec = get_model_spec(guard_model, catalogue)
-        result = run_guard(run_dir, spec, open_guard=open_backend, allow_same_family=allow_same_family, limit=limit)
+        audit = AuditLog(audit_log or default_audit_path())
+        result = run_guard(run_dir, spec, open_guard=open_backend, allow_same_family=allow_same_family, limit=limit,
+                           audit=audit, user=getpass.getuser())
     except (WorkbenchError, CatalogueError) as exc:
         _fail(str(exc))
         return

@@ -21,6 +21,7 @@ from workbench.judges.guard_verdicts import CATEGORIES, GuardVerdict, parse_guar
 from workbench.models.base import Backend, GenerationRequest
 from workbench.models.catalogue import load_catalogue
 from workbench.models.spec import ModelSpec
+from workbench.privacy.audit import AuditLog
 from workbench.run.files import (
     GuardRecord, GuardRunFile, RunFiles, read_run_dir, read_scores, write_guard_records, write_guard_run,
 )
@@ -98,10 +99,11 @@ def gold_leaks_by_case(files: RunFiles, directory: Path) -> dict[str, int | None
 
 
 def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, allow_same_family: bool = False,
-              limit: int | None = None) -> GuardRunResult:
+              limit: int | None = None, audit: AuditLog | None = None, user: str = "cli") -> GuardRunResult:
     """Ask ``guard`` for a verdict on every successful output of the run's models (the first ``limit`` cases of
     each), write the verdicts and the summary, and return them. A guard of a candidate's family is refused
-    unless ``allow_same_family``."""
+    unless ``allow_same_family``. With ``audit``, every verdict is also an audit entry (hashes of the output
+    and the reply, never their text)."""
     files = read_run_dir(Path(run_dir))
     related = check_families(guard, candidate_specs(files), role="guard", allow_same_family=allow_same_family)
     backend = open_guard(guard)
@@ -125,6 +127,14 @@ def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, all
                     completion_tokens=result.completion_tokens, error=result.error))
                 outputs.append(GuardedOutput(model=evaluation.model, case_id=record.case_id, verdict=verdict,
                                              latency_s=result.e2e_s, gold_leaks=gold.get(record.case_id)))
+                if audit is not None:
+                    audit.record(user=user, action="guard.verdict", models=[evaluation.model],
+                                 evalset=files.manifest.evalset,
+                                 inputs={"output": record.output, "reply": result.output},
+                                 details={"guard": guard.name, "run_id": files.manifest.run_id,
+                                          "case_id": record.case_id, "level": verdict.level,
+                                          "categories": ", ".join(verdict.categories), "route": verdict.route},
+                                 outcome="ok" if result.ok else "error")
             write_guard_records(evaluation.directory, guard.name, guard_records)
     finally:
         backend.close()
