@@ -127,15 +127,33 @@ CHINESE_DIGITS = {"〇": "0", "零": "0", "幺": "1", "一": "1", "二": "2", "�
 # --- text helpers --------------------------------------------------------------------
 
 
+_WHITESPACE_RUN = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+_NOT_DIGIT = re.compile(r"\D")
+_DIGIT_RUN = re.compile(r"\d+")
+_CHINESE_NUMERAL_RUN = re.compile(r"[〇零幺一二三四五六七八九十]+")
+_CHINESE_TENS = re.compile(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)")
+_CODE_RUN = re.compile(r"[0-9a-z]+(?:[\s\-./()#:]{0,2}[0-9a-z]+)*")
+_DIGITS_IN_PIECES = re.compile(r"\+?\(?\d+\)?(?:[\s\-.]{0,2}\(?\d+\)?)*")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
 @lru_cache(maxsize=256)
 def fold(text: str) -> str:
     """Width and case folding with collapsed whitespace (kept for texts folded again: a source is
     folded once for each of its gold identifiers)."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return _WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def clear_text_caches() -> None:
+    """Forget the texts already folded and read for numbers, codes and dates."""
+    fold.cache_clear()
+    _numeric.cache_clear()
+    _output_codes.cache_clear()
 
 
 def _alnum(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", fold(text))
+    return _NOT_ALNUM.sub("", fold(text))
 
 
 def _is_han(char: str) -> bool:
@@ -161,7 +179,7 @@ def _arabic_run(match: re.Match[str]) -> str:
     run = match.group(0)
     if "十" not in run:
         return "".join(CHINESE_DIGITS[char] for char in run)
-    parts = re.fullmatch(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)", run)
+    parts = _CHINESE_TENS.fullmatch(run)
     if parts is None:
         return run
     tens = int(CHINESE_DIGITS[parts.group(1)]) if parts.group(1) else 1
@@ -171,10 +189,12 @@ def _arabic_run(match: re.Match[str]) -> str:
 
 def arabic_numerals(text: str) -> str:
     """Chinese numerals as digits: 二〇二四 -> 2024, 一三八 -> 138, 十二 -> 12, 三十一 -> 31."""
-    return re.sub(r"[〇零幺一二三四五六七八九十]+", _arabic_run, text)
+    return _CHINESE_NUMERAL_RUN.sub(_arabic_run, text)
 
 
+@lru_cache(maxsize=256)
 def _numeric(text: str) -> str:
+    """The fold with Chinese numerals as digits (kept: an output is read so for each gold code and date)."""
     return arabic_numerals(fold(text))
 
 
@@ -218,6 +238,11 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_ANY_DIGIT = re.compile(r"\d")
+# Characters without which a date pattern cannot match, by its place in _DATE_PATTERNS (the Chinese ones' 年 and 月).
+_DATE_MARKS = {0: "年月", 6: "月"}
+
+
 @dataclass(frozen=True)
 class FoundDate:
     year: int | None
@@ -242,12 +267,23 @@ def _readings(groups: dict[str, str | None], kind: str) -> list[tuple[int, int]]
     return [(month, int(groups["d"] or 0))] if month else []
 
 
+def _date_patterns_for(folded: str) -> list[tuple[re.Pattern[str], str]]:
+    """The date patterns that can read a date in ``folded``: every one needs a digit, the Chinese ones
+    their 年 or 月, and those with a month's name one of the names (a match without one reads no date)."""
+    if not _ANY_DIGIT.search(folded):
+        return []
+    has_month_name = any(name in folded for name in MONTHS)
+    return [(pattern, kind) for place, (pattern, kind) in enumerate(_DATE_PATTERNS)
+            if all(mark in folded for mark in _DATE_MARKS.get(place, ""))
+            and (has_month_name or "(?P<mon>" not in pattern.pattern)]
+
+
 def find_dates(text: str) -> list[FoundDate]:
     """Dates written in ``text``: English and Chinese formats, Chinese numerals included."""
     folded = _numeric(text)
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []  # text already read as a date (March 3 of March 3, 2024 is not another date)
-    for pattern, kind in _DATE_PATTERNS:
+    for pattern, kind in _date_patterns_for(folded):
         for match in pattern.finditer(folded):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
@@ -293,19 +329,17 @@ def _without_dates(folded: str) -> str:
 
 def _code_candidates(prepared: str) -> list[str]:
     """Runs of letters/digits joined by separators a number may be written with, separators removed."""
-    runs = re.findall(r"[0-9a-z]+(?:[\s\-./()#:]{0,2}[0-9a-z]+)*", prepared)
-    return [re.sub(r"[^0-9a-z]", "", run) for run in runs]
+    return [_NOT_ALNUM.sub("", run) for run in _CODE_RUN.findall(prepared)]
 
 
 def _digit_runs(prepared: str) -> list[str]:
     """Numbers written in pieces (555-0199, 4383 4086, (415) 555-0199 whole), as digits only."""
-    runs = re.findall(r"\+?\(?\d+\)?(?:[\s\-.]{0,2}\(?\d+\)?)*", prepared)
-    return [re.sub(r"\D", "", run) for run in runs]
+    return [_NOT_DIGIT.sub("", run) for run in _DIGITS_IN_PIECES.findall(prepared)]
 
 
 def _local_numbers(text: str) -> list[str]:
     """A phone number without its leading country/area code groups, where seven or more digits remain."""
-    groups = re.findall(r"\d+", _numeric(text))
+    groups = _DIGIT_RUN.findall(_numeric(text))
     locals_: list[str] = []
     for dropped in range(1, len(groups)):
         rest = "".join(groups[dropped:])
@@ -314,21 +348,27 @@ def _local_numbers(text: str) -> list[str]:
     return locals_
 
 
+@lru_cache(maxsize=256)
+def _output_codes(output: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The code candidates and the digit runs of an output, dates written with separators left out
+    (kept: an output is read so for each gold code)."""
+    prepared = _without_dates(_numeric(output))
+    return tuple(_code_candidates(prepared)), frozenset(_digit_runs(prepared))
+
+
 def _code_match(label: str, text: str, output: str) -> MatchKind | None:
     gold = _alnum(arabic_numerals(text))
     if len(gold) < 3:
         return "exact" if _contains_bounded(text, output) else None
     if _contains_bounded(text, output):
         return "exact"
-    prepared = _without_dates(_numeric(output))
-    candidates = _code_candidates(prepared)
+    candidates, runs = _output_codes(output)
     if any(gold in candidate for candidate in candidates):
         return "normalized"
-    digits = re.sub(r"\D", "", gold)
+    digits = _NOT_DIGIT.sub("", gold)
     if digits != gold and len(digits) >= 6 and any(digits in candidate for candidate in candidates):
         return "partial"
     if label in ("PHONE", "FAX"):
-        runs = set(_digit_runs(prepared))
         if any(local in runs for local in _local_numbers(text)):
             return "partial"
     return None
@@ -369,7 +409,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n。！？：；])[\s\"'“‘(\[*•
 
 
 def _english_name_parts(name: str) -> list[str]:
-    words = re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", unicodedata.normalize("NFKC", name))
+    words = _NAME_WORD.findall(unicodedata.normalize("NFKC", name))
     return [word for word in words if len(word) >= 2 and word.casefold() not in NAME_TITLES]
 
 

@@ -38,6 +38,7 @@ import re
 import unicodedata
 import warnings
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Literal, Sequence
 
@@ -61,8 +62,19 @@ CJK_TOKEN = re.compile(
 )
 
 
+# rouge-score's tokens: after lower-casing, the runs of ASCII letters and digits (its tokenizer
+# replaces every other character by a space, splits on spaces and keeps the runs of [a-z0-9]).
+_ROUGE_SCORE_TOKEN = re.compile(r"[a-z0-9]+")
+
+
 def tokenize_english(text: str) -> Tokens:
-    """rouge-score's default tokenizer (no stemmer)."""
+    """rouge-score's default tokenizer (no stemmer), token for token: the runs of ``[a-z0-9]`` in the
+    lower-cased text, found in one pass (``rouge_score_tokens`` is rouge-score's own, kept for checks)."""
+    return _ROUGE_SCORE_TOKEN.findall(text.lower())
+
+
+def rouge_score_tokens(text: str) -> Tokens:
+    """rouge-score's own tokenizer (no stemmer), as rouge-score calls it."""
     return rouge_tokenize.tokenize(text, None)
 
 
@@ -164,11 +176,16 @@ def _ngrams(tokens: Tokens, n: int) -> Counter[str] | Counter[tuple[str, ...]]:
 
 
 def rouge_n(target: Tokens, prediction: Tokens, n: int) -> RougeScore:
-    target_ngrams = _ngrams(target, n)
-    prediction_ngrams = _ngrams(prediction, n)
-    overlap = sum(min(count, prediction_ngrams[gram]) for gram, count in target_ngrams.items())
-    precision = overlap / max(sum(prediction_ngrams.values()), 1)
-    recall = overlap / max(sum(target_ngrams.values()), 1)
+    return _rouge_n_of_counts(_ngrams(target, n), _ngrams(prediction, n), len(target) - n + 1, len(prediction) - n + 1)
+
+
+def _rouge_n_of_counts(target_ngrams: Counter, prediction_ngrams: Counter, target_total: int,
+                       prediction_total: int) -> RougeScore:
+    """ROUGE-N from the n-gram counts of both texts and their numbers of n-grams (clipped overlap:
+    only n-grams both texts have are visited)."""
+    overlap = sum(min(target_ngrams[gram], prediction_ngrams[gram]) for gram in target_ngrams.keys() & prediction_ngrams.keys())
+    precision = overlap / max(prediction_total, 1)
+    recall = overlap / max(target_total, 1)
     return RougeScore(precision, recall, _fmeasure(precision, recall))
 
 
@@ -266,110 +283,168 @@ def _backtrack(reference: Sequence[str], candidate: Sequence[str], candidate_tok
 
 
 @dataclass(frozen=True)
-class _Candidate:
-    tokens: Sequence[str]
-    token_set: frozenset[str]
-    offset: int  # the bit of its first column
-    columns: int  # ones over its columns, from bit 0
-
-
-@dataclass(frozen=True)
-class _Candidates:
-    """Prediction sentences laid side by side in one bit vector, each followed by one guard bit.
+class _SideBySide:
+    """Prediction sentences laid side by side in one bit vector, each followed by one guard bit,
+    and above them the whole prediction as one sequence (its tokens in text order, no guards).
 
     The guard bit is 0 in every row vector and in every match mask, so the carry of the
-    bit-parallel addition stops there: each sentence's columns evolve exactly as they
-    would alone, and one pass over a reference sentence serves every prediction sentence.
+    bit-parallel addition stops there: each sentence's columns evolve exactly as they would
+    alone, and one pass over the reference serves every prediction sentence (for ROUGE-Lsum,
+    restarted at each reference sentence) and the whole prediction (for ROUGE-L, never restarted).
     """
 
-    sentences: list[_Candidate]
     masks: dict[str, int]
-    columns: int  # every bit that belongs to a sentence (guard bits cleared)
+    sentence_columns: int  # every bit that belongs to a sentence (guard bits cleared)
+    last_columns: int  # the last column of each sentence
+    columns: int  # the sentence columns and the whole prediction's
+    whole_offset: int  # the bit of the whole prediction's first column
 
     @classmethod
-    def of(cls, sentences: list[Sequence[str]]) -> "_Candidates":
+    def of(cls, sentences: list[Tokens]) -> "_SideBySide":
         masks: dict[str, int] = {}
-        laid_out: list[_Candidate] = []
-        columns = 0
+        get = masks.get
+        non_empty = [sentence for sentence in sentences if sentence]
+        tokens = sum(map(len, non_empty))
+        whole_offset = tokens + len(non_empty)
+        sentence_columns = 0
+        last_columns = 0
         position = 0
-        for sentence in sentences:
-            own_columns = (1 << len(sentence)) - 1
-            laid_out.append(_Candidate(sentence, frozenset(sentence), position, own_columns))
-            columns |= own_columns << position
+        whole_position = whole_offset
+        for sentence in non_empty:
             for token in sentence:
-                masks[token] = masks.get(token, 0) | (1 << position)
+                masks[token] = get(token, 0) | (1 << position) | (1 << whole_position)
                 position += 1
+                whole_position += 1
+            sentence_columns |= ((1 << len(sentence)) - 1) << (position - len(sentence))
+            last_columns |= 1 << (position - 1)
             position += 1  # the guard bit
-        return cls(laid_out, masks, columns)
+        columns = sentence_columns | (((1 << tokens) - 1) << whole_offset)
+        return cls(masks, sentence_columns, last_columns, columns, whole_offset)
 
 
-def _union_lcs(reference: Sequence[str], candidates: _Candidates) -> int:
-    """Union over the candidates of the reference positions of their LCS (rouge-score's read-out), as bits.
+def _union_lcs(reference: Sequence[str], rises: list[int], layout: _SideBySide) -> int:
+    """Union over the prediction sentences of the reference positions of their LCS, read out as
+    rouge-score reads it (:func:`_backtrack`), as bits of an integer; ``rises[i]``: the sentence
+    columns where the LCS table rises at reference token i (see :func:`_summary_lcs`).
 
-    A sentence none of whose tokens is at a reference position still outside the union cannot
-    add to it and is not read out; once the union holds every position, no sentence is.
+    Every sentence's read-out walks up one reference row per step, so all of them walk together,
+    row by row from the last: ``cursor`` holds the current column of each sentence (its bit
+    ``j - 1`` for a walk at column ``j``). At row i a walk whose column holds the row's token
+    takes it and moves diagonally; one whose table rises at its column moves left to the nearest
+    column holding the token, takes it there and moves diagonally; the others move up.
     """
-    columns = candidates.columns
-    masks = candidates.masks
-    vector = columns
-    rows = [vector]
-    for token in reference:
-        matches = vector & masks.get(token, 0)
-        vector = ((vector + matches) | (vector - matches)) & columns
-        rows.append(vector)
-    everything = (1 << len(reference)) - 1
+    columns, masks = layout.sentence_columns, layout.masks
+    cursor = layout.last_columns
     union = 0
-    outside: set[str] | frozenset[str] = frozenset(reference)  # tokens at positions outside the union
-    for candidate in candidates.sentences:
-        if candidate.token_set.isdisjoint(outside):
+    for index in range(len(reference) - 1, -1, -1):
+        match = masks.get(reference[index], 0)
+        if not match:
             continue
-        length = len(candidate.tokens) - ((vector >> candidate.offset) & candidate.columns).bit_count()
-        if not length:
+        diagonal = cursor & match
+        leftward = (cursor ^ diagonal) & rises[index]
+        if not (diagonal or leftward):
             continue
-        added = _backtrack(reference, candidate.tokens, candidate.token_set, masks, rows, candidate.offset, length)
-        if added & ~union:
-            union |= added
-            if union == everything:
-                break
-            outside = {token for index, token in enumerate(reference) if not (union >> index) & 1}
+        union |= 1 << index
+        moved = diagonal >> 1
+        cursor ^= diagonal ^ leftward
+        while leftward:
+            lowest = leftward & -leftward
+            leftward ^= lowest
+            # the nearest column below holding the token is bit q; the walk continues at bit q - 1
+            moved |= (1 << (match & (lowest - 1)).bit_length()) >> 2
+        cursor |= moved & columns
     return union
+
+
+def _summary_lcs(target_sentences: list[Tokens], layout: _SideBySide) -> tuple[int, list[int]]:
+    """The LCS length of the whole reference and the whole prediction (ROUGE-L, when the reference's
+    tokens are its sentences' one after the other), and each reference sentence's union-LCS (ROUGE-Lsum).
+
+    One bit-parallel pass goes over the reference tokens in order. For each token the pass keeps
+    the sentence columns where the LCS table rises from the row above (bit x set where
+    ``table[i][x + 1] = table[i - 1][x + 1] + 1``): the addition carries from the lowest match of
+    each run of ones up to the first zero above it, and the table rises exactly over the columns
+    the carry passes through, the carried-into bits (``total ^ vector ^ matches``) one place down.
+    """
+    masks, columns, sentence_columns = layout.masks, layout.columns, layout.sentence_columns
+    vector = columns
+    unions: list[int] = []
+    for reference in target_sentences:
+        vector |= sentence_columns  # each sentence's table starts again; the whole prediction's goes on
+        rises: list[int] = []
+        for token in reference:
+            match = masks.get(token, 0)
+            if not match:
+                rises.append(0)
+                continue
+            matches = vector & match
+            total = vector + matches
+            rises.append(((total ^ vector ^ matches) >> 1) & sentence_columns)
+            vector = (total | (vector - matches)) & columns
+        unions.append(_union_lcs(reference, rises, layout))
+    whole = (columns >> layout.whole_offset).bit_count()
+    return whole - (vector >> layout.whole_offset).bit_count(), unions
+
+
+def _summary_hits(target_sentences: list[Tokens], unions: list[int], target_counts: Counter[str],
+                  prediction_counts: Counter[str]) -> int:
+    """rouge-score's ROUGE-Lsum hits: the tokens of each sentence's union-LCS, in order, each counted
+    while both texts still have an unused occurrence of it."""
+    remaining_target = dict(target_counts)
+    remaining_prediction = dict(prediction_counts)
+    hits = 0
+    for reference, union in zip(target_sentences, unions):
+        if not union:
+            continue
+        for index, token in enumerate(reference):
+            if union >> index & 1 and remaining_prediction.get(token, 0) > 0 and remaining_target[token] > 0:
+                hits += 1
+                remaining_prediction[token] -= 1
+                remaining_target[token] -= 1
+    return hits
+
+
+def _rouge_of_lengths(common: int, target_length: int, prediction_length: int) -> RougeScore:
+    precision = common / prediction_length
+    recall = common / target_length
+    return RougeScore(precision, recall, _fmeasure(precision, recall))
 
 
 def rouge_lsum(target_sentences: list[Tokens], prediction_sentences: list[Tokens]) -> RougeScore:
     """Summary-level LCS with union-LCS per reference sentence and no double counting."""
-    if not target_sentences or not prediction_sentences:
-        return RougeScore(0.0, 0.0, 0.0)
     m = sum(map(len, target_sentences))
     n = sum(map(len, prediction_sentences))
     if not m or not n:
         return RougeScore(0.0, 0.0, 0.0)
-    remaining_target: Counter[str] = Counter()
-    remaining_prediction: Counter[str] = Counter()
-    for sentence in target_sentences:
-        remaining_target.update(sentence)
-    for sentence in prediction_sentences:
-        remaining_prediction.update(sentence)
-    candidates = _Candidates.of([sentence for sentence in prediction_sentences if sentence])
-    hits = 0
-    for reference in target_sentences:
-        union = _union_lcs(reference, candidates)
-        index = 0
-        while union:
-            if union & 1:
-                token = reference[index]
-                if remaining_prediction[token] > 0 and remaining_target[token] > 0:
-                    hits += 1
-                    remaining_prediction[token] -= 1
-                    remaining_target[token] -= 1
-            union >>= 1
-            index += 1
-    precision = hits / n
-    recall = hits / m
-    return RougeScore(precision, recall, _fmeasure(precision, recall))
+    _whole, unions = _summary_lcs(target_sentences, _SideBySide.of(prediction_sentences))
+    hits = _summary_hits(target_sentences, unions, Counter(chain.from_iterable(target_sentences)),
+                         Counter(chain.from_iterable(prediction_sentences)))
+    return _rouge_of_lengths(hits, m, n)
+
+
+def _rouge_l_and_lsum(target_sentences: list[Tokens], prediction_sentences: list[Tokens],
+                      target_counts: Counter[str], prediction_counts: Counter[str]) -> tuple[RougeScore, RougeScore]:
+    """ROUGE-L and ROUGE-Lsum from one pass, for tokens that are the sentences' tokens one after the other."""
+    m = sum(map(len, target_sentences))
+    n = sum(map(len, prediction_sentences))
+    if not m or not n:
+        return RougeScore(0.0, 0.0, 0.0), RougeScore(0.0, 0.0, 0.0)
+    whole, unions = _summary_lcs(target_sentences, _SideBySide.of(prediction_sentences))
+    hits = _summary_hits(target_sentences, unions, target_counts, prediction_counts)
+    return _rouge_of_lengths(whole, m, n), _rouge_of_lengths(hits, m, n)
 
 
 def _sentences(text: str) -> list[str]:
     return [line for line in text.split("\n") if len(line)]
+
+
+def _sentence_tokens(text: str, scheme: str) -> list[Tokens]:
+    """The tokens of each non-empty line of ``text`` (rouge-score's sentences for ROUGE-Lsum)."""
+    if scheme == "rouge-score":  # lower-casing keeps every line (it adds or drops no newline), so the text is lowered once
+        find = _ROUGE_SCORE_TOKEN.findall
+        return [find(line) for line in text.lower().split("\n") if line]
+    tokenize = SCHEMES[scheme]
+    return [tokenize(line) for line in _sentences(text)]
 
 
 def rouge_scores(
@@ -385,18 +460,25 @@ def rouge_scores(
     default, :func:`rouge_scheme` ``(language)``.
     """
     name = rouge_scheme(language, scheme)
-    tokenize = SCHEMES[name]
-    target_sentences = [tokenize(s) for s in _sentences(target)]
-    prediction_sentences = [tokenize(s) for s in _sentences(prediction)]
+    target_sentences = _sentence_tokens(target, name)
+    prediction_sentences = _sentence_tokens(prediction, name)
     if name in LINE_SEPARABLE:
-        target_tokens = [token for sentence in target_sentences for token in sentence]
-        prediction_tokens = [token for sentence in prediction_sentences for token in sentence]
+        target_tokens = list(chain.from_iterable(target_sentences))
+        prediction_tokens = list(chain.from_iterable(prediction_sentences))
     else:
-        target_tokens = tokenize(target)
-        prediction_tokens = tokenize(prediction)
+        target_tokens = SCHEMES[name](target)
+        prediction_tokens = SCHEMES[name](prediction)
+    target_counts = Counter(target_tokens)
+    prediction_counts = Counter(prediction_tokens)
+    if name in LINE_SEPARABLE:
+        rouge_l_score, rouge_lsum_score = _rouge_l_and_lsum(target_sentences, prediction_sentences, target_counts,
+                                                            prediction_counts)
+    else:
+        rouge_l_score = rouge_l(target_tokens, prediction_tokens)
+        rouge_lsum_score = rouge_lsum(target_sentences, prediction_sentences)
     return {
-        "rouge1": rouge_n(target_tokens, prediction_tokens, 1),
+        "rouge1": _rouge_n_of_counts(target_counts, prediction_counts, len(target_tokens), len(prediction_tokens)),
         "rouge2": rouge_n(target_tokens, prediction_tokens, 2),
-        "rougeL": rouge_l(target_tokens, prediction_tokens),
-        "rougeLsum": rouge_lsum(target_sentences, prediction_sentences),
+        "rougeL": rouge_l_score,
+        "rougeLsum": rouge_lsum_score,
     }

@@ -18,15 +18,18 @@ if TYPE_CHECKING:
 
 
 def section_rouge(case: Case, output: str, required_sections: tuple[str, ...],
-                  synonyms: dict[str, tuple[str, ...]] | None = None, scheme: str | None = None) -> float | None:
+                  synonyms: dict[str, tuple[str, ...]] | None = None, scheme: str | None = None,
+                  produced: dict[str, str] | None = None) -> float | None:
     """ROUGE-L between the reference's and the output's text under each required heading, averaged over the
     sections the reference has (a section missing from the output scores 0), as sectioned clinical summaries
-    are reported; None when the reference has no sections."""
+    are reported; None when the reference has no sections. ``produced``: the output's section bodies
+    when they are already known (``section_bodies(output, ...)``)."""
     reference = section_bodies(case.reference, required_sections, synonyms)
     reference = {heading: body for heading, body in reference.items() if body.strip()}
     if not reference:
         return None
-    produced = section_bodies(output, required_sections, synonyms)
+    if produced is None:
+        produced = section_bodies(output, required_sections, synonyms)
     scores = [rouge_scores(body, produced.get(heading, ""), language=case.language, scheme=scheme)["rougeL"].fmeasure
               for heading, body in reference.items()]
     return sum(scores) / len(scores)
@@ -62,7 +65,8 @@ def score_case(case: Case, output: str, required_sections: tuple[str, ...],
         scores["sections_missing"] = list(structure.missing)
         scores["sections_empty"] = list(structure.empty)
         scores["sections_in_order"] = structure.in_order
-        scores["rougeL_by_section"] = section_rouge(case, output, required_sections, synonyms, rouge)
+        produced = {section.heading: section.body for section in structure.sections}  # section_bodies(output, ...)
+        scores["rougeL_by_section"] = section_rouge(case, output, required_sections, synonyms, rouge, produced)
     else:
         scores["structure_compliance"] = None
         scores["structure_ok"] = None
@@ -159,11 +163,11 @@ def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDe
 def clear_text_caches() -> None:
     """Forget the texts already read (clinical values, folded texts), so a benchmark measures texts
     scored for the first time; scores are the same with or without what is kept."""
-    from workbench.scoring.phi import fold
+    from workbench.scoring.phi import clear_text_caches as clear_phi_caches
     from workbench.scoring.values import clear_value_cache
 
     clear_value_cache()
-    fold.cache_clear()
+    clear_phi_caches()
 
 
 def length_figures(output: str, source: str, reference: str) -> dict[str, float | int | None]:

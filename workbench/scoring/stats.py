@@ -143,15 +143,55 @@ def _resample_indices(n: int, resamples: int, seed: int) -> np.ndarray:
 _RESAMPLES_PER_BLOCK = 128
 
 
+# Values that are whole multiples of 2**-_EXACT_BITS, with sums below 2**_EXACT_LIMIT_BITS, add up
+# exactly in floating point, in any order.
+_EXACT_BITS = 20
+_EXACT_LIMIT_BITS = 32
+_FEW_VALUES = 4  # at most this many distinct values are counted instead of gathered
+
+
+def _counted_sums(values: np.ndarray, index: np.ndarray) -> np.ndarray | None:
+    """``values[index].sum(axis=1)`` without gathering the resampled values, where that gives the
+    same numbers: sorted values with few distinct values, each a whole multiple of 2**-20, and
+    sums small enough that every partial sum is exact, so any order of addition gives the one
+    exact sum. Each value occupies one run of positions, so a resample's sum is the lowest value
+    times the set size plus, for each higher value, the step up to it times the number of drawn
+    positions at or after its run. None where the values do not allow it."""
+    if values.size == 0 or values.size != index.shape[1]:
+        return None
+    if np.any(values[1:] < values[:-1]):
+        return None
+    scaled = values * float(2 ** _EXACT_BITS)
+    if not np.array_equal(scaled, np.floor(scaled)) or values.size * float(np.abs(values).max()) >= 2.0 ** _EXACT_LIMIT_BITS:
+        return None
+    starts = np.flatnonzero(values[1:] != values[:-1]) + 1
+    if starts.size >= _FEW_VALUES:
+        return None
+    sums = np.full(len(index), values[0] * values.size)
+    for start in starts:
+        step = values[start] - values[start - 1]
+        counts = np.concatenate([np.count_nonzero(index[row:row + _RESAMPLES_PER_BLOCK] >= start, axis=1)
+                                 for row in range(0, len(index), _RESAMPLES_PER_BLOCK)])
+        sums += step * counts
+    return sums
+
+
 def _resampled_sums(values: np.ndarray, index: np.ndarray) -> np.ndarray:
     """``values[index].sum(axis=1)``, a block of resamples at a time: each row is summed exactly as in
-    one piece, and a large set never holds every resample of its values at once."""
+    one piece, and a large set never holds every resample of its values at once (few exact values:
+    counted, see :func:`_counted_sums`)."""
+    counted = _counted_sums(values, index)
+    if counted is not None:
+        return counted
     return np.concatenate([values[index[start:start + _RESAMPLES_PER_BLOCK]].sum(axis=1)
                            for start in range(0, len(index), _RESAMPLES_PER_BLOCK)])
 
 
 def _resampled_means(values: np.ndarray, index: np.ndarray) -> np.ndarray:
     """``values[index].mean(axis=1)``, a block of resamples at a time (see :func:`_resampled_sums`)."""
+    counted = _counted_sums(values, index)
+    if counted is not None:
+        return counted / values.size  # numpy's mean: the sum divided by the count
     return np.concatenate([values[index[start:start + _RESAMPLES_PER_BLOCK]].mean(axis=1)
                            for start in range(0, len(index), _RESAMPLES_PER_BLOCK)])
 

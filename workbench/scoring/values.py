@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -225,20 +226,52 @@ def _fold_character(char: str) -> str:
     return _FOLDS.get(char) or unicodedata.normalize("NFKC", char)
 
 
+class _FoldedOrigins(Sequence[int]):
+    """The index in the text of each character of its fold, kept as pieces (a run of ASCII copied
+    whole, or the characters one non-ASCII character folded to) rather than one entry per character."""
+
+    def __init__(self, length: int) -> None:
+        self._length = length
+        self._starts: list[int] = []  # first folded index of each piece
+        self._origins: list[int] = []  # index in the text of its first character
+        self._copied: list[bool] = []  # an ASCII run: one character of the text per folded character
+
+    def add(self, start: int, origin: int, copied: bool) -> None:
+        self._starts.append(start)
+        self._origins.append(origin)
+        self._copied.append(copied)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        piece = bisect_right(self._starts, index) - 1
+        origin = self._origins[piece]
+        return origin + index - self._starts[piece] if self._copied[piece] else origin
+
+
 def _fold(text: str) -> tuple[str, Sequence[int]]:
     """NFKC, character by character, with the index in ``text`` of every folded character;
     superscript exponents become "^9", the Unicode minus "-". ASCII text is its own fold."""
     if text.isascii():
         return text, range(len(text))
     pieces: list[str] = []
-    origins: list[int] = []
+    starts: list[tuple[int, int, bool]] = []
+    folded_length = 0
     previous_superscript = False
     position = 0
     for match in _NON_ASCII.finditer(text):  # ASCII is its own NFKC and holds no superscript: copied whole
         index = match.start()
         if index > position:
             pieces.append(text[position:index])
-            origins.extend(range(position, index))
+            starts.append((folded_length, position, True))
+            folded_length += index - position
             previous_superscript = False
         char = match.group()
         superscript = _SUPERSCRIPTS.get(char)
@@ -247,11 +280,18 @@ def _fold(text: str) -> tuple[str, Sequence[int]]:
         else:
             piece = _fold_character(char)
         previous_superscript = superscript is not None
-        pieces.append(piece)
-        origins.extend([index] * len(piece))
+        if piece:
+            pieces.append(piece)
+            starts.append((folded_length, index, False))
+            folded_length += len(piece)
         position = index + 1
-    pieces.append(text[position:])
-    origins.extend(range(position, len(text)))
+    if position < len(text):
+        pieces.append(text[position:])
+        starts.append((folded_length, position, True))
+        folded_length += len(text) - position
+    origins = _FoldedOrigins(folded_length)
+    for start, origin, copied in starts:
+        origins.add(start, origin, copied)
     return "".join(pieces), origins
 
 
@@ -277,6 +317,7 @@ def _normalise_decimal(text: str) -> str:
     return "-" + digits if negative and digits != "0" else digits
 
 
+@lru_cache(maxsize=4096)
 def _normalise_number(text: str) -> str:
     if _GESTATION_WHOLE.fullmatch(text):
         return text
@@ -297,11 +338,85 @@ def _normalise_unit(scale: str, unit: str) -> str:
     return key
 
 
-def _analyte_before(folded: str, names: list[re.Match[str]], start: int, floor: int) -> str | None:
-    """The analyte last named in the clause before ``start``, not before ``floor``."""
-    clause_start = max([floor] + [m.end() for m in _CLAUSE_END.finditer(folded, floor, start)])
-    within = [name for name in names if name.start() >= clause_start and name.end() <= start]
-    return _ALIAS_KEYS[within[-1].group(0).lower()] if within else None
+# Where a number may begin: a digit or a sign (the first character of every value's number).
+_NUMBER_START = re.compile(r"[-+\d]")
+# Where an analyte's spelling may begin: a run of ASCII letters (Latin spellings begin a word), or
+# the first character of a spelling in another script. No spelling holds a clause end.
+_NAME_START = re.compile(
+    "[A-Za-z" + re.escape("".join(sorted({spelling[0] for spelling in _ALL_SPELLINGS if not re.match(r"[A-Za-z]", spelling)})))
+    + "](?:(?<=[A-Za-z])[A-Za-z]*)?")
+# Clause ends other than the newline ("\n" is whitespace, which a bare number after a name may follow).
+# Each pattern begins with a set of characters, which the search skips to directly.
+# The lower-cased letters a Latin spelling begins with, up to its first character that is not an
+# ASCII letter: a word can begin a spelling only if it is one of these (a spelling's letters match
+# ASCII letters of either case, or a dotted or dotless i, which ends the word's run of ASCII letters).
+_LEADING_LETTERS = frozenset(re.match(r"[A-Za-z]*", spelling).group(0).lower()  # type: ignore[union-attr]
+                             for spelling in _ALL_SPELLINGS if re.match(r"[A-Za-z]", spelling))
+_I_LIKE = "ıİ"
+_HARD_CLAUSE_END = re.compile(r"[,;，；。.](?:(?<!\.)|(?=\s|$))")
+_CLAUSE_END_FAST = re.compile(r"[,;，；。\n.](?:(?<!\.)|(?=\s|$))")  # _CLAUSE_END
+_DIGIT = re.compile(r"\d")
+
+
+def _value_matches(folded: str) -> list[re.Match[str]]:
+    """``VALUE_PATTERN.finditer(folded)``, tried only where a number may begin."""
+    found: list[re.Match[str]] = []
+    match_value = VALUE_PATTERN.match
+    taken_until = 0
+    for start in _NUMBER_START.finditer(folded):
+        position = start.start()
+        if position < taken_until:
+            continue
+        match = match_value(folded, position)
+        if match is not None:
+            found.append(match)
+            taken_until = match.end()
+    return found
+
+
+def _names_near_numbers(folded: str) -> list[re.Match[str]]:
+    """The analyte names ``ANALYTE_PATTERN.finditer(folded)`` finds in every stretch of text between
+    clause ends other than the newline that holds a digit; the names elsewhere can bind no number.
+
+    A value and the name it takes its analyte from lie in one clause, and a bare number follows its
+    name across whitespace and a short word only, so both lie in one such stretch with a digit. No
+    spelling holds a clause end, so a search from the start of a stretch finds what the search over
+    the whole text finds there. Within a stretch, the pattern is tried only where a spelling may begin.
+    """
+    names: list[re.Match[str]] = []
+    match_name = ANALYTE_PATTERN.match
+    ends = [match.start() for match in _HARD_CLAUSE_END.finditer(folded)] + [len(folded)]
+    digit = _DIGIT.search(folded)
+    while digit is not None:
+        before = bisect_right(ends, digit.start())  # clause ends before the digit (none is at a digit)
+        start = ends[before - 1] + 1 if before else 0
+        end = ends[before]
+        taken_until = start
+        for candidate in _NAME_START.finditer(folded, start, end):
+            position = candidate.start()
+            if position < taken_until:
+                continue
+            word = candidate.group(0)
+            if (word[0] < "\x80" and word.lower() not in _LEADING_LETTERS
+                    and folded[candidate.end():candidate.end() + 1] not in _I_LIKE):
+                continue
+            name = match_name(folded, position)
+            if name is not None:
+                names.append(name)
+                taken_until = name.end()
+        digit = _DIGIT.search(folded, end)
+    return names
+
+
+def _analyte_before(folded: str, names: list[re.Match[str]], name_ends: list[int], start: int, floor: int) -> str | None:
+    """The analyte last named in the clause before ``start``, not before ``floor`` (``name_ends``: where each name ends)."""
+    clause_start = floor
+    for clause_end in _CLAUSE_END_FAST.finditer(folded, floor, start):
+        clause_start = clause_end.end()
+    before = bisect_right(name_ends, start)  # names are in text order and do not overlap: their ends are sorted
+    if not before or names[before - 1].start() < clause_start:
+        return None
+    return _ALIAS_KEYS[names[before - 1].group(0).lower()]
 
 
 def extract_values(text: str) -> list[ClinicalValue]:
@@ -319,11 +434,11 @@ def _extract_values(text: str) -> tuple[ClinicalValue, ...]:
     """:func:`extract_values`, kept for texts read again: an output is read by the fidelity and the
     plausibility scorers, and a set's sources and references by every evaluation of the set."""
     folded, origins = _fold(text)
-    names = list(ANALYTE_PATTERN.finditer(folded))
+    names = _names_near_numbers(folded)
     # start, end, number as written, unit, analyte (given for a bare number after a name)
     found: list[tuple[int, int, str, str, str | None]] = [
         (match.start(), match.end(), match.group("number"), _normalise_unit(match.group("scale") or "", match.group("unit")), None)
-        for match in VALUE_PATTERN.finditer(folded)
+        for match in _value_matches(folded)
     ]
     taken = [(start, end) for start, end, *_rest in found]
     for name in names:
@@ -337,12 +452,13 @@ def _extract_values(text: str) -> tuple[ClinicalValue, ...]:
     found.sort(key=lambda item: item[0])
 
     values: list[ClinicalValue] = []
+    name_ends = [name.end() for name in names]
     previous_end = 0
     for start, end, number_text, unit, named in found:
         original_start, original_end = origins[start], origins[end - 1] + 1
         values.append(ClinicalValue(
             number=_normalise_number(number_text.strip()), unit=unit, text=text[original_start:original_end],
-            analyte=named or _analyte_before(folded, names, start, previous_end),
+            analyte=named or _analyte_before(folded, names, name_ends, start, previous_end),
             start=original_start, end=original_end, decimals=_decimals(number_text),
         ))
         previous_end = end
@@ -382,9 +498,12 @@ _ROUNDED = {("°c", "°f"), ("°f", "°c"), ("mmol/l", "mg/dl"), ("mg/dl", "mmol
 _SAME_SCALE = ({"bpm", "/min"}, {"ng/ml", "ug/l"}, {"pg/ml", "ng/l"}, {"u/l", "iu/l"}, {"mmol/l", "meq/l"})
 
 
+_PARTS_SPLIT = re.compile(r"[/~]")
+
+
 def _parts(number: str) -> list[float] | None:
     try:
-        return [float(part) for part in re.split(r"[/~]", number)]
+        return [float(part) for part in _PARTS_SPLIT.split(number)]
     except ValueError:
         return None
 
@@ -431,11 +550,50 @@ def _dose_parts(unit: str) -> tuple[str, str] | None:
     return (match.group("mass"), match.group("per") or "") if match else None
 
 
-def _dose_unit_errors(output_values: list[ClinicalValue], source_values: list[ClinicalValue]) -> list[str]:
+# For a unit, the units a value in it may be converted from, and to (the pairs of _CONVERSIONS).
+_CONVERTED_FROM: dict[str, frozenset[str]] = {}
+_CONVERTED_TO: dict[str, frozenset[str]] = {}
+for _from, _to, _analyte in _CONVERSIONS:
+    _CONVERTED_FROM[_to] = _CONVERTED_FROM.get(_to, frozenset()) | {_from}
+    _CONVERTED_TO[_from] = _CONVERTED_TO.get(_from, frozenset()) | {_to}
+
+
+class _ValuesByKey:
+    """Values indexed by number and by unit: the only ones :func:`same_value` can find equal to a
+    given value are those with its number (same unit, a unit of the same scale, or a bare number)
+    and those in a unit it converts to or from."""
+
+    def __init__(self, values: Sequence[ClinicalValue]) -> None:
+        self.by_number: dict[str, list[ClinicalValue]] = {}
+        self.by_unit: dict[str, list[ClinicalValue]] = {}
+        for value in values:
+            self.by_number.setdefault(value.number, []).append(value)
+            self.by_unit.setdefault(value.unit, []).append(value)
+
+    def _candidates(self, number: str, units: frozenset[str]) -> list[ClinicalValue]:
+        found = list(self.by_number.get(number, ()))
+        for unit in units:
+            found.extend(self.by_unit.get(unit, ()))
+        return found
+
+    def has_same_as(self, value: ClinicalValue) -> bool:
+        """Whether one of these values ``known`` has ``same_value(value, known)``."""
+        return any(same_value(value, known)
+                   for known in self._candidates(value.number, _CONVERTED_FROM.get(value.unit, frozenset())))
+
+    def says(self, known: ClinicalValue) -> bool:
+        """Whether one of these values ``value`` has ``same_value(value, known)``."""
+        return any(same_value(value, known)
+                   for value in self._candidates(known.number, _CONVERTED_TO.get(known.unit, frozenset())))
+
+
+def _dose_unit_errors(output_values: Sequence[ClinicalValue], source_values: Sequence[ClinicalValue],
+                      source_index: _ValuesByKey | None = None) -> list[str]:
     errors: list[str] = []
+    source_index = source_index if source_index is not None else _ValuesByKey(source_values)
     for value in output_values:
         dose = _dose_parts(value.unit)
-        if dose is None or any(same_value(value, source) for source in source_values):
+        if dose is None or source_index.has_same_as(value):
             continue
         for source in source_values:
             source_dose = _dose_parts(source.unit)
@@ -475,7 +633,7 @@ class ValueFidelity:
         return len(self.invented) / self.summary_values if self.summary_values else None
 
 
-def _distinct(values: list[ClinicalValue]) -> list[ClinicalValue]:
+def _distinct(values: Sequence[ClinicalValue]) -> list[ClinicalValue]:
     seen: dict[tuple[str | None, str, str], ClinicalValue] = {}
     for value in values:
         seen.setdefault((value.analyte, value.number, value.unit), value)
@@ -485,14 +643,15 @@ def _distinct(values: list[ClinicalValue]) -> list[ClinicalValue]:
 def value_fidelity(output: str, reference: str, source: str) -> ValueFidelity:
     """The reference's distinct values the output keeps, and the output's values the source does
     not have (invented; a dose with a 1000-fold unit error is invented and also in ``unit_errors``)."""
-    reference_values = _distinct(extract_values(reference))
-    summary_values = extract_values(output)
-    source_values = extract_values(source)
-    kept = sum(1 for wanted in reference_values if any(same_value(value, wanted) for value in summary_values))
-    invented = [value.text for value in summary_values
-                if not any(same_value(value, known) for known in source_values)]
+    reference_values = _distinct(_extract_values(reference))
+    summary_values = _extract_values(output)
+    source_values = _extract_values(source)
+    summary_index = _ValuesByKey(summary_values)
+    source_index = _ValuesByKey(source_values)
+    kept = sum(1 for wanted in reference_values if summary_index.says(wanted))
+    invented = [value.text for value in summary_values if not source_index.has_same_as(value)]
     return ValueFidelity(reference_values=len(reference_values), kept=kept, summary_values=len(summary_values),
-                         invented=invented, unit_errors=_dose_unit_errors(summary_values, source_values))
+                         invented=invented, unit_errors=_dose_unit_errors(summary_values, source_values, source_index))
 
 
 # --- plausibility ------------------------------------------------------------------------------
@@ -514,7 +673,7 @@ _ANALYTE_RANGES = {"be": (-40.0, 40.0), "rr": (2.0, 80.0)}
 def plausibility_flags(output: str) -> list[str]:
     """Values no living patient has (systolic BP > 300 mmHg, temperature 50 °C, SpO2 120%…)."""
     flags: list[str] = []
-    for value in extract_values(output):
+    for value in _extract_values(output):
         parts = _parts(value.number)
         if parts is None:
             continue
