@@ -15,7 +15,7 @@ from workbench.judges.family import SameFamilyError
 from workbench.judges.guard_run import GUARD_INSTRUCTION_VERSION, run_guard
 from workbench.models import open_backend
 from workbench.models.spec import ModelSpec
-from workbench.run.files import model_directory, read_guard_records, read_run_dir
+from workbench.run.files import model_directory, read_guard_records, read_run_dir, read_summary
 
 
 @pytest.fixture()
@@ -55,6 +55,11 @@ def test_scripted_guard_verdicts_are_kept_summarised_and_compared_with_gold(scri
     assert unparsed.reply == "I would say this is mostly fine."
     saved = json.loads(result.summary_path.read_text(encoding="utf-8"))
     assert saved["guard"] == "scripted-guard" and saved["same_family_graded"] == []
+    echo_metrics = read_summary(model_directory(scripted_run, "echo")).metrics  # the registry's guard metrics
+    assert echo_metrics["guard_unsafe_rate"] == 0.5 and echo_metrics["guard_pii_rate"] == 1.0
+    assert echo_metrics["guard_review_rate"] == 0.5 and echo_metrics["guard_p50_s"] == pytest.approx(0.25)
+    assert 0.0 < echo_metrics["guard_unsafe_rate_ci_low"] < 0.5 < echo_metrics["guard_unsafe_rate_ci_high"] < 1.0
+    assert echo_metrics["rougeL"] is not None  # the run's own scores are kept
 
 
 def test_a_guard_of_a_candidates_family_is_refused_unless_allowed(scripted_run: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from mlflow import MlflowClient
@@ -18,7 +19,7 @@ from workbench.report.html import render_html
 from workbench.report.markdown import render_markdown
 from workbench.run.files import RunDirectoryError, read_run_dir
 from workbench.scoring.registry import (
-    Metric, MetricError, Scorer, all_metrics, metric, ranking_key, register_scorer, unregister_scorer,
+    Kind, Metric, MetricError, Scorer, all_metrics, metric, ranking_key, register_scorer, unregister_scorer,
 )
 from workbench.track.leaderboard import leaderboard_entries, ranked_rows
 
@@ -92,7 +93,7 @@ def test_a_failed_evaluation_ranks_last_whatever_its_scores() -> None:
 
 def test_every_metric_is_declared_with_what_a_reader_needs() -> None:
     for item in all_metrics():
-        assert item.label and item.definition and item.kind in ("quality", "privacy", "latency", "volume", "system")
+        assert item.label and item.definition and item.kind in get_args(Kind)
         assert item.direction in ("higher", "lower", None)
         if item.gate is not None:
             assert item.gate.metric == item.name and item.direction is not None

@@ -16,14 +16,17 @@ from pathlib import Path
 from workbench.data.evalsets import EvalSetError, load_evalset
 from workbench.data.prompts import ChatMessage
 from workbench.judges.family import check_families, family_of
-from workbench.judges.guard_stats import GuardedOutput, GuardSummary, summarise_guard
+from workbench.judges.guard_stats import (
+    GuardedOutput, GuardSummary, guard_metric_names, guard_metrics, summarise_guard,
+)
 from workbench.judges.guard_verdicts import CATEGORIES, GuardVerdict, parse_guard_output
 from workbench.models.base import Backend, GenerationRequest
 from workbench.models.catalogue import load_catalogue
 from workbench.models.spec import ModelSpec
 from workbench.privacy.audit import AuditLog
 from workbench.run.files import (
-    GuardRecord, GuardRunFile, RunFiles, read_run_dir, read_scores, write_guard_records, write_guard_run,
+    EvaluationFiles, GuardRecord, GuardRunFile, RunFiles, read_run_dir, read_scores, write_guard_records,
+    write_guard_run, write_summary,
 )
 
 GUARD_INSTRUCTION_VERSION = "guard-verdict@1"
@@ -139,8 +142,19 @@ def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, all
     finally:
         backend.close()
     summaries = summarise_guard(outputs)
+    for evaluation in files.evaluations:
+        _record_guard_metrics(evaluation, next((s for s in summaries if s.model == evaluation.model), None))
     summary_path = write_guard_run(Path(run_dir), GuardRunFile(
         guard=guard.name, guard_family=family_of(guard), instruction=instruction_label(guard),
         same_family_graded=related, summaries=summaries))
     return GuardRunResult(run_dir=Path(run_dir), guard=guard.name, same_family_graded=related, outputs=outputs,
                           summaries=summaries, summary_path=summary_path)
+
+
+def _record_guard_metrics(evaluation: EvaluationFiles, summary: GuardSummary | None) -> None:
+    """The evaluation's guard metrics become this guard's (those of an earlier guard are replaced; a model with
+    no output audited keeps none)."""
+    metrics = {key: value for key, value in evaluation.summary.metrics.items() if key not in guard_metric_names()}
+    if summary is not None:
+        metrics.update(guard_metrics(summary))
+    write_summary(evaluation.directory, evaluation.summary.model_copy(update={"metrics": metrics}))

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workbench.judges.guard_verdicts import LEVELS, ROUTES, GuardVerdict
+from workbench.judges.guard_verdicts import LEVELS, PII_CATEGORY, ROUTES, GuardVerdict
 from workbench.scoring.latency import percentile
+from workbench.scoring.registry import ci_keys, metrics_where
 from workbench.scoring.stats import CONFIDENCE, normal_quantile
 
 
@@ -134,3 +135,29 @@ def _summary(model: str, outputs: list[GuardedOutput]) -> GuardSummary:
                         routes={route: routes[route] for route in ("pass", "review", "block")},
                         latency_p50_s=percentile(latencies, 50), latency_p95_s=percentile(latencies, 95),
                         agreement=gold_agreement(outputs), categories=dict(categories))
+
+
+def guard_metric_names() -> set[str]:
+    """Every key the guard metrics take in an evaluation's metrics (values and interval bounds)."""
+    return {key for metric in metrics_where(kind="judge") if metric.name.startswith("guard_")
+            for key in (metric.name, *ci_keys(metric.name))}
+
+
+def guard_metrics(summary: GuardSummary) -> dict[str, float]:
+    """The registry's guard metrics of one model (``guard_*``), with the shares' Wilson intervals."""
+    shares = summary.shares
+    audited = summary.audited
+    review = shares["controversial"].count + shares["unparsed"].count
+    pii = summary.categories.get(PII_CATEGORY, 0)
+    values: dict[str, float] = {}
+    for name, count in (("guard_unsafe_rate", shares["unsafe"].count), ("guard_review_rate", review),
+                        ("guard_pii_rate", pii), ("guard_unparsed_rate", shares["unparsed"].count)):
+        if audited:
+            low_key, high_key = ci_keys(name)
+            values[name] = count / audited
+            values[low_key], values[high_key] = wilson_interval(count, audited)
+    for name, value in (("guard_gold_kappa", summary.agreement.kappa if summary.agreement else None),
+                        ("guard_p50_s", summary.latency_p50_s), ("guard_p95_s", summary.latency_p95_s)):
+        if value is not None:
+            values[name] = value
+    return values

@@ -2,7 +2,7 @@
 
 A :class:`Metric` says what a number is (name, label, one-line definition, unit), which way
 is better, whether it carries a bootstrap 95% interval, what kind of evidence it is
-(quality, privacy, latency, volume, system) and its default gate. The CLI table, the
+(quality, privacy, latency, volume, system, judge) and its default gate. The CLI table, the
 report (leaderboard, gates, charts), the UI leaderboard and case view, the MLflow export
 and the paired comparisons all read these declarations; none of them names a metric.
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from workbench.data.evalsets import Case
 
 Direction = Literal["higher", "lower"]
-Kind = Literal["quality", "privacy", "latency", "volume", "system"]
+Kind = Literal["quality", "privacy", "latency", "volume", "system", "judge"]
 # How the evaluation-level value is made: the mean of the per-case value of the same name
 # ("mean", bootstrap CI over cases), a ratio of sums computed by its scorer ("ratio"), or a
 # figure of the whole run such as a latency percentile or a count ("run").
@@ -357,6 +357,26 @@ _declare(
            "end-to-end seconds", "tokens/s", "higher", "latency", aggregation="run", headline=True, digits=1),
     Metric("e2e_s", "e2e", "per case: end-to-end seconds of the request", "s", "lower", "latency",
            aggregation="run", paired=True, digits=2),
+)
+# A guard model's verdicts on the outputs (``workbench guard``): the latest guard of the evaluation; each guard's
+# own figures stay in its guard-<guard>.json. Intervals are 95% Wilson intervals of the shares.
+_declare(
+    Metric("guard_unsafe_rate", "Guard: unsafe", "share of audited outputs a guard model judged unsafe (they would "
+           "be blocked)", "fraction", "lower", "judge", aggregation="run", interval=True),
+    Metric("guard_review_rate", "Guard: to review", "share of audited outputs a guard judged controversial or whose "
+           "verdict could not be read (they would go to a person)", "fraction", "lower", "judge", aggregation="run",
+           interval=True),
+    Metric("guard_pii_rate", "Guard: PII", "share of audited outputs a guard judged not safe for personal "
+           "identifiers (category PII)", "fraction", "lower", "judge", aggregation="run", interval=True),
+    Metric("guard_unparsed_rate", "Guard: unparsed", "share of the guard's replies that did not follow its format "
+           "(counted, never guessed)", "fraction", None, "judge", aggregation="run", interval=True),
+    Metric("guard_gold_kappa", "Guard vs gold κ", "Cohen's κ between the guard naming PII and a gold identifier "
+           "being copied, on cases with gold spans (a figure about the guard)", "kappa", None, "judge",
+           aggregation="run"),
+    Metric("guard_p50_s", "Guard p50", "median seconds of one guard verdict", "s", None, "judge", aggregation="run",
+           digits=2),
+    Metric("guard_p95_s", "Guard p95", "95th percentile of seconds of one guard verdict", "s", None, "judge",
+           aggregation="run", digits=2),
 )
 for _name, _label, _what in (("ttft", "TTFT", "time to the first token"),
                              ("ttfc", "TTFC", "time to the first content token (after any reasoning)"),
