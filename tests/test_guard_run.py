@@ -104,3 +104,33 @@ def test_the_report_says_who_guarded_and_shows_the_verdicts(scripted_run: Path, 
     assert page.count("2 (100% [") == 2 and "0 (0% [" in page  # echo: both unsafe; first: both safe
     markdown = (isolated_cwd / "report" / "report.md").read_text(encoding="utf-8")
     assert "## Guard verdicts" in markdown and "agreement with gold" in markdown
+
+
+def test_verdicts_reach_mlflow_as_judge_assessments_on_the_case_traces_and_as_run_metrics(
+        scripted_run: Path, isolated_cwd: Path) -> None:
+    from mlflow import MlflowClient
+
+    from workbench.track.mlflow_runs import log_comparison
+
+    cases = [record.case_id for record in read_run_dir(scripted_run).evaluations[0].records]
+    script = isolated_cwd / "guard-replies.json"
+    script.write_text(json.dumps({f"echo:{case}": "Safety: Unsafe\nCategories: PII\nReason: the MRN is copied"
+                                  for case in cases} | {f"first:{case}": "not in the format" for case in cases}),
+                      encoding="utf-8")
+    run_guard(scripted_run, ModelSpec(name="scripted-guard", backend="scripted", path=str(script)),
+              open_guard=open_backend)
+    uri = f"sqlite:///{isolated_cwd / 'mlflow.db'}"
+    logged = log_comparison(scripted_run, tracking_uri=uri)
+    client = MlflowClient(uri)
+    for model, level in (("echo", "unsafe"), ("first", "unparsed")):
+        traces = list(client.search_traces(locations=[logged.experiment_id], run_id=logged.child_run_ids[model],
+                                           max_results=10))
+        assert len(traces) == len(cases)
+        for trace in traces:
+            (verdict,) = [item for item in trace.info.assessments if item.name == "guard_verdict"]
+            assert verdict.value == level and verdict.source.source_type == "LLM_JUDGE"
+            assert verdict.source.source_id == "scripted-guard"
+            assert verdict.rationale == ("the MRN is copied" if level == "unsafe" else
+                                         "line 1 is not a 'Key: value' line of the format: 'not in the format'")
+    metrics = client.get_run(logged.child_run_ids["echo"]).data.metrics
+    assert metrics["guard_unsafe_rate"] == 1.0 and metrics["guard_pii_rate"] == 1.0

@@ -429,6 +429,15 @@ def read_guard_records(directory: Path, guard: str) -> list[GuardRecord]:
     return _read_jsonl(guard_file(directory, guard), GuardRecord)
 
 
+def guard_verdicts_by_case(directory: Path) -> dict[str, list[GuardRecord]]:
+    """Case id -> every guard's verdict on this model's output for the case (guards in name order)."""
+    verdicts: dict[str, list[GuardRecord]] = {}
+    for path in sorted(Path(directory).glob(f"{GUARD_FILE_PREFIX}*.jsonl")):
+        for record in _read_jsonl(path, GuardRecord):
+            verdicts.setdefault(record.case_id, []).append(record)
+    return verdicts
+
+
 def guard_run_file(run_dir: Path, guard: str) -> Path:
     return safe_child(Path(run_dir), f"{GUARD_FILE_PREFIX}{guard}.json", "guard model name")
 
