@@ -134,3 +134,30 @@ def test_verdicts_reach_mlflow_as_judge_assessments_on_the_case_traces_and_as_ru
                                          "line 1 is not a 'Key: value' line of the format: 'not in the format'")
     metrics = client.get_run(logged.child_run_ids["echo"]).data.metrics
     assert metrics["guard_unsafe_rate"] == 1.0 and metrics["guard_pii_rate"] == 1.0
+
+
+def test_workbench_run_with_a_guard_judges_before_logging_and_refuses_its_family_before_running(
+        isolated_cwd: Path) -> None:
+    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE + """  guard-of-echo:
+    backend: scripted
+    model: first-sentences
+    family: echo
+""", encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(cli.app, ["run", "-m", "echo", "-m", "first", "-e", "smoke-en", "--limit", "2",
+                                      "--guard", "guard-of-echo", "--no-mlflow", "--no-progress"])
+    assert refused.exit_code == 2 and "--allow-same-family" in refused.output
+    assert not (isolated_cwd / "runs").exists() or not any((isolated_cwd / "runs").glob("2*"))  # nothing ran
+    uri = f"sqlite:///{isolated_cwd / 'mlflow.db'}"
+    ran = runner.invoke(cli.app, ["run", "-m", "echo", "-m", "first", "-e", "smoke-en", "--limit", "2",
+                                  "--guard", "guard-of-echo", "--allow-same-family", "--tracking-uri", uri,
+                                  "--no-traces", "--no-progress"])
+    assert ran.exit_code == 0, ran.output
+    (run_dir,) = [path for path in (isolated_cwd / "runs").iterdir() if (path / "run.json").is_file()]
+    assert len(read_guard_records(model_directory(run_dir, "echo"), "guard-of-echo")) == 2
+    from mlflow import MlflowClient
+
+    evaluations = MlflowClient(uri).search_runs(
+        [e.experiment_id for e in MlflowClient(uri).search_experiments()], "tags.`workbench.kind` = 'evaluation'")
+    assert {run.data.tags["model"]: "guard_unparsed_rate" in run.data.metrics for run in evaluations} == \
+        {"echo": True, "first": True}  # a summariser's reply is not a verdict: unparsed, counted, logged

@@ -13,6 +13,7 @@ only: the names in ``__all__`` are the workbench's public API.
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 import threading
@@ -175,6 +176,8 @@ def evaluate(
     prompts_dir: list[Path] | None = None,
     cancel: threading.Event | None = None,
     on_record: Callable[[GenerationRecord], None] | None = None,
+    guard: str | ModelSpec | None = None,
+    allow_same_family: bool = False,
 ) -> EvaluationResult:
     """Run ``models`` over the same cases with the same prompt version, score, and log to MLflow.
 
@@ -182,6 +185,9 @@ def evaluate(
     returned in ``mlflow_error`` and ``workbench track RUN_DIR`` can log it later.
     ``allow_remote_endpoint`` allows model endpoints and the tracking URI outside loopback
     and private networks; without it a remote tracking URI is refused before anything runs.
+    ``guard`` (a catalogue name or spec) gives a verdict on every output before the run is logged, so the
+    verdicts go to MLflow with it (see :func:`workbench.judges.guard_run.run_guard`); a guard of a
+    candidate's family is refused before anything runs unless ``allow_same_family``.
     """
     dataset = load_evalset(evalset) if isinstance(evalset, str) else evalset
     if log_to_mlflow:
@@ -194,6 +200,12 @@ def evaluate(
         template = resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir, tracking_uri=tracking_uri,
                                   allow_remote_endpoint=allow_remote_endpoint)
     specs = model_specs(models, catalogue=catalogue, thinking=thinking, max_tokens=max_tokens, seed=seed)
+    guard_spec = None
+    if guard is not None:
+        from workbench.judges.family import check_families
+
+        guard_spec = guard if isinstance(guard, ModelSpec) else get_model_spec(guard, catalogue)
+        check_families(guard_spec, specs, role="guard", allow_same_family=allow_same_family)  # before the run
     from workbench.scoring.rouge import rouge_scheme as scheme_for
 
     scheme_for(dataset.manifest.language, rouge_scheme)  # an unknown scheme fails before any model is loaded
@@ -205,6 +217,14 @@ def evaluate(
     outcome = run_comparison(specs, template, dataset, settings, cancel=cancel, on_record=on_record)
     logged, error = None, None
     cancelled = cancel is not None and cancel.is_set()
+    if guard_spec is not None and outcome.evaluations and not cancelled:
+        from workbench.judges.guard_run import run_guard
+        from workbench.models import open_backend
+        from workbench.privacy.audit import AuditLog, default_audit_path
+
+        run_guard(outcome.directory, guard_spec,
+                  open_guard=lambda spec: open_backend(spec, allow_remote_endpoint=allow_remote_endpoint),
+                  allow_same_family=allow_same_family, audit=AuditLog(default_audit_path()), user=getpass.getuser())
     if log_to_mlflow and outcome.evaluations and not cancelled:
         try:
             from workbench.track.mlflow_runs import log_comparison
