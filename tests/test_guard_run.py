@@ -161,3 +161,35 @@ def test_workbench_run_with_a_guard_judges_before_logging_and_refuses_its_family
         [e.experiment_id for e in MlflowClient(uri).search_experiments()], "tags.`workbench.kind` = 'evaluation'")
     assert {run.data.tags["model"]: "guard_unparsed_rate" in run.data.metrics for run in evaluations} == \
         {"echo": True, "first": True}  # a summariser's reply is not a verdict: unparsed, counted, logged
+
+
+def test_the_cases_tab_shows_verdicts_puts_guard_gold_disagreements_first_and_lists_the_review_queue(
+        scripted_run: Path, isolated_cwd: Path) -> None:
+    from types import SimpleNamespace
+
+    from workbench.privacy.audit import AuditLog
+    from workbench.ui import app as ui_app
+
+    cases = [record.case_id for record in read_run_dir(scripted_run).evaluations[0].records]
+    # echo copies the note (gold: leaks); the guard calls its second output safe: guard and gold disagree there
+    replies = {f"echo:{cases[0]}": "Safety: Unsafe\nCategories: PII", f"echo:{cases[1]}": "Safety: Safe\nCategories: None",
+               f"first:{cases[0]}": "Safety: Controversial\nCategories: PII\nReason: a date of birth is kept",
+               f"first:{cases[1]}": "no idea"}
+    script = isolated_cwd / "guard-replies.json"
+    script.write_text(json.dumps(replies), encoding="utf-8")
+    run_guard(scripted_run, ModelSpec(name="scripted-guard", backend="scripted", path=str(script)),
+              open_guard=open_backend)
+    config = ui_app.UIConfig(runs_dir=scripted_run.parent, tracking_uri=f"sqlite:///{isolated_cwd / 'mlflow.db'}",
+                             audit=AuditLog(isolated_cwd / "audit.jsonl"))
+    request = SimpleNamespace(username=None, session_hash="s1")
+    dropdown, *blank = ui_app.open_run(config, str(scripted_run), None, request)
+    (first_label, first_case), (second_label, _) = dropdown["choices"]
+    assert first_case == cases[1] and first_label.endswith(" · guard ≠ gold")
+    assert "guard ≠ gold" not in second_label  # the guard called case 1's copied note unsafe, as gold says
+    queue = blank[3]
+    assert "Guard review queue: 2 output(s)" in queue
+    assert f"{cases[0]} · first · scripted-guard: controversial (PII) — a date of birth is kept" in queue
+    assert f"{cases[1]} · first · scripted-guard: unparsed" in queue
+    shown = ui_app.show_case(config, str(scripted_run), cases[0], request)
+    titles = [part for part in shown[4:] if isinstance(part, str)]
+    assert any("guard scripted-guard: **unsafe** (PII)" in title for title in titles)

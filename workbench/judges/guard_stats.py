@@ -91,16 +91,24 @@ def cohen_kappa(both: int, first_only: int, second_only: int, neither: int) -> f
     return (observed - chance) / (1 - chance)
 
 
+def disagrees_with_gold(verdict: GuardVerdict, gold_leaks: int | None) -> bool | None:
+    """Whether a parsed verdict says the opposite of the gold spans about identifiers (it names PII where none was
+    copied, or not where one was); None when there is no gold or the verdict could not be read."""
+    if gold_leaks is None or not verdict.parsed:
+        return None
+    return verdict.flags_identifiers != (gold_leaks > 0)
+
+
 def gold_agreement(outputs: list[GuardedOutput]) -> GoldAgreement | None:
     """The guard's agreement with the gold spans over the outputs that have both a parsed verdict and gold."""
     table = Counter()
     disagreeing = []
     for output in outputs:
-        if output.gold_leaks is None or not output.verdict.parsed:
+        disagrees = disagrees_with_gold(output.verdict, output.gold_leaks)
+        if disagrees is None:
             continue
-        guard, gold = output.verdict.flags_identifiers, output.gold_leaks > 0
-        table[(guard, gold)] += 1
-        if guard != gold:
+        table[(output.verdict.flags_identifiers, bool(output.gold_leaks))] += 1
+        if disagrees:
             disagreeing.append(output.case_id)
     if not table:
         return None

@@ -107,3 +107,11 @@ def _refusal(value: str | None) -> bool | None | str:
     if value.casefold() in ("yes", "no"):
         return value.casefold() == "yes"
     return f"refusal {value!r} is neither Yes nor No"
+
+
+def verdict_of(level: str, categories: list[str] | tuple[str, ...], refusal: bool | None = None, reason: str = "",
+               problem: str = "") -> GuardVerdict:
+    """A verdict as a run file keeps it (``GuardRecord``'s fields) back as a :class:`GuardVerdict`."""
+    known: VerdictLevel = level if level in (*LEVELS, "unparsed") else "unparsed"  # type: ignore[assignment]
+    return GuardVerdict(level=known, categories=tuple(categories), refusal=refusal, reason=reason,
+                        problem=problem or ("" if known == level else f"unknown level {level!r}"))

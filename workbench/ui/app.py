@@ -529,8 +529,32 @@ def chosen_run_dir(config: UIConfig, run_dir: str) -> Path:
 
 
 def case_choices(cases: RunCases) -> list[tuple[str, str]]:
-    """The case dropdown of one run: the cases where the models disagree most first."""
-    return [(f"{item.case_id} · disagreement {item.disagreement:.2f}", item.case_id) for item in cases.ordered()]
+    """The case dropdown of one run: cases where a guard and the gold spans disagree first, then those where the
+    models disagree most."""
+    return [(f"{item.case_id} · disagreement {item.disagreement:.2f}"
+             + (" · guard ≠ gold" if item.guard_disagrees_with_gold else ""), item.case_id)
+            for item in cases.ordered()]
+
+
+def review_queue_text(cases: RunCases) -> str:
+    """The guard review queue of a run: every output a guard judged controversial or could not judge, to be read
+    by a person (empty when no guard judged the run)."""
+    queue = cases.review_queue()
+    if not queue:
+        return ""
+    lines = [f"**Guard review queue: {len(queue)} output(s) for a person to read**", ""]
+    lines += [f"- {markdown_text(item.case_id)} · {markdown_text(item.model)} · {markdown_text(item.guard)}: "
+              f"{item.level}" + (f" ({markdown_text(', '.join(item.categories))})" if item.categories else "")
+              + (f" — {markdown_text(item.reason)}" if item.reason else "") for item in queue]
+    return "\n".join(lines) + "\n\n"
+
+
+def verdict_lines(verdicts: list[Any]) -> str:
+    """Each guard's verdict on one output, for the output's title: level, categories and reason."""
+    return "".join(f"\nguard {markdown_text(verdict.guard)}: **{verdict.level}**"
+                   + (f" ({markdown_text(', '.join(verdict.categories))})" if verdict.categories else "")
+                   + (f" — {markdown_text(verdict.reason or verdict.problem)}" if verdict.reason or verdict.problem
+                      else "") for verdict in verdicts)
 
 
 def choose_run(config: UIConfig, run_dir: str | None, case_id: str | None = None) -> Any:
@@ -558,8 +582,8 @@ def _unchanged_case() -> list[Any]:
 
 def _case_prompt(cases: RunCases, note: str = "") -> list[Any]:
     """The case view of a run before the user picks a case: no note, no outputs, no scores."""
-    return _blank_case(f"Run {markdown_text(cases.run_id)} · {markdown_text(cases.evalset.name)} · "
-                       f"{len(cases.evalset.cases)} case(s). {note}{PICK_A_CASE}")
+    return _blank_case(f"{review_queue_text(cases)}Run {markdown_text(cases.run_id)} · "
+                       f"{markdown_text(cases.evalset.name)} · {len(cases.evalset.cases)} case(s). {note}{PICK_A_CASE}")
 
 
 def open_run(config: UIConfig, run_dir: str | None, case_id: str | None, request: gr.Request) -> list[Any]:
@@ -633,7 +657,8 @@ def case_parts(config: UIConfig, cases: RunCases, case_id: str | None, request: 
             output = view.outputs[index]
             marked = len(output.spans)
             title = (f"### {markdown_text(output.model)}\n{marked} PHI span(s) marked"
-                     + (f" · **error:** {markdown_text(output.error)}" if output.error else ""))
+                     + (f" · **error:** {markdown_text(output.error)}" if output.error else "")
+                     + verdict_lines(output.verdicts))
             slots.extend([gr.update(visible=True), title,
                           gr.update(value=highlighted(output.output, output.spans), label=output.model)])
         else:

@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench.data.evalsets import Case, EvalSet, EvalSetError, load_evalset
-from workbench.run.files import CaseScores, GenerationRecord, RunDirectoryError, RunManifest, read_run_dir
+from workbench.judges.guard_stats import disagrees_with_gold
+from workbench.judges.guard_verdicts import verdict_of
+from workbench.run.files import (
+    CaseScores, GenerationRecord, GuardRecord, RunDirectoryError, RunManifest, guard_verdicts_by_case, read_run_dir,
+)
 from workbench.scoring.registry import metrics_where, primary
 
 
@@ -39,6 +43,18 @@ class ModelOutput:
     ttft_s: float | None
     e2e_s: float | None
     completion_tokens: int | None
+    verdicts: list[GuardRecord] = field(default_factory=list)  # every guard's verdict on this output
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An output a guard sent to a person: judged controversial, or its verdict could not be read."""
+    case_id: str
+    model: str
+    guard: str
+    level: str
+    categories: list[str]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,7 @@ class CaseSummary:
     disagreement: float
     rougeL: dict[str, float | None]
     leaked_items: dict[str, int | None]
+    guard_disagrees_with_gold: bool = False  # a guard and the gold spans disagree on some model's output
 
 
 @dataclass
@@ -67,22 +84,43 @@ class RunCases:
     models: list[str]
     records: dict[str, dict[str, GenerationRecord]] = field(default_factory=dict)  # model -> case id -> record
     scores: dict[str, dict[str, CaseScores]] = field(default_factory=dict)  # model -> case id -> scores
+    verdicts: dict[str, dict[str, list[GuardRecord]]] = field(default_factory=dict)  # model -> case id -> verdicts
 
     def score(self, model: str, case_id: str, metric: str) -> float | None:
         scores = self.scores.get(model, {}).get(case_id)
         return scores.value(metric) if scores is not None else None
 
     def ordered(self) -> list[CaseSummary]:
-        """Every case, the ones where the models disagree most first (ties in set order)."""
+        """Every case: first those where a guard and the gold spans disagree, then the ones where the models
+        disagree most (ties in set order)."""
         summaries = [self.summary(case) for case in self.evalset.cases]
         order = {case.id: index for index, case in enumerate(self.evalset.cases)}
-        return sorted(summaries, key=lambda item: (-item.disagreement, order[item.case_id]))
+        return sorted(summaries, key=lambda item: (not item.guard_disagrees_with_gold, -item.disagreement,
+                                                   order[item.case_id]))
 
     def summary(self, case: Case) -> CaseSummary:
         quality = primary("quality").name
         rouge = {model: self.score(model, case.id, quality) for model in self.models}
         leaked = {model: _count(self.scores.get(model, {}).get(case.id)) for model in self.models}
-        return CaseSummary(case.id, disagreement(self, case), rouge, leaked)
+        return CaseSummary(case.id, disagreement(self, case), rouge, leaked,
+                           guard_disagrees_with_gold=self.guard_disagrees(case))
+
+    def guard_disagrees(self, case: Case) -> bool:
+        """Whether, on a case with gold spans, some guard's parsed verdict on some output says the opposite of the
+        gold spans about identifiers (it names PII where none was copied, or not where one was)."""
+        if not case.phi:
+            return False
+        return any(disagrees_with_gold(verdict_of(verdict.level, verdict.categories),
+                                       _count(self.scores.get(model, {}).get(case.id)))
+                   for model in self.models for verdict in self.verdicts.get(model, {}).get(case.id, []))
+
+    def review_queue(self) -> list[ReviewItem]:
+        """Every output a guard sent to a person (route "review"), in set order."""
+        return [ReviewItem(case.id, model, verdict.guard, verdict.level, verdict.categories,
+                           verdict.reason or verdict.problem)
+                for case in self.evalset.cases for model in self.models
+                for verdict in self.verdicts.get(model, {}).get(case.id, [])
+                if verdict_of(verdict.level, verdict.categories).route == "review"]
 
     def pick(self, case_id: str | None) -> str | None:
         """The case to choose in this run's case list: ``case_id`` while this run has it (so switching runs
@@ -109,6 +147,7 @@ class RunCases:
                         if scores is not None and scores.get(name) is not None},
                 ttft_s=record.ttft_s if record else None, e2e_s=record.e2e_s if record else None,
                 completion_tokens=record.completion_tokens if record else None,
+                verdicts=self.verdicts.get(model, {}).get(case_id, []),
             ))
         return CaseView(case_id=case.id, source=case.source, reference=case.reference,
                         source_spans=[MarkedSpan(span.label, span.start, span.end) for span in case.phi],
@@ -191,4 +230,5 @@ def load_run_cases(run_dir: Path) -> RunCases:
     for item in files.evaluations:
         result.records[item.model] = {record.case_id: record for record in item.records}
         result.scores[item.model] = item.scores_by_case()
+        result.verdicts[item.model] = guard_verdicts_by_case(item.directory)
     return result
