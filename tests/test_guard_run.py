@@ -96,12 +96,17 @@ def test_the_report_says_who_guarded_and_shows_the_verdicts(scripted_run: Path, 
     script = isolated_cwd / "guard-replies.json"
     script.write_text(json.dumps(replies), encoding="utf-8")
     guard = ModelSpec(name="scripted-guard", backend="scripted", path=str(script), family="Scripted")
-    result = run_guard(scripted_run, guard, open_guard=open_backend)
+    result = run_guard(scripted_run, guard, open_guard=open_backend, include_sources=True)
     assert [summary.shares["unsafe"].count for summary in result.summaries] == [2, 0]
+    # the notes themselves: the script answers "<case id>" keys only through its model-specific keys, so the
+    # guard has no reply for them: each note's verdict is unparsed (the failure is kept, not guessed at)
+    assert result.sources is not None and result.sources.model == "source notes"
+    assert result.sources.audited == 2 and result.sources.shares["unparsed"].count == 2
     summary = api.report([scripted_run], out_dir=isolated_cwd / "report")
     page = summary.html_path.read_text(encoding="utf-8")
     assert 'id="guard-verdicts"' in page and "scripted-guard (Scripted family)" in page
-    assert page.count("2 (100% [") == 2 and "0 (0% [" in page  # echo: both unsafe; first: both safe
+    assert page.count("2 (100% [") == 3 and "0 (0% [" in page  # echo: both unsafe; first: both safe; notes unparsed
+    assert "<td>source notes</td>" in page
     markdown = (isolated_cwd / "report" / "report.md").read_text(encoding="utf-8")
     assert "## Guard verdicts" in markdown and "agreement with gold" in markdown
 

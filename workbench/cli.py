@@ -834,6 +834,7 @@ def guard(
     guard_model: str = typer.Option(..., "--guard", help="Catalogue model that gives the verdicts (e.g. qwen3guard-gen-4b)."),
     allow_same_family: bool = typer.Option(False, "--allow-same-family", help="Let the guard judge candidates of its own family (the summary says which)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N outputs of each model."),
+    sources: bool = typer.Option(False, "--sources", help="Also judge each case's source note (what was there before any model)."),
     audit_log: Optional[Path] = typer.Option(None, "--audit-log", help="Audit log that gets every verdict (hashes of "
                                              "output and reply, never text); default $WORKBENCH_AUDIT_LOG or "
                                              "audit/ui-audit.jsonl."),
@@ -850,11 +851,12 @@ def guard(
         spec = get_model_spec(guard_model, catalogue)
         audit = AuditLog(audit_log or default_audit_path())
         result = run_guard(run_dir, spec, open_guard=open_backend, allow_same_family=allow_same_family, limit=limit,
-                           audit=audit, user=getpass.getuser())
+                           include_sources=sources, audit=audit, user=getpass.getuser())
     except (WorkbenchError, CatalogueError) as exc:
         _fail(str(exc))
         return
-    typer.echo(_format_table(GUARD_HEADERS, [guard_cells(summary) for summary in result.summaries]))
+    rows = [*result.summaries, *([result.sources] if result.sources is not None else [])]
+    typer.echo(_format_table(GUARD_HEADERS, [guard_cells(summary) for summary in rows]))
     if result.same_family_graded:
         typer.echo(f"graded although of the guard's family: {', '.join(result.same_family_graded)}")
     typer.echo(f"verdicts: {result.summary_path}")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.data.evalsets import EvalSetError, load_evalset
+from workbench.data.evalsets import Case, EvalSetError, load_evalset
 from workbench.data.prompts import ChatMessage
 from workbench.judges.family import check_families, family_of
 from workbench.judges.guard_stats import (
@@ -54,10 +54,17 @@ class GuardRunResult:
     outputs: list[GuardedOutput]
     summaries: list[GuardSummary]
     summary_path: Path
+    sources: GuardSummary | None = None  # the verdicts on the source notes, when asked for
 
 
-def guard_request(guard: ModelSpec, request_messages: list[dict[str, str]], text: str, request_id: str) -> GenerationRequest:
-    """What the guard is sent about ``text`` (a candidate's output for a request of ``request_messages``)."""
+def guard_request(guard: ModelSpec, request_messages: list[dict[str, str]], text: str, request_id: str, *,
+                  target: str = "output") -> GenerationRequest:
+    """What the guard is sent about ``text``: a candidate's output for a request of ``request_messages``, or
+    (``target="source"``) a source note. A chat-template guard moderates an output as the assistant turn of its
+    request (response moderation) and a note as a user turn (prompt moderation)."""
+    if guard.guard_prompt == "chat-template" and target == "source":
+        return GenerationRequest(request_id=request_id, messages=(ChatMessage(role="user", content=text),),
+                                 plain_prompt=text + "\n")
     if guard.guard_prompt == "chat-template":
         asked = next((m["content"] for m in reversed(request_messages) if m.get("role") == "user"), "")
         messages = (ChatMessage(role="user", content=asked), ChatMessage(role="assistant", content=text))
@@ -101,54 +108,93 @@ def gold_leaks_by_case(files: RunFiles, directory: Path) -> dict[str, int | None
     return {scores.id: len(scores.phi_leaked) if has_gold.get(scores.id) else None for scores in read_scores(directory)}
 
 
+SOURCE_NOTES = "source notes"  # the row of the guard's verdicts on the notes themselves
+
+
 def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, allow_same_family: bool = False,
-              limit: int | None = None, audit: AuditLog | None = None, user: str = "cli") -> GuardRunResult:
+              limit: int | None = None, include_sources: bool = False, audit: AuditLog | None = None,
+              user: str = "cli") -> GuardRunResult:
     """Ask ``guard`` for a verdict on every successful output of the run's models (the first ``limit`` cases of
-    each), write the verdicts and the summary, and return them. A guard of a candidate's family is refused
-    unless ``allow_same_family``. With ``audit``, every verdict is also an audit entry (hashes of the output
-    and the reply, never their text)."""
+    each) and, with ``include_sources``, on each case's source note (what was there before any model); write the
+    verdicts and the summary, and return them. A guard of a candidate's family is refused unless
+    ``allow_same_family``. With ``audit``, every verdict is also an audit entry (hashes of the text judged and
+    of the reply, never their text)."""
     files = read_run_dir(Path(run_dir))
     related = check_families(guard, candidate_specs(files), role="guard", allow_same_family=allow_same_family)
     backend = open_guard(guard)
+    judge = _Judging(backend=backend, guard=guard, files=files, audit=audit, user=user)
     outputs: list[GuardedOutput] = []
+    source_outputs: list[GuardedOutput] = []
     try:
         for evaluation in files.evaluations:
             gold = gold_leaks_by_case(files, evaluation.directory)
-            records = [record for record in evaluation.records if record.ok][:limit]
             guard_records = []
-            for record in records:
-                request = guard_request(guard, record.messages, record.output,
-                                        f"guard:{guard.name}:{evaluation.model}:{record.case_id}")
-                result = backend.generate(request)
-                verdict = parse_guard_output(result.output) if result.ok else GuardVerdict(
-                    level="unparsed", problem=f"the guard failed: {result.error}")
-                guard_records.append(GuardRecord(
-                    case_id=record.case_id, model=evaluation.model, guard=guard.name, level=verdict.level,
-                    categories=list(verdict.categories), refusal=verdict.refusal, reason=verdict.reason,
-                    problem=verdict.problem, reply=result.output, instruction=instruction_label(guard),
-                    e2e_s=result.e2e_s, prompt_tokens=result.prompt_tokens,
-                    completion_tokens=result.completion_tokens, error=result.error))
-                outputs.append(GuardedOutput(model=evaluation.model, case_id=record.case_id, verdict=verdict,
-                                             latency_s=result.e2e_s, gold_leaks=gold.get(record.case_id)))
-                if audit is not None:
-                    audit.record(user=user, action="guard.verdict", models=[evaluation.model],
-                                 evalset=files.manifest.evalset,
-                                 inputs={"output": record.output, "reply": result.output},
-                                 details={"guard": guard.name, "run_id": files.manifest.run_id,
-                                          "case_id": record.case_id, "level": verdict.level,
-                                          "categories": ", ".join(verdict.categories), "route": verdict.route},
-                                 outcome="ok" if result.ok else "error")
+            for record in [record for record in evaluation.records if record.ok][:limit]:
+                kept, judged = judge.text(evaluation.model, record.case_id, record.output, record.messages,
+                                          "output", gold.get(record.case_id))
+                guard_records.append(kept)
+                outputs.append(judged)
             write_guard_records(evaluation.directory, guard.name, guard_records)
+        if include_sources:
+            source_records = []
+            for case in _run_cases(files)[:limit]:
+                kept, judged = judge.text(SOURCE_NOTES, case.id, case.source, [], "source", len(case.phi) if case.phi else None)
+                source_records.append(kept)
+                source_outputs.append(judged)
+            write_guard_records(Path(run_dir), f"{guard.name}.sources", source_records)
     finally:
         backend.close()
     summaries = summarise_guard(outputs)
     for evaluation in files.evaluations:
         _record_guard_metrics(evaluation, next((s for s in summaries if s.model == evaluation.model), None))
+    sources = summarise_guard(source_outputs)[0] if source_outputs else None
     summary_path = write_guard_run(Path(run_dir), GuardRunFile(
         guard=guard.name, guard_family=family_of(guard), instruction=instruction_label(guard),
-        same_family_graded=related, summaries=summaries))
+        same_family_graded=related, summaries=summaries, sources=sources))
     return GuardRunResult(run_dir=Path(run_dir), guard=guard.name, same_family_graded=related, outputs=outputs,
-                          summaries=summaries, summary_path=summary_path)
+                          summaries=summaries, summary_path=summary_path, sources=sources)
+
+
+def _run_cases(files: RunFiles) -> list[Case]:
+    """The run's cases as they were (the set cut to the run's limit, with the run's hash); none when the set
+    changed or cannot be found."""
+    try:
+        evalset = load_evalset(files.manifest.evalset).head(files.manifest.limit)
+    except (EvalSetError, OSError):
+        return []
+    return list(evalset.cases) if evalset.content_hash() == files.manifest.evalset_hash else []
+
+
+@dataclass
+class _Judging:
+    """One guard at work on one run: asks it about one text, keeps the verdict, audits it."""
+    backend: Backend
+    guard: ModelSpec
+    files: RunFiles
+    audit: AuditLog | None
+    user: str
+
+    def text(self, model: str, case_id: str, text: str, request_messages: list[dict[str, str]],
+             target: str, gold_leaks: int | None) -> tuple[GuardRecord, GuardedOutput]:
+        request = guard_request(self.guard, request_messages, text, f"guard:{self.guard.name}:{model}:{case_id}",
+                                target=target)
+        result = self.backend.generate(request)
+        verdict = parse_guard_output(result.output) if result.ok else GuardVerdict(
+            level="unparsed", problem=f"the guard failed: {result.error}")
+        kept = GuardRecord(case_id=case_id, model=model, guard=self.guard.name, target=target, level=verdict.level,
+                           categories=list(verdict.categories), refusal=verdict.refusal, reason=verdict.reason,
+                           problem=verdict.problem, reply=result.output, instruction=instruction_label(self.guard),
+                           e2e_s=result.e2e_s, prompt_tokens=result.prompt_tokens,
+                           completion_tokens=result.completion_tokens, error=result.error)
+        if self.audit is not None:
+            self.audit.record(user=self.user, action="guard.verdict", models=[model],
+                              evalset=self.files.manifest.evalset, inputs={target: text, "reply": result.output},
+                              details={"guard": self.guard.name, "run_id": self.files.manifest.run_id,
+                                       "case_id": case_id, "target": target, "level": verdict.level,
+                                       "categories": ", ".join(verdict.categories), "route": verdict.route},
+                              outcome="ok" if result.ok else "error")
+        return kept, GuardedOutput(model=model, case_id=case_id, verdict=verdict, latency_s=result.e2e_s,
+                                   gold_leaks=gold_leaks)
 
 
 def _record_guard_metrics(evaluation: EvaluationFiles, summary: GuardSummary | None) -> None:

@@ -37,6 +37,7 @@ from workbench.run.files import (
     EVALUATION_FILE, RUN_FILE, CaseScores, EvaluationSummary, GenerationRecord, GuardRunFile, RunDirectoryError,
     read_guard_runs, read_run_dir,
 )
+from workbench.judges.guard_stats import GuardSummary
 from workbench.run.load import LOAD_FILE, LoadFileError, LoadTest, ModelSweep, read_load_test
 from workbench.scoring.compare import paired_comparisons, shared_ranks
 from workbench.scoring.registry import (
@@ -575,6 +576,11 @@ def guard_evidence(run_dirs: list[Path], models: list[str]) -> list[GuardRunFile
     return found
 
 
+def guard_rows(guard_run: GuardRunFile) -> list[GuardSummary]:
+    """The rows of a guard's table: one per model, then its verdicts on the source notes when it gave them."""
+    return [*guard_run.summaries, *([guard_run.sources] if guard_run.sources is not None else [])]
+
+
 def guard_facts(guard_run: GuardRunFile) -> list[str]:
     """Who judged and how: the guard, its family, how it was asked, same-family candidates it was allowed to judge,
     and the cases where it and the gold spans disagree."""
@@ -582,7 +588,7 @@ def guard_facts(guard_run: GuardRunFile) -> list[str]:
     if guard_run.same_family_graded:
         facts.append(f"judged candidates of its own family because the user allowed it: "
                      f"{', '.join(guard_run.same_family_graded)}")
-    for summary in guard_run.summaries:
+    for summary in guard_rows(guard_run):
         if summary.agreement and summary.agreement.disagreeing_cases:
             facts.append(f"{summary.model}: guard and gold disagree on "
                          f"{', '.join(summary.agreement.disagreeing_cases)}")

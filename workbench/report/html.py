@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from workbench.report.build import (
-    GUARD_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, MetricValue, ParetoFront, Report, guard_facts,
+    GUARD_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, MetricValue, ParetoFront, Report, guard_facts, guard_rows,
     highest_level_sentence, leaderboard_metrics, load_level_rows, load_test_facts, sweep_facts,
     without_load_test_sentence,
 )
@@ -225,7 +225,7 @@ def _guard_section(report: Report) -> str:
     for guard_run in report.guards:
         parts.append(f"<h3>{_esc(guard_run.guard)}</h3><ul>"
                      + "".join(f"<li>{_esc(fact)}</li>" for fact in guard_facts(guard_run)) + "</ul>")
-        parts.append(_html_table(GUARD_HEADERS, [guard_cells(summary) for summary in guard_run.summaries]))
+        parts.append(_html_table(GUARD_HEADERS, [guard_cells(summary) for summary in guard_rows(guard_run)]))
     return "".join(parts) + "</section>"
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from workbench.report.build import (
-    GUARD_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, Report, guard_facts, highest_level_sentence, load_level_rows,
-    load_test_facts, sweep_facts, without_load_test_sentence,
+    GUARD_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, Report, guard_facts, guard_rows, highest_level_sentence,
+    load_level_rows, load_test_facts, sweep_facts, without_load_test_sentence,
 )
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
@@ -60,7 +60,7 @@ def _guard_lines(report: Report) -> list[str]:
     lines = ["## Guard verdicts", "", GUARD_SECTION_NOTE, ""]
     for guard_run in report.guards:
         lines += [f"### {_md_cell(guard_run.guard)}", "", *[f"- {_md_cell(fact)}" for fact in guard_facts(guard_run)],
-                  "", _md_table(GUARD_HEADERS, [guard_cells(summary) for summary in guard_run.summaries]), ""]
+                  "", _md_table(GUARD_HEADERS, [guard_cells(summary) for summary in guard_rows(guard_run)]), ""]
     return lines
 
 

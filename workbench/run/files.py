@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.judges.guard_stats import GuardSummary
+from workbench.judges.judge_stats import JudgeSummary, PairwiseSummary
 from workbench.safe_names import UnsafeNameError, safe_child
 
 SCHEMA_VERSION = 2
@@ -213,6 +214,80 @@ class GuardRunFile(_Versioned):
     instruction: str
     same_family_graded: list[str] = Field(default_factory=list)
     summaries: list[GuardSummary]
+    sources: GuardSummary | None = None  # its verdicts on the source notes themselves, when asked for
+    written_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+
+
+JUDGE_FILE_PREFIX = "judge-"  # <model directory>/judge-<judge>.jsonl: one judge's rubric verdicts on its outputs
+PAIRWISE_FILE_PREFIX = "pairwise-"  # <run>/pairwise-<judge>.jsonl: one judge's preferences between the models
+
+
+class JudgeRecord(_Versioned):
+    """One line of ``judge-<judge>.jsonl``: a judge model's verdict on one rubric item for one output of a case."""
+
+    case_id: str
+    model: str  # the candidate whose output was judged
+    judge: str
+    rubric: str  # NAME@VERSION
+    rubric_hash: str
+    item_id: str
+    type: str  # accuracy, completeness, phi, safety, format
+    points: float
+    must_not: bool = False  # the criterion describes a fault: met means found, and its points are subtracted
+    met: bool | None = None  # None: the reply was unparsed or the judge failed (``problem`` says why)
+    justification: str = ""
+    problem: str = ""
+    reply: str = ""  # the judge's reply as it wrote it
+    instruction: str  # the versioned instruction and its hash
+    e2e_s: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    error: str | None = None
+
+
+class JudgeRunFile(_Versioned):
+    """``judge-<judge>.json`` in a run directory: who graded with which rubric and instruction, which candidates
+    of its own family it graded because the user allowed it, and its verdicts summarised per model."""
+
+    judge: str
+    judge_family: str
+    rubric: str
+    rubric_hash: str
+    instruction: str
+    same_family_graded: list[str] = Field(default_factory=list)
+    notes_from_requests: list[str] = Field(default_factory=list)  # cases whose note came from the model's request
+    summaries: list[JudgeSummary]
+    written_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+
+
+class PairwiseRecord(_Versioned):
+    """One line of ``pairwise-<judge>.jsonl``: which of two models' outputs for a case a judge preferred, asked
+    in one order (``first`` shown as Output 1, ``second`` as Output 2); each pair is asked in both orders."""
+
+    case_id: str
+    judge: str
+    first: str
+    second: str
+    better: Literal["1", "2", "tie", "unparsed"]
+    preferred: str | None = None  # the model shown at the preferred position; None for a tie or an unparsed reply
+    justification: str = ""
+    problem: str = ""
+    reply: str = ""
+    instruction: str
+    e2e_s: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    error: str | None = None
+
+
+class PairwiseRunFile(_Versioned):
+    """``pairwise-<judge>.json`` in a run directory: who compared, how it was asked, and the outcome per pair."""
+
+    judge: str
+    judge_family: str
+    instruction: str
+    same_family_graded: list[str] = Field(default_factory=list)
+    summaries: list[PairwiseSummary]
     written_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
 
 
@@ -436,6 +511,74 @@ def guard_verdicts_by_case(directory: Path) -> dict[str, list[GuardRecord]]:
         for record in _read_jsonl(path, GuardRecord):
             verdicts.setdefault(record.case_id, []).append(record)
     return verdicts
+
+
+def _write_records(path: Path, records: list[Model]) -> Path:
+    """Write every record of a file of verdicts on a finished run at once, replacing the file."""
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    os.replace(temporary, path)
+    return path
+
+
+def judge_file(directory: Path, judge: str) -> Path:
+    """Where judge model ``judge``'s rubric verdicts on one model's outputs are kept."""
+    return safe_child(Path(directory), f"{JUDGE_FILE_PREFIX}{judge}.jsonl", "judge model name")
+
+
+def write_judge_records(directory: Path, judge: str, records: list[JudgeRecord]) -> Path:
+    return _write_records(judge_file(directory, judge), records)
+
+
+def read_judge_records(directory: Path, judge: str) -> list[JudgeRecord]:
+    return _read_jsonl(judge_file(directory, judge), JudgeRecord)
+
+
+def judge_run_file(run_dir: Path, judge: str) -> Path:
+    return safe_child(Path(run_dir), f"{JUDGE_FILE_PREFIX}{judge}.json", "judge model name")
+
+
+def write_judge_run(run_dir: Path, summary: JudgeRunFile) -> Path:
+    path = judge_run_file(run_dir, summary.judge)
+    _write_json(path, summary)
+    return path
+
+
+def read_judge_runs(run_dir: Path) -> list[JudgeRunFile]:
+    """Every judge's rubric summary in a run directory, by judge name."""
+    return [_parse(JudgeRunFile, _read_json(path), str(path))
+            for path in sorted(Path(run_dir).glob(f"{JUDGE_FILE_PREFIX}*.json"))]
+
+
+def pairwise_file(run_dir: Path, judge: str) -> Path:
+    """Where judge model ``judge``'s pairwise preferences between a run's models are kept."""
+    return safe_child(Path(run_dir), f"{PAIRWISE_FILE_PREFIX}{judge}.jsonl", "judge model name")
+
+
+def write_pairwise_records(run_dir: Path, judge: str, records: list[PairwiseRecord]) -> Path:
+    return _write_records(pairwise_file(run_dir, judge), records)
+
+
+def read_pairwise_records(run_dir: Path, judge: str) -> list[PairwiseRecord]:
+    return _read_jsonl(pairwise_file(run_dir, judge), PairwiseRecord)
+
+
+def pairwise_run_file(run_dir: Path, judge: str) -> Path:
+    return safe_child(Path(run_dir), f"{PAIRWISE_FILE_PREFIX}{judge}.json", "judge model name")
+
+
+def write_pairwise_run(run_dir: Path, summary: PairwiseRunFile) -> Path:
+    path = pairwise_run_file(run_dir, summary.judge)
+    _write_json(path, summary)
+    return path
+
+
+def read_pairwise_runs(run_dir: Path) -> list[PairwiseRunFile]:
+    """Every judge's pairwise summary in a run directory, by judge name."""
+    return [_parse(PairwiseRunFile, _read_json(path), str(path))
+            for path in sorted(Path(run_dir).glob(f"{PAIRWISE_FILE_PREFIX}*.json"))]
 
 
 def guard_run_file(run_dir: Path, guard: str) -> Path:
