@@ -862,6 +862,53 @@ def guard(
     typer.echo(f"verdicts: {result.summary_path}")
 
 
+@app.command("judge")
+def judge(
+    run_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Run directory runs/<run_id>."),
+    judge_models: list[str] = typer.Option(..., "--judge", help="Catalogue model that grades; repeat for a jury."),
+    rubric: Optional[str] = typer.Option(None, "--rubric", help="Rubric file or NAME@VERSION (default: the shipped rubric of the run's set)."),
+    pairwise: bool = typer.Option(False, "--pairwise", help="Also compare every pair of models case by case, in both orders."),
+    allow_same_family: bool = typer.Option(False, "--allow-same-family", help="Let a judge grade candidates of its own family (the summary says which)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N outputs of each model."),
+    catalogue: Optional[list[Path]] = CatalogueOption,
+) -> None:
+    """Grade every output of a run against a rubric with one or more local judge models, without generating again:
+    rubric scores with intervals, per item type, unparsed verdicts counted; with several judges, the jury's
+    majority and mean and the judges' agreement (Krippendorff's α)."""
+    from workbench.judges.judge_run import judge_run
+    from workbench.judges.jury import read_jury
+    from workbench.judges.pairwise_run import pairwise_run
+    from workbench.judges.rubrics import load_rubric, rubric_for_set
+    from workbench.models import open_backend
+    from workbench.report.tables import (
+        JUDGE_HEADERS, JURY_HEADERS, PAIRWISE_HEADERS, agreement_sentence, judge_cells, jury_cells, pairwise_cells,
+    )
+    from workbench.run.files import read_manifest
+
+    try:
+        specs = [get_model_spec(name, catalogue) for name in dict.fromkeys(judge_models)]
+        chosen = load_rubric(rubric) if rubric else rubric_for_set(read_manifest(run_dir).evalset)
+        for spec in specs:
+            result = judge_run(run_dir, spec, chosen, open_judge=open_backend, allow_same_family=allow_same_family,
+                               limit=limit)
+            typer.echo(f"judge {spec.name} · rubric {chosen.ref} ({chosen.content_hash()[:12]})")
+            typer.echo(_format_table(JUDGE_HEADERS, [judge_cells(summary) for summary in result.summaries]))
+            if result.same_family_graded:
+                typer.echo(f"graded although of the judge's family: {', '.join(result.same_family_graded)}")
+            if pairwise:
+                compared = pairwise_run(run_dir, spec, open_judge=open_backend, allow_same_family=allow_same_family,
+                                        limit=limit)
+                typer.echo(_format_table(PAIRWISE_HEADERS, [pairwise_cells(summary) for summary in compared.summaries]))
+            typer.echo("")
+        if len(specs) > 1:
+            jury = read_jury(run_dir, [spec.name for spec in specs])
+            typer.echo(f"jury of {len(specs)} judges · {agreement_sentence(jury.agreement)}")
+            typer.echo(_format_table(JURY_HEADERS, [jury_cells(summary) for summary in jury.models]))
+    except (WorkbenchError, CatalogueError) as exc:
+        _fail(str(exc))
+        return
+
+
 @app.command("diff")
 def diff(
     run_a: Path = typer.Argument(..., exists=True, file_okay=False, help="Run directory A (runs/<run_id>)."),

@@ -16,9 +16,8 @@ from pathlib import Path
 from workbench.data.evalsets import Case, EvalSetError, load_evalset
 from workbench.data.prompts import ChatMessage
 from workbench.judges.family import check_families, family_of
-from workbench.judges.guard_stats import (
-    GuardedOutput, GuardSummary, guard_metric_names, guard_metrics, summarise_guard,
-)
+from workbench.judges.evaluation_metrics import replace_judge_metrics
+from workbench.judges.guard_stats import GUARD_METRIC_PREFIX, GuardedOutput, GuardSummary, guard_metrics, summarise_guard
 from workbench.judges.guard_verdicts import CATEGORIES, GuardVerdict, parse_guard_output
 from workbench.models.base import Backend, GenerationRequest
 from workbench.models.catalogue import load_catalogue
@@ -26,7 +25,7 @@ from workbench.models.spec import ModelSpec
 from workbench.privacy.audit import AuditLog
 from workbench.run.files import (
     EvaluationFiles, GuardRecord, GuardRunFile, RunFiles, read_run_dir, read_scores, write_guard_records,
-    write_guard_run, write_summary,
+    write_guard_run,
 )
 
 GUARD_INSTRUCTION_VERSION = "guard-verdict@1"
@@ -198,9 +197,5 @@ class _Judging:
 
 
 def _record_guard_metrics(evaluation: EvaluationFiles, summary: GuardSummary | None) -> None:
-    """The evaluation's guard metrics become this guard's (those of an earlier guard are replaced; a model with
-    no output audited keeps none)."""
-    metrics = {key: value for key, value in evaluation.summary.metrics.items() if key not in guard_metric_names()}
-    if summary is not None:
-        metrics.update(guard_metrics(summary))
-    write_summary(evaluation.directory, evaluation.summary.model_copy(update={"metrics": metrics}))
+    """The evaluation's guard metrics become this guard's (a model with no output audited keeps none)."""
+    replace_judge_metrics(evaluation, GUARD_METRIC_PREFIX, guard_metrics(summary) if summary is not None else {})

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.judges.guard_verdicts import LEVELS, PII_CATEGORY, ROUTES, GuardVerdict
 from workbench.scoring.latency import percentile
-from workbench.scoring.registry import ci_keys, metrics_where
+from workbench.scoring.registry import ci_keys
 from workbench.scoring.stats import CONFIDENCE, normal_quantile
 
 
@@ -145,10 +145,7 @@ def _summary(model: str, outputs: list[GuardedOutput]) -> GuardSummary:
                         agreement=gold_agreement(outputs), categories=dict(categories))
 
 
-def guard_metric_names() -> set[str]:
-    """Every key the guard metrics take in an evaluation's metrics (values and interval bounds)."""
-    return {key for metric in metrics_where(kind="judge") if metric.name.startswith("guard_")
-            for key in (metric.name, *ci_keys(metric.name))}
+GUARD_METRIC_PREFIX = "guard_"  # the registry's guard metrics are named guard_…
 
 
 def guard_metrics(summary: GuardSummary) -> dict[str, float]:

@@ -19,7 +19,8 @@ from pathlib import Path
 from workbench.data.evalsets import EvalSetError, load_evalset
 from workbench.judges.family import check_families, family_of
 from workbench.judges.guard_run import candidate_specs
-from workbench.judges.judge_stats import JudgedItem, JudgeSummary, summarise_judge
+from workbench.judges.evaluation_metrics import replace_judge_metrics
+from workbench.judges.judge_stats import JUDGE_METRIC_PREFIX, JudgedItem, JudgeSummary, judge_metrics, summarise_judge
 from workbench.judges.rubric_judge import ItemVerdict, parse_judge_reply, rubric_instruction_label, rubric_request
 from workbench.judges.rubrics import Rubric, RubricItem
 from workbench.models.base import Backend, GenerationResult
@@ -106,6 +107,9 @@ def judge_run(run_dir: Path, judge_spec: ModelSpec, rubric: Rubric, *, open_judg
     finally:
         backend.close()
     summaries = summarise_judge([judged_item(record) for record in records])
+    for evaluation in files.evaluations:
+        summary = next((found for found in summaries if found.model == evaluation.model), None)
+        replace_judge_metrics(evaluation, JUDGE_METRIC_PREFIX, judge_metrics(summary) if summary is not None else {})
     summary_path = write_judge_run(run_dir, JudgeRunFile(
         judge=judge_spec.name, judge_family=family_of(judge_spec), rubric=rubric.ref,
         rubric_hash=rubric.content_hash(), instruction=rubric_instruction_label(), same_family_graded=related,

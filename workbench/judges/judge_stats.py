@@ -24,6 +24,7 @@ from workbench.judges.guard_stats import Share, wilson_interval
 from workbench.judges.rubric_judge import Preference
 from workbench.judges.rubrics import ITEM_TYPES, ItemAnswer, RubricScore, rubric_score
 from workbench.scoring.latency import percentile
+from workbench.scoring.registry import ci_keys
 from workbench.scoring.stats import bootstrap_mean
 
 
@@ -247,3 +248,21 @@ def summarise_pairwise(models: Sequence[str], judgements: Sequence[PairwiseJudge
     """One summary per pair of ``models`` that the judgements ask about."""
     summaries = [summarise_pair(a, b, judgements) for a, b in model_pairs(models)]
     return [summary for summary in summaries if summary.cases]
+
+
+JUDGE_METRIC_PREFIX = "judge_"  # the registry's rubric-judge metrics are named judge_…
+
+
+def judge_metrics(summary: JudgeSummary) -> dict[str, float]:
+    """The registry's rubric-judge metrics of one model (``judge_*``)."""
+    values: dict[str, float] = {}
+    if summary.score is not None:
+        values["judge_rubric_score"] = summary.score
+        low_key, high_key = ci_keys("judge_rubric_score")
+        if summary.score_ci_low is not None and summary.score_ci_high is not None:
+            values[low_key], values[high_key] = summary.score_ci_low, summary.score_ci_high
+    if summary.items:
+        values["judge_unparsed_rate"] = summary.unparsed / summary.items
+    if summary.latency_p50_s is not None:
+        values["judge_p50_s"] = summary.latency_p50_s
+    return values

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workbench.judges.rubrics import ITEM_TYPES
 from workbench.scoring.registry import Metric, format_with_ci, interval_of, metrics_where, value_of
 
 
@@ -52,17 +53,29 @@ GUARD_HEADERS = ["model", "audited", "safe", "controversial", "unsafe", "unparse
                  "guard p50 / p95 (s)", "agreement with gold (κ)"]
 
 
+def share_cell(found: Any) -> str:
+    """A count with its share and 95% interval: "3 (60% [23%, 88%])"; "-" when nothing was counted."""
+    if found is None or found.share is None:
+        return "-"
+    return f"{found.count} ({found.share:.0%} [{found.ci_low:.0%}, {found.ci_high:.0%}])"
+
+
+def seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def estimate_cell(value: float | None, low: float | None, high: float | None) -> str:
+    """A value with its 95% interval, to three places."""
+    if value is None:
+        return "-"
+    return f"{value:.3f}" + (f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else "")
+
+
 def guard_cells(summary: Any) -> list[str]:
     """One model's guard verdicts as table cells (CLI, report): counts with their share and 95% Wilson interval,
     the routes, the guard's own latency, its agreement with the gold identifier spans."""
     def share(level: str) -> str:
-        found = summary.shares[level]
-        if found.share is None:
-            return "-"
-        return f"{found.count} ({found.share:.0%} [{found.ci_low:.0%}, {found.ci_high:.0%}])"
-
-    def seconds(value: float | None) -> str:
-        return "-" if value is None else f"{value:.2f}"
+        return share_cell(summary.shares[level])
 
     agreement = summary.agreement
     agreed = "-" if agreement is None else (
@@ -72,3 +85,50 @@ def guard_cells(summary: Any) -> list[str]:
     return [summary.model, str(summary.audited), share("safe"), share("controversial"), share("unsafe"),
             share("unparsed"), f"{routes['pass']} / {routes['review']} / {routes['block']}",
             f"{seconds(summary.latency_p50_s)} / {seconds(summary.latency_p95_s)}", agreed]
+
+
+JUDGE_HEADERS = ["model", "outputs", "rubric score [95% CI]", *[f"{kind} satisfied" for kind in ITEM_TYPES],
+                 "unparsed", "judge p50 / p95 (s)"]
+
+
+def judge_cells(summary: Any) -> list[str]:
+    """One model's rubric grading: its mean score with the interval, the share of items satisfied per type (a
+    criterion met, or a must-not criterion not met), the verdicts that could not be read, the judge's latency."""
+    return [summary.model, str(summary.outputs), estimate_cell(summary.score, summary.score_ci_low, summary.score_ci_high),
+            *[share_cell(summary.satisfied_by_type.get(kind)) for kind in ITEM_TYPES],
+            f"{summary.unparsed} of {summary.items}",
+            f"{seconds(summary.latency_p50_s)} / {seconds(summary.latency_p95_s)}"]
+
+
+PAIRWISE_HEADERS = ["model A", "model B", "compared", "A wins / B wins / ties", "order disagreements", "unparsed",
+                    "A win rate [95% CI]"]
+
+
+def pairwise_cells(summary: Any) -> list[str]:
+    """One pair of models judged side by side in both orders (a win counts only when both orders agree)."""
+    rate = ("-" if summary.win_rate is None else
+            f"{summary.win_rate:.0%} [{summary.win_rate_ci_low:.0%}, {summary.win_rate_ci_high:.0%}]")
+    return [summary.model_a, summary.model_b, str(summary.compared),
+            f"{summary.wins} / {summary.losses} / {summary.ties}", str(summary.order_disagreements),
+            str(summary.unparsed), rate]
+
+
+JURY_HEADERS = ["model", "items decided / undecided", "majority score [95% CI]", "mean score [95% CI]"]
+
+
+def jury_cells(summary: Any) -> list[str]:
+    return [summary.model, f"{summary.decided} / {summary.undecided}",
+            estimate_cell(summary.majority_score, summary.majority_score_ci_low, summary.majority_score_ci_high),
+            estimate_cell(summary.mean_score, summary.mean_score_ci_low, summary.mean_score_ci_high)]
+
+
+def agreement_sentence(agreement: Any) -> str:
+    """The judges' agreement in words: Krippendorff's α, and Cohen's κ with the raw agreement for two judges."""
+    def number(value: float | None) -> str:
+        return "undefined" if value is None else f"{value:.2f}"
+
+    text = (f"judges {', '.join(agreement.judges)} agree on {agreement.items} item(s) answered by at least two: "
+            f"Krippendorff's α {number(agreement.alpha)}")
+    if len(agreement.judges) == 2:
+        text += f", Cohen's κ {number(agreement.kappa)}, raw agreement {number(agreement.raw_agreement)}"
+    return text

@@ -378,6 +378,17 @@ _declare(
     Metric("guard_p95_s", "Guard p95", "95th percentile of seconds of one guard verdict", "s", None, "judge",
            aggregation="run", digits=2),
 )
+# A judge model's rubric grading (``workbench judge``): the latest judge of the evaluation; each judge's figures
+# stay in its judge-<judge>.json. The score's interval is a bootstrap over outputs.
+_declare(
+    Metric("judge_rubric_score", "Judge: rubric", "mean over outputs of the rubric score a judge model gave: points "
+           "of criteria met, less points of must-not criteria met, over the points possible (0 to 1)", "fraction",
+           "higher", "judge", aggregation="run", interval=True),
+    Metric("judge_unparsed_rate", "Judge: unparsed", "share of the judge's verdicts that could not be read (left out "
+           "of the score, counted)", "fraction", None, "judge", aggregation="run"),
+    Metric("judge_p50_s", "Judge p50", "median seconds of one rubric verdict", "s", None, "judge", aggregation="run",
+           digits=2),
+)
 for _name, _label, _what in (("ttft", "TTFT", "time to the first token"),
                              ("ttfc", "TTFC", "time to the first content token (after any reasoning)"),
                              ("tpot", "TPOT", "time per output token after the first"),
