@@ -69,3 +69,19 @@ def test_a_judge_of_a_candidates_family_and_an_unknown_rubric_are_refused(judged
     assert refused.exit_code == 2 and "--allow-same-family" in refused.output
     unknown = CliRunner().invoke(cli.app, ["judge", str(judged_run), "--judge", "judge-a", "--rubric", "nope@3"])
     assert unknown.exit_code == 2 and "nope" in unknown.output
+
+
+def test_the_report_names_each_judge_its_rubric_and_shows_scores_pairs_and_the_jury(judged_run: Path,
+                                                                                   isolated_cwd: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli.app, ["judge", str(judged_run), "--judge", "judge-a", "--judge", "judge-b"]).exit_code == 0
+    assert runner.invoke(cli.app, ["judge", str(judged_run), "--judge", "judge-pairs", "--pairwise"]).exit_code == 0
+    summary = api.report([judged_run], out_dir=isolated_cwd / "report")
+    page = summary.html_path.read_text(encoding="utf-8")
+    assert 'id="judge-scores"' in page
+    assert "judge judge-a (Alpha family) graded with rubric clinical-summary-en@1" in page
+    assert "Jury (judge-a, judge-b, judge-pairs)" in page and "Krippendorff" in page  # one rubric: one jury
+    assert "judge-pairs: side by side" in page
+    assert "1.000 [" in page or "<td>1.000</td>" in page  # judge-a: every criterion met, must-nots too: clipped
+    markdown = (isolated_cwd / "report" / "report.md").read_text(encoding="utf-8")
+    assert "## Judge scores" in markdown and "A wins / B wins / ties" in markdown

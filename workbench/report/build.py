@@ -34,10 +34,11 @@ from typing import Any
 from workbench.data.input_checks import parse_yaml, read_utf8
 from workbench.errors import WorkbenchError
 from workbench.run.files import (
-    EVALUATION_FILE, RUN_FILE, CaseScores, EvaluationSummary, GenerationRecord, GuardRunFile, RunDirectoryError,
-    read_guard_runs, read_run_dir,
+    EVALUATION_FILE, RUN_FILE, CaseScores, EvaluationSummary, GenerationRecord, GuardRunFile, JudgeRunFile,
+    PairwiseRunFile, RunDirectoryError, read_guard_runs, read_judge_runs, read_pairwise_runs, read_run_dir,
 )
 from workbench.judges.guard_stats import GuardSummary
+from workbench.judges.jury import JurySummary, read_jury
 from workbench.run.load import LOAD_FILE, LoadFileError, LoadTest, ModelSweep, read_load_test
 from workbench.scoring.compare import paired_comparisons, shared_ranks
 from workbench.scoring.registry import (
@@ -257,6 +258,9 @@ class Report:
     missing_models: list[str] = field(default_factory=list)
     load_tests: list[LoadEvidence] = field(default_factory=list)
     guards: list[GuardRunFile] = field(default_factory=list)  # guard verdicts on the outputs (``workbench guard``)
+    judges: list[JudgeRunFile] = field(default_factory=list)  # rubric grading by judge models (``workbench judge``)
+    pairwise: list[PairwiseRunFile] = field(default_factory=list)  # side-by-side judging in both orders
+    juries: list[JurySummary] = field(default_factory=list)  # judges of one run with the same rubric, together
     models_without_load_test: list[str] = field(default_factory=list)  # only when load tests are given
     comparison_order: list[str] = field(default_factory=list)  # the models as the runs list them: picks colours
 
@@ -551,6 +555,9 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
         worst_cases={item.label: _worst_cases(item, worst_cases, output_excerpt_chars) for item in ranked},
         recommendation=_recommend(ranked, gates, ranks, comparisons), missing_models=missing,
         load_tests=load_tests, guards=guard_evidence(run_dirs, [item.label for item in ranked]),
+        judges=[judged for run_dir in run_dirs for judged in read_judge_runs(run_dir)],
+        pairwise=[compared for run_dir in run_dirs for compared in read_pairwise_runs(run_dir)],
+        juries=juries_of(run_dirs),
         models_without_load_test=without_load_test(ranked, load_tests) if load_tests else [],
         comparison_order=[item.label for item in evaluations],
     )
@@ -593,6 +600,40 @@ def guard_facts(guard_run: GuardRunFile) -> list[str]:
             facts.append(f"{summary.model}: guard and gold disagree on "
                          f"{', '.join(summary.agreement.disagreeing_cases)}")
     return facts
+
+
+# --- judges (shared by the HTML and markdown renderings) -----------------------------------------
+
+JUDGE_SECTION_NOTE = ("A judge model grades each output against each rubric criterion with a yes/no verdict and a "
+                      "short justification; a reply that is not the asked-for JSON is unparsed, counted and left out. "
+                      "Rubric score per output: points of criteria met, less points of must-not criteria met, over "
+                      "the points possible; means with 95% bootstrap intervals over outputs. Pairwise: each pair is "
+                      "shown to the judge in both orders and a win counts only when both orders agree.")
+
+
+def judge_facts(judged: JudgeRunFile) -> list[str]:
+    """Who graded with what: the judge, its family, the rubric and its hash, the instruction, same-family
+    candidates it was allowed to grade, cases whose note came from the model's request."""
+    facts = [f"judge {judged.judge} ({judged.judge_family} family) graded with rubric {judged.rubric} "
+             f"({judged.rubric_hash[:12]}), asked through {judged.instruction}"]
+    if judged.same_family_graded:
+        facts.append(f"graded candidates of its own family because the user allowed it: "
+                     f"{', '.join(judged.same_family_graded)}")
+    if judged.notes_from_requests:
+        facts.append(f"the set could not be found as it was; the note came from the model's request for "
+                     f"{', '.join(judged.notes_from_requests)}")
+    return facts
+
+
+def juries_of(run_dirs: list[Path]) -> list[JurySummary]:
+    """For each run graded by two or more judges with one rubric, the jury of those judges."""
+    juries = []
+    for run_dir in run_dirs:
+        by_rubric: dict[str, list[str]] = {}
+        for judged in read_judge_runs(run_dir):
+            by_rubric.setdefault(judged.rubric_hash, []).append(judged.judge)
+        juries += [read_jury(run_dir, judges) for judges in by_rubric.values() if len(judges) > 1]
+    return juries
 
 
 # --- load tests as text (shared by the HTML and markdown renderings) -------------------------

@@ -8,15 +8,18 @@ import re
 from typing import Any
 
 from workbench.report.build import (
-    GUARD_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, MetricValue, ParetoFront, Report, guard_facts, guard_rows,
-    highest_level_sentence, leaderboard_metrics, load_level_rows, load_test_facts, sweep_facts,
-    without_load_test_sentence,
+    GUARD_SECTION_NOTE, JUDGE_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, MetricValue, ParetoFront, Report,
+    guard_facts, guard_rows, highest_level_sentence, judge_facts, leaderboard_metrics, load_level_rows,
+    load_test_facts, sweep_facts, without_load_test_sentence,
 )
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
 )
 from workbench.report.colours import model_colours
-from workbench.report.tables import GUARD_HEADERS, guard_cells
+from workbench.report.tables import (
+    GUARD_HEADERS, JUDGE_HEADERS, JURY_HEADERS, PAIRWISE_HEADERS, agreement_sentence, guard_cells, judge_cells,
+    jury_cells, pairwise_cells,
+)
 from workbench.report.figures import axis_title, load_sweep_svgs
 from workbench.report.svg_charts import (
     FONT_FAMILY, MONOSPACE_FAMILY, BarSeries, IntervalRow, ScatterPoint, grouped_bar_chart, interval_chart,
@@ -229,6 +232,22 @@ def _guard_section(report: Report) -> str:
     return "".join(parts) + "</section>"
 
 
+def _judge_section(report: Report) -> str:
+    """The "Judge scores" section: each judge's identity, rubric and scores; side-by-side outcomes; juries."""
+    parts = ["<section id=\"judge-scores\"><h2>Judge scores</h2>", f"<p class=\"muted\">{_esc(JUDGE_SECTION_NOTE)}</p>"]
+    for judged in report.judges:
+        parts.append(f"<h3>{_esc(judged.judge)}</h3><ul>"
+                     + "".join(f"<li>{_esc(fact)}</li>" for fact in judge_facts(judged)) + "</ul>")
+        parts.append(_html_table(JUDGE_HEADERS, [judge_cells(summary) for summary in judged.summaries]))
+    for compared in report.pairwise:
+        parts.append(f"<h3>{_esc(compared.judge)}: side by side</h3>")
+        parts.append(_html_table(PAIRWISE_HEADERS, [pairwise_cells(summary) for summary in compared.summaries]))
+    for jury in report.juries:
+        parts.append(f"<h3>Jury ({_esc(', '.join(jury.judges))})</h3><p>{_esc(agreement_sentence(jury.agreement))}</p>")
+        parts.append(_html_table(JURY_HEADERS, [jury_cells(summary) for summary in jury.models]))
+    return "".join(parts) + "</section>"
+
+
 def render_html(report: Report) -> str:
     """The whole report as one self-contained HTML page (charts as inline SVG, no script, no network needed)."""
     rec = report.recommendation
@@ -263,6 +282,8 @@ def render_html(report: Report) -> str:
         sections.append(_load_section(report))
     if report.guards:
         sections.append(_guard_section(report))
+    if report.judges or report.pairwise:
+        sections.append(_judge_section(report))
     if report.significance:
         significance = _html_table(*significance_rows(report))
     else:

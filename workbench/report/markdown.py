@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from workbench.report.build import (
-    GUARD_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, Report, guard_facts, guard_rows, highest_level_sentence,
-    load_level_rows, load_test_facts, sweep_facts, without_load_test_sentence,
+    GUARD_SECTION_NOTE, JUDGE_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, Report, guard_facts, guard_rows,
+    highest_level_sentence, judge_facts, load_level_rows, load_test_facts, sweep_facts, without_load_test_sentence,
 )
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
 )
-from workbench.report.tables import GUARD_HEADERS, guard_cells
+from workbench.report.tables import (
+    GUARD_HEADERS, JUDGE_HEADERS, JURY_HEADERS, PAIRWISE_HEADERS, agreement_sentence, guard_cells, judge_cells,
+    jury_cells, pairwise_cells,
+)
 from workbench.scoring.registry import primary, ranking_rule_text
 
 
@@ -64,6 +67,23 @@ def _guard_lines(report: Report) -> list[str]:
     return lines
 
 
+def _judge_lines(report: Report) -> list[str]:
+    """The "Judge scores" section, or nothing when no judge graded the outputs."""
+    if not (report.judges or report.pairwise):
+        return []
+    lines = ["## Judge scores", "", JUDGE_SECTION_NOTE, ""]
+    for judged in report.judges:
+        lines += [f"### {_md_cell(judged.judge)}", "", *[f"- {_md_cell(fact)}" for fact in judge_facts(judged)], "",
+                  _md_table(JUDGE_HEADERS, [judge_cells(summary) for summary in judged.summaries]), ""]
+    for compared in report.pairwise:
+        lines += [f"### {_md_cell(compared.judge)}: side by side", "",
+                  _md_table(PAIRWISE_HEADERS, [pairwise_cells(summary) for summary in compared.summaries]), ""]
+    for jury in report.juries:
+        lines += [f"### Jury ({_md_cell(', '.join(jury.judges))})", "", _md_cell(agreement_sentence(jury.agreement)),
+                  "", _md_table(JURY_HEADERS, [jury_cells(summary) for summary in jury.models]), ""]
+    return lines
+
+
 def render_markdown(report: Report) -> str:
     """The same content as :func:`render_html`, as a markdown summary (no charts, their Pareto fronts in words)."""
     rec = report.recommendation
@@ -88,6 +108,7 @@ def render_markdown(report: Report) -> str:
               f"- {pareto_sentence(report.pareto_phi)}", "",
               *_load_lines(report),
               *_guard_lines(report),
+              *_judge_lines(report),
               "## Paired significance (top two)", "",
               _md_table(*significance_rows(report)) if report.significance else "Only one model: nothing to compare.",
               "", "## Worst cases", "",
