@@ -85,3 +85,47 @@ def test_the_report_names_each_judge_its_rubric_and_shows_scores_pairs_and_the_j
     assert "1.000 [" in page or "<td>1.000</td>" in page  # judge-a: every criterion met, must-nots too: clipped
     markdown = (isolated_cwd / "report" / "report.md").read_text(encoding="utf-8")
     assert "## Judge scores" in markdown and "A wins / B wins / ties" in markdown
+
+
+def test_rubric_verdicts_reach_mlflow_as_judge_assessments_and_the_score_as_a_run_metric(judged_run: Path,
+                                                                                         isolated_cwd: Path) -> None:
+    from mlflow import MlflowClient
+
+    from workbench.track.mlflow_runs import log_comparison
+
+    assert CliRunner().invoke(cli.app, ["judge", str(judged_run), "--judge", "judge-b"]).exit_code == 0
+    uri = f"sqlite:///{isolated_cwd / 'mlflow.db'}"
+    logged = log_comparison(judged_run, tracking_uri=uri)
+    client = MlflowClient(uri)
+    first_item, *other_items = rubric_for_set("smoke-en").items
+    traces = list(client.search_traces(locations=[logged.experiment_id], run_id=logged.child_run_ids["echo"],
+                                       max_results=10))
+    assert len(traces) == 2
+    for trace in traces:
+        rubric = {item.name: item for item in trace.info.assessments if item.name.startswith("rubric/")}
+        assert rubric[f"rubric/{first_item.id}"].value == "unparsed"
+        assert {rubric[f"rubric/{item.id}"].value for item in other_items} == {False}
+        verdict = rubric[f"rubric/{other_items[0].id}"]
+        assert verdict.source.source_type == "LLM_JUDGE" and verdict.source.source_id == "judge-b"
+        assert verdict.rationale == "the criterion does not hold" and verdict.metadata["rubric"] == "clinical-summary-en@1"
+    metrics = client.get_run(logged.child_run_ids["echo"]).data.metrics
+    assert "judge_rubric_score" in metrics and metrics["judge_unparsed_rate"] == pytest.approx(1 / 8)
+
+
+def test_the_cases_tab_shows_each_judges_unsatisfied_criteria_with_the_justification(judged_run: Path,
+                                                                                     isolated_cwd: Path) -> None:
+    from types import SimpleNamespace
+
+    from workbench.privacy.audit import AuditLog
+    from workbench.ui import app as ui_app
+
+    assert CliRunner().invoke(cli.app, ["judge", str(judged_run), "--judge", "judge-b"]).exit_code == 0
+    config = ui_app.UIConfig(runs_dir=judged_run.parent, tracking_uri=f"sqlite:///{isolated_cwd / 'mlflow.db'}",
+                             audit=AuditLog(isolated_cwd / "audit.jsonl"))
+    shown = ui_app.show_case(config, str(judged_run), "en-ed-chest-pain", SimpleNamespace(username=None, session_hash="s"))
+    title = next(part for part in shown[4:] if isinstance(part, str) and part.startswith("### echo"))
+    items = rubric_for_set("smoke-en").items
+    must_nots = sum(1 for item in items if item.must_not)  # judge-b says "not met" to all: must-nots are satisfied
+    assert f"judge judge-b: {must_nots} of {len(items)} criteria satisfied" in title
+    assert f"- unparsed: {items[0].id}" in title
+    assert f"- not satisfied: {items[1].id} — the criterion does not hold" in title

@@ -506,11 +506,23 @@ def read_guard_records(directory: Path, guard: str) -> list[GuardRecord]:
 
 def guard_verdicts_by_case(directory: Path) -> dict[str, list[GuardRecord]]:
     """Case id -> every guard's verdict on this model's output for the case (guards in name order)."""
-    verdicts: dict[str, list[GuardRecord]] = {}
-    for path in sorted(Path(directory).glob(f"{GUARD_FILE_PREFIX}*.jsonl")):
-        for record in _read_jsonl(path, GuardRecord):
-            verdicts.setdefault(record.case_id, []).append(record)
-    return verdicts
+    return _by_case(sorted(Path(directory).glob(f"{GUARD_FILE_PREFIX}*.jsonl")), GuardRecord)
+
+
+def judge_verdicts_by_case(directory: Path) -> dict[str, list[JudgeRecord]]:
+    """Case id -> every judge's rubric verdicts on this model's output for the case (judges in name order)."""
+    return _by_case(sorted(Path(directory).glob(f"{JUDGE_FILE_PREFIX}*.jsonl")), JudgeRecord)
+
+
+CaseRecord = TypeVar("CaseRecord", GuardRecord, JudgeRecord)
+
+
+def _by_case(paths: list[Path], kind: type[CaseRecord]) -> dict[str, list[CaseRecord]]:
+    found: dict[str, list[CaseRecord]] = {}
+    for path in paths:
+        for record in _read_jsonl(path, kind):
+            found.setdefault(record.case_id, []).append(record)
+    return found
 
 
 def _write_records(path: Path, records: list[Model]) -> Path:

@@ -63,7 +63,7 @@ from workbench.privacy.redaction import (  # noqa: E402
 )
 from workbench.run.files import (  # noqa: E402
     EVALUATION_FILE, RUN_FILE, EvaluationFiles, EvaluationSummary, GenerationRecord, RunDirectoryError, RunFiles,
-    RunManifest, guard_verdicts_by_case, model_directory, read_records, read_run_dir,
+    RunManifest, guard_verdicts_by_case, judge_verdicts_by_case, model_directory, read_records, read_run_dir,
 )
 from workbench.scoring.compare import paired_comparisons, rank_label, shared_ranks  # noqa: E402
 from workbench.scoring.registry import (  # noqa: E402
@@ -523,7 +523,7 @@ def _log_traces(files: EvaluationFiles, *, run_id: str, experiment_id: str, work
     cases = _cases_by_id(evalset, files.records, storage)
     phi = {case_id: gold_phi(case) for case_id, case in cases.items()}
     trace_ids = log_case_traces(files.records, files.scores_by_case(), links, phi,
-                                guard_verdicts_by_case(files.directory))
+                                guard_verdicts_by_case(files.directory), judge_verdicts_by_case(files.directory))
     mlflow.set_tag("workbench.traces", str(len(trace_ids)))
 
 

@@ -40,7 +40,7 @@ from mlflow.tracing.provider import safe_set_span_in_context  # noqa: E402
 
 from workbench.data.evalsets import Case  # noqa: E402
 from workbench.privacy.redaction import OutputStorage, gold_phi, redact, sha256_text  # noqa: E402
-from workbench.run.files import CaseScores, GenerationRecord, GuardRecord  # noqa: E402
+from workbench.run.files import CaseScores, GenerationRecord, GuardRecord, JudgeRecord  # noqa: E402
 from workbench.scoring.registry import Metric, all_metrics  # noqa: E402
 
 _logger = logging.getLogger(__name__)
@@ -162,6 +162,7 @@ def score_feedback(scores: CaseScores | None, metrics: list[Metric], span_id: st
 
 
 GUARD_VERDICT_ASSESSMENT = "guard_verdict"
+RUBRIC_ASSESSMENT_PREFIX = "rubric/"  # a rubric verdict's assessment: "rubric/<item id>"
 
 
 def guard_feedback(verdicts: list[GuardRecord], storage: OutputStorage, phi: PhiItems,
@@ -174,6 +175,21 @@ def guard_feedback(verdicts: list[GuardRecord], storage: OutputStorage, phi: Phi
         source=AssessmentSource(source_type=AssessmentSourceType.LLM_JUDGE, source_id=verdict.guard),
         metadata={"categories": ", ".join(verdict.categories) or "None", "instruction": verdict.instruction,
                   "refusal": "unknown" if verdict.refusal is None else str(verdict.refusal).lower()},
+        span_id=span_id) for verdict in verdicts]
+
+
+def judge_feedback(verdicts: list[JudgeRecord], storage: OutputStorage, phi: PhiItems,
+                   span_id: str | None = None) -> list[Feedback]:
+    """One LLM-judge feedback per rubric verdict on the case: ``rubric/<item>`` with met (true/false, or "unparsed")
+    as value, the judge's justification (or why its reply could not be read) as rationale under the storage
+    policy, the judge as source, the item's rubric, type, points and must-not as metadata."""
+    return [Feedback(
+        name=f"{RUBRIC_ASSESSMENT_PREFIX}{verdict.item_id}", value="unparsed" if verdict.met is None else verdict.met,
+        rationale=stored_text(verdict.justification or verdict.problem or None, storage, phi),
+        source=AssessmentSource(source_type=AssessmentSourceType.LLM_JUDGE, source_id=verdict.judge),
+        metadata={"rubric": verdict.rubric, "rubric_hash": verdict.rubric_hash, "type": verdict.type,
+                  "points": str(verdict.points), "must_not": str(verdict.must_not).lower(),
+                  "instruction": verdict.instruction},
         span_id=span_id) for verdict in verdicts]
 
 
@@ -190,7 +206,8 @@ def _log_reasoning_span(root: LiveSpan, record: GenerationRecord, reasoning: str
 
 
 def log_case_trace(record: GenerationRecord, scores: CaseScores | None, links: TraceLinks, phi: PhiItems,
-                   metrics: list[Metric], verdicts: list[GuardRecord] | None = None) -> str:
+                   metrics: list[Metric], verdicts: list[GuardRecord] | None = None,
+                   rubric_verdicts: list[JudgeRecord] | None = None) -> str:
     """Log one case of one model as a trace with its scores as assessments; its trace id.
 
     The assessments are logged while the root span is the active span, so MLflow keeps them with the trace
@@ -211,7 +228,8 @@ def log_case_trace(record: GenerationRecord, scores: CaseScores | None, links: T
                             end_ns if end_ns is not None else root.start_time_ns)
     with safe_set_span_in_context(root):
         for feedback in [*score_feedback(scores, metrics, root.span_id),
-                         *guard_feedback(verdicts or [], links.storage, phi, root.span_id)]:
+                         *guard_feedback(verdicts or [], links.storage, phi, root.span_id),
+                         *judge_feedback(rubric_verdicts or [], links.storage, phi, root.span_id)]:
             mlflow.log_assessment(trace_id=root.trace_id, assessment=feedback)
     if record.ok:
         root.end(outputs=stored_text(record.output, links.storage, phi), end_time_ns=end_ns)
@@ -240,13 +258,15 @@ def synchronous_trace_export() -> Iterator[None]:
 
 def log_case_traces(records: list[GenerationRecord], scores_by_case: dict[str, CaseScores], links: TraceLinks,
                     phi_by_case: dict[str, PhiItems],
-                    verdicts_by_case: dict[str, list[GuardRecord]] | None = None) -> list[str]:
-    """Every case of one evaluation as a trace (see :func:`log_case_trace`), with the guard verdicts on its output,
-    in case order; their trace ids. Call it inside :func:`synchronous_trace_export`."""
+                    verdicts_by_case: dict[str, list[GuardRecord]] | None = None,
+                    rubric_verdicts_by_case: dict[str, list[JudgeRecord]] | None = None) -> list[str]:
+    """Every case of one evaluation as a trace (see :func:`log_case_trace`), with the guard and rubric-judge
+    verdicts on its output, in case order; their trace ids. Call it inside :func:`synchronous_trace_export`."""
     metrics = all_metrics()
     verdicts_by_case = verdicts_by_case or {}
+    rubric_verdicts_by_case = rubric_verdicts_by_case or {}
     return [log_case_trace(record, scores_by_case.get(record.case_id), links, phi_by_case.get(record.case_id, []),
-                           metrics, verdicts_by_case.get(record.case_id))
+                           metrics, verdicts_by_case.get(record.case_id), rubric_verdicts_by_case.get(record.case_id))
             for record in sorted(records, key=lambda item: item.case_index)]
 
 

@@ -24,6 +24,7 @@ import yaml  # noqa: E402
 
 from workbench import api  # noqa: E402
 from workbench.privacy.audit import AuditLog  # noqa: E402
+from workbench.judges.judge_run import judged_item  # noqa: E402
 from workbench.ui.case_view import RunCases, highlighted, load_run_cases  # noqa: E402
 from workbench.run.device_queue import DeviceQueues, device_key  # noqa: E402
 from workbench.data.evalset_tools import list_evalsets  # noqa: E402
@@ -549,6 +550,25 @@ def review_queue_text(cases: RunCases) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def rubric_lines(rubric_verdicts: list[Any]) -> str:
+    """Each judge's rubric verdicts on one output, for the output's title: how many criteria it found satisfied,
+    then each one it did not (or could not answer) with the judge's justification."""
+    by_judge: dict[str, list[Any]] = {}
+    for verdict in rubric_verdicts:
+        by_judge.setdefault(verdict.judge, []).append(verdict)
+    lines = []
+    for judge, verdicts in by_judge.items():
+        items = [judged_item(verdict) for verdict in verdicts]
+        satisfied = sum(1 for item in items if item.satisfied)
+        lines.append(f"\njudge {markdown_text(judge)}: {satisfied} of {len(items)} criteria satisfied")
+        for verdict, item in zip(verdicts, items):
+            if item.satisfied is not True:
+                why = verdict.justification or verdict.problem
+                lines.append(f"\n- {'unparsed' if item.satisfied is None else 'not satisfied'}: "
+                             f"{markdown_text(verdict.item_id)}" + (f" — {markdown_text(why)}" if why else ""))
+    return "".join(lines)
+
+
 def verdict_lines(verdicts: list[Any]) -> str:
     """Each guard's verdict on one output, for the output's title: level, categories and reason."""
     return "".join(f"\nguard {markdown_text(verdict.guard)}: **{verdict.level}**"
@@ -658,7 +678,7 @@ def case_parts(config: UIConfig, cases: RunCases, case_id: str | None, request: 
             marked = len(output.spans)
             title = (f"### {markdown_text(output.model)}\n{marked} PHI span(s) marked"
                      + (f" · **error:** {markdown_text(output.error)}" if output.error else "")
-                     + verdict_lines(output.verdicts))
+                     + verdict_lines(output.verdicts) + rubric_lines(output.rubric_verdicts))
             slots.extend([gr.update(visible=True), title,
                           gr.update(value=highlighted(output.output, output.spans), label=output.model)])
         else:

@@ -16,7 +16,8 @@ from workbench.data.evalsets import Case, EvalSet, EvalSetError, load_evalset
 from workbench.judges.guard_stats import disagrees_with_gold
 from workbench.judges.guard_verdicts import verdict_of
 from workbench.run.files import (
-    CaseScores, GenerationRecord, GuardRecord, RunDirectoryError, RunManifest, guard_verdicts_by_case, read_run_dir,
+    CaseScores, GenerationRecord, GuardRecord, JudgeRecord, RunDirectoryError, RunManifest, guard_verdicts_by_case,
+    judge_verdicts_by_case, read_run_dir,
 )
 from workbench.scoring.registry import metrics_where, primary
 
@@ -44,6 +45,7 @@ class ModelOutput:
     e2e_s: float | None
     completion_tokens: int | None
     verdicts: list[GuardRecord] = field(default_factory=list)  # every guard's verdict on this output
+    rubric_verdicts: list[JudgeRecord] = field(default_factory=list)  # every judge's rubric verdicts on it
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class RunCases:
     records: dict[str, dict[str, GenerationRecord]] = field(default_factory=dict)  # model -> case id -> record
     scores: dict[str, dict[str, CaseScores]] = field(default_factory=dict)  # model -> case id -> scores
     verdicts: dict[str, dict[str, list[GuardRecord]]] = field(default_factory=dict)  # model -> case id -> verdicts
+    rubric_verdicts: dict[str, dict[str, list[JudgeRecord]]] = field(default_factory=dict)  # likewise, judges'
 
     def score(self, model: str, case_id: str, metric: str) -> float | None:
         scores = self.scores.get(model, {}).get(case_id)
@@ -148,6 +151,7 @@ class RunCases:
                 ttft_s=record.ttft_s if record else None, e2e_s=record.e2e_s if record else None,
                 completion_tokens=record.completion_tokens if record else None,
                 verdicts=self.verdicts.get(model, {}).get(case_id, []),
+                rubric_verdicts=self.rubric_verdicts.get(model, {}).get(case_id, []),
             ))
         return CaseView(case_id=case.id, source=case.source, reference=case.reference,
                         source_spans=[MarkedSpan(span.label, span.start, span.end) for span in case.phi],
@@ -231,4 +235,5 @@ def load_run_cases(run_dir: Path) -> RunCases:
         result.records[item.model] = {record.case_id: record for record in item.records}
         result.scores[item.model] = item.scores_by_case()
         result.verdicts[item.model] = guard_verdicts_by_case(item.directory)
+        result.rubric_verdicts[item.model] = judge_verdicts_by_case(item.directory)
     return result
