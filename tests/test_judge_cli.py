@@ -129,3 +129,21 @@ def test_the_cases_tab_shows_each_judges_unsatisfied_criteria_with_the_justifica
     assert f"judge judge-b: {must_nots} of {len(items)} criteria satisfied" in title
     assert f"- unparsed: {items[0].id}" in title
     assert f"- not satisfied: {items[1].id} — the criterion does not hold" in title
+
+
+def test_workbench_run_with_judges_grades_before_logging(judged_run: Path, isolated_cwd: Path) -> None:
+    uri = f"sqlite:///{isolated_cwd / 'mlflow.db'}"
+    ran = CliRunner().invoke(cli.app, ["run", "-m", "echo", "-m", "first", "-e", "smoke-en", "--limit", "2",
+                                       "--judge", "judge-a", "--judge", "judge-b", "--tracking-uri", uri,
+                                       "--no-traces", "--no-progress"])
+    assert ran.exit_code == 0, ran.output
+    newest = max((path for path in (isolated_cwd / "runs").iterdir() if (path / "run.json").is_file()),
+                 key=lambda path: path.name)
+    assert newest != judged_run
+    assert sorted(path.name for path in newest.glob("judge-*.json")) == ["judge-judge-a.json", "judge-judge-b.json"]
+    from mlflow import MlflowClient
+
+    client = MlflowClient(uri)
+    runs = client.search_runs([e.experiment_id for e in client.search_experiments()],
+                              "tags.`workbench.kind` = 'evaluation'")
+    assert all("judge_rubric_score" in run.data.metrics for run in runs) and len(runs) == 2

@@ -177,6 +177,8 @@ def evaluate(
     cancel: threading.Event | None = None,
     on_record: Callable[[GenerationRecord], None] | None = None,
     guard: str | ModelSpec | None = None,
+    judges: list[str | ModelSpec] | None = None,
+    rubric: str | Path | None = None,
     allow_same_family: bool = False,
 ) -> EvaluationResult:
     """Run ``models`` over the same cases with the same prompt version, score, and log to MLflow.
@@ -186,8 +188,10 @@ def evaluate(
     ``allow_remote_endpoint`` allows model endpoints and the tracking URI outside loopback
     and private networks; without it a remote tracking URI is refused before anything runs.
     ``guard`` (a catalogue name or spec) gives a verdict on every output before the run is logged, so the
-    verdicts go to MLflow with it (see :func:`workbench.judges.guard_run.run_guard`); a guard of a
-    candidate's family is refused before anything runs unless ``allow_same_family``.
+    verdicts go to MLflow with it (see :func:`workbench.judges.guard_run.run_guard`); ``judges`` grade every output
+    against ``rubric`` (a file or NAME@VERSION; default the shipped rubric of the set) the same way
+    (:func:`workbench.judges.judge_run.judge_run`). A guard or judge of a candidate's family is refused before
+    anything runs unless ``allow_same_family``.
     """
     dataset = load_evalset(evalset) if isinstance(evalset, str) else evalset
     if log_to_mlflow:
@@ -200,12 +204,18 @@ def evaluate(
         template = resolve_prompt(prompt or dataset.manifest.default_prompt, prompts_dir, tracking_uri=tracking_uri,
                                   allow_remote_endpoint=allow_remote_endpoint)
     specs = model_specs(models, catalogue=catalogue, thinking=thinking, max_tokens=max_tokens, seed=seed)
-    guard_spec = None
-    if guard is not None:
-        from workbench.judges.family import check_families
+    from workbench.judges.family import check_families
 
-        guard_spec = guard if isinstance(guard, ModelSpec) else get_model_spec(guard, catalogue)
-        check_families(guard_spec, specs, role="guard", allow_same_family=allow_same_family)  # before the run
+    guard_spec = None if guard is None else guard if isinstance(guard, ModelSpec) else get_model_spec(guard, catalogue)
+    judge_specs = [judge if isinstance(judge, ModelSpec) else get_model_spec(judge, catalogue) for judge in judges or []]
+    for role, spec in [("guard", guard_spec), *(("judge", judge) for judge in judge_specs)]:
+        if spec is not None:
+            check_families(spec, specs, role=role, allow_same_family=allow_same_family)  # before the run
+    rubric_to_use = None
+    if judge_specs:
+        from workbench.judges.rubrics import load_rubric, rubric_for_set
+
+        rubric_to_use = load_rubric(rubric) if rubric else rubric_for_set(dataset.manifest.name)
     from workbench.scoring.rouge import rouge_scheme as scheme_for
 
     scheme_for(dataset.manifest.language, rouge_scheme)  # an unknown scheme fails before any model is loaded
@@ -225,6 +235,14 @@ def evaluate(
         run_guard(outcome.directory, guard_spec,
                   open_guard=lambda spec: open_backend(spec, allow_remote_endpoint=allow_remote_endpoint),
                   allow_same_family=allow_same_family, audit=AuditLog(default_audit_path()), user=getpass.getuser())
+    if rubric_to_use is not None and outcome.evaluations and not cancelled:
+        from workbench.judges.judge_run import judge_run
+        from workbench.models import open_backend
+
+        for judge_spec in judge_specs:
+            judge_run(outcome.directory, judge_spec, rubric_to_use,
+                      open_judge=lambda spec: open_backend(spec, allow_remote_endpoint=allow_remote_endpoint),
+                      allow_same_family=allow_same_family)
     if log_to_mlflow and outcome.evaluations and not cancelled:
         try:
             from workbench.track.mlflow_runs import log_comparison

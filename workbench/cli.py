@@ -644,7 +644,9 @@ def run(
     allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some cases failed (they are still counted as failures and left out of the scores)."),
     allow_language_mismatch: bool = typer.Option(False, "--allow-language-mismatch", help="Run a prompt in one language over a set in another (refused by default: its headings and wording cannot match the set's)."),
     guard_model: Optional[str] = typer.Option(None, "--guard", help="Also have this catalogue model give a guard verdict (safe / controversial / unsafe) on every output before the run is logged (see `workbench guard`)."),
-    allow_same_family: bool = typer.Option(False, "--allow-same-family", help="Let the --guard model judge candidates of its own family."),
+    judge_models: Optional[list[str]] = typer.Option(None, "--judge", help="Also have this catalogue model grade every output against the rubric before the run is logged (see `workbench judge`); repeat for a jury."),
+    rubric: Optional[str] = typer.Option(None, "--rubric", help="Rubric file or NAME@VERSION for --judge (default: the shipped rubric of each set)."),
+    allow_same_family: bool = typer.Option(False, "--allow-same-family", help="Let the --guard and --judge models judge candidates of their own family."),
     catalogue: Optional[list[Path]] = CatalogueOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
 ) -> None:
@@ -688,7 +690,8 @@ def run(
             rouge_scheme=rouge_scheme, use_cache=not no_cache, runs_dir=runs_dir, log_to_mlflow=mlflow_log,
             tracking_uri=tracking_uri, experiment=experiment, store_outputs=store_outputs.value,
             log_traces=traces, allow_remote_endpoint=allow_remote_endpoint, show_progress=not no_progress,
-            catalogue=catalogue, prompts_dir=prompts_dir, guard=guard_model, allow_same_family=allow_same_family)
+            catalogue=catalogue, prompts_dir=prompts_dir, guard=guard_model, judges=judge_models, rubric=rubric,
+            allow_same_family=allow_same_family)
     except WorkbenchError as exc:  # an unknown model, a bad setting: nothing ran
         _fail(str(exc))
         return
