@@ -110,6 +110,13 @@ def test_rubric_verdicts_reach_mlflow_as_judge_assessments_and_the_score_as_a_ru
         assert verdict.rationale == "the criterion does not hold" and verdict.metadata["rubric"] == "clinical-summary-en@1"
     metrics = client.get_run(logged.child_run_ids["echo"]).data.metrics
     assert "judge_rubric_score" in metrics and metrics["judge_unparsed_rate"] == pytest.approx(1 / 8)
+    # the instruction the judge was asked with is a registered prompt version, linked to the comparison run
+    tags = client.get_run(logged.parent_run_id).data.tags
+    assert tags["workbench.judge_prompts"] == "prompts:/rubric-item/1"
+    from workbench.judges.rubric_judge import RUBRIC_INSTRUCTION
+
+    registered = client.load_prompt("prompts:/rubric-item/1")
+    assert registered.template == [{"role": "user", "content": RUBRIC_INSTRUCTION}]
 
 
 def test_the_cases_tab_shows_each_judges_unsatisfied_criteria_with_the_justification(judged_run: Path,

@@ -621,6 +621,19 @@ def _log_system_samples(samples: list[dict[str, Any]], *, start_ms: int) -> None
         client.log_batch(run.info.run_id, metrics=metrics[first:first + MAX_METRICS_PER_BATCH], synchronous=True)
 
 
+def _log_judge_instructions(run_dir: Path, parent_id: str, *, tracking_uri: str, experiment_id: str) -> None:
+    """Register the instructions the run's guards and judges were asked with in the Prompt Registry, link them to
+    the comparison run and name them in its ``workbench.judge_prompts`` tag."""
+    from workbench.judges.instructions import instructions_used
+
+    uris = [register_prompt_version(template, tracking_uri=tracking_uri, experiment_id=experiment_id)
+            for template in instructions_used(run_dir)]
+    for uri in uris:
+        _link_prompt(parent_id, uri)
+    if uris:
+        mlflow.set_tag("workbench.judge_prompts", ", ".join(uris))
+
+
 def _link_prompt(run_id: str, prompt_uri: str) -> None:
     """Show the prompt version on the run (MLflow's ``mlflow.linkedPrompts`` tag)."""
     client = MlflowClient()
@@ -709,6 +722,7 @@ def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment
             mlflow.log_params(_comparison_params(run, prompt_uri, store_outputs))
             mlflow.log_artifact(str(run_dir / RUN_FILE))
             _link_prompt(parent_id, prompt_uri)
+            _log_judge_instructions(run_dir, parent_id, tracking_uri=uri, experiment_id=experiment_id)
             _log_evaluation_dataset(files, evalset, experiment_id=experiment_id, storage=store_outputs)
             for evaluation in evaluations:
                 children[evaluation.model], statuses[evaluation.model] = _log_evaluation(
