@@ -15,7 +15,9 @@ from workbench.judges.family import SameFamilyError
 from workbench.judges.guard_run import GUARD_INSTRUCTION_VERSION, run_guard
 from workbench.models import open_backend
 from workbench.models.spec import ModelSpec
-from workbench.run.files import model_directory, read_guard_records, read_run_dir, read_summary
+from workbench.run.files import (
+    model_directory, read_guard_records, read_judge_records, read_run_dir, read_summary,
+)
 
 
 @pytest.fixture()
@@ -87,6 +89,32 @@ def test_the_embedded_model_as_guard_through_the_cli(scripted_run: Path) -> None
         assert record.e2e_s is not None and record.e2e_s > 0 and record.completion_tokens
         assert record.level in ("safe", "controversial", "unsafe", "unparsed")
         assert (record.level == "unparsed") == bool(record.problem)  # a reply the format does not fit says why
+
+    # the same model as rubric judge (one criterion), then the run logged and reported
+    rubric = scripted_run.parent / "one-item@1.yaml"
+    rubric.write_text("name: one-item\nversion: 1\nlanguage: en\nitems:\n  - id: sections-present\n"
+                      "    type: format\n    criterion: The summary has the four required sections.\n    points: 1\n",
+                      encoding="utf-8")
+    judged = CliRunner().invoke(cli.app, ["judge", str(scripted_run), "--judge", "smollm2-135m", "--rubric",
+                                          str(rubric), "--limit", "1"])
+    assert judged.exit_code == 0, judged.output
+    (verdict,) = read_judge_records(model_directory(scripted_run, "echo"), "smollm2-135m")
+    assert verdict.reply and verdict.e2e_s and (verdict.met is None) == bool(verdict.problem)
+    from mlflow import MlflowClient
+
+    from workbench.track.mlflow_runs import log_comparison
+
+    uri = f"sqlite:///{scripted_run.parent / 'mlflow.db'}"
+    logged = log_comparison(scripted_run, tracking_uri=uri)
+    client = MlflowClient(uri)
+    traces = list(client.search_traces(locations=[logged.experiment_id], run_id=logged.child_run_ids["echo"],
+                                       max_results=10))
+    names = {item.name for trace in traces for item in trace.info.assessments}
+    assert {"guard_verdict", "rubric/sections-present"} <= names
+    metrics = client.get_run(logged.child_run_ids["echo"]).data.metrics
+    assert metrics["guard_p50_s"] > 0 and "judge_unparsed_rate" in metrics
+    page = api.report([scripted_run], out_dir=scripted_run.parent / "report").html_path.read_text(encoding="utf-8")
+    assert "guard smollm2-135m (SmolLM family)" in page and "judge smollm2-135m (SmolLM family)" in page
 
 
 def test_the_report_says_who_guarded_and_shows_the_verdicts(scripted_run: Path, isolated_cwd: Path) -> None:
