@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.data.evalsets import Case, EvalSetError, load_evalset
+from workbench.data.evalsets import EvalSet
 from workbench.data.prompts import ChatMessage
 from workbench.judges.family import check_families, family_of
 from workbench.judges.evaluation_metrics import replace_judge_metrics
@@ -23,6 +23,7 @@ from workbench.models.base import Backend, GenerationRequest
 from workbench.models.catalogue import load_catalogue
 from workbench.models.spec import ModelSpec
 from workbench.privacy.audit import AuditLog
+from workbench.run.run_evalset import run_evalset
 from workbench.run.files import (
     EvaluationFiles, GuardRecord, GuardRunFile, RunFiles, read_run_dir, read_scores, write_guard_records,
     write_guard_run,
@@ -93,15 +94,10 @@ def candidate_specs(files: RunFiles) -> list[ModelSpec]:
     return specs
 
 
-def gold_leaks_by_case(files: RunFiles, directory: Path) -> dict[str, int | None]:
-    """Case id -> gold identifier spans the output copied; None for a case without gold spans (or when the set
-    cannot be found with the run's content hash)."""
-    run = files.manifest
-    try:
-        evalset = load_evalset(run.evalset).head(run.limit)
-    except (EvalSetError, OSError):
-        return {}
-    if evalset.content_hash() != run.evalset_hash:
+def gold_leaks_by_case(evalset: EvalSet | None, directory: Path) -> dict[str, int | None]:
+    """Case id -> gold identifier spans the output copied; None for a case without gold spans (all None when the
+    run's cases cannot be had as they were)."""
+    if evalset is None:
         return {}
     has_gold = {case.id: bool(case.phi) for case in evalset.cases}
     return {scores.id: len(scores.phi_leaked) if has_gold.get(scores.id) else None for scores in read_scores(directory)}
@@ -122,11 +118,12 @@ def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, all
     related = check_families(guard, candidate_specs(files), role="guard", allow_same_family=allow_same_family)
     backend = open_guard(guard)
     judge = _Judging(backend=backend, guard=guard, files=files, audit=audit, user=user)
+    evalset = run_evalset(files.manifest, Path(run_dir))
     outputs: list[GuardedOutput] = []
     source_outputs: list[GuardedOutput] = []
     try:
         for evaluation in files.evaluations:
-            gold = gold_leaks_by_case(files, evaluation.directory)
+            gold = gold_leaks_by_case(evalset, evaluation.directory)
             guard_records = []
             for record in [record for record in evaluation.records if record.ok][:limit]:
                 kept, judged = judge.text(evaluation.model, record.case_id, record.output, record.messages,
@@ -136,7 +133,7 @@ def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, all
             write_guard_records(evaluation.directory, guard.name, guard_records)
         if include_sources:
             source_records = []
-            for case in _run_cases(files)[:limit]:
+            for case in (list(evalset.cases) if evalset is not None else [])[:limit]:
                 kept, judged = judge.text(SOURCE_NOTES, case.id, case.source, [], "source", len(case.phi) if case.phi else None)
                 source_records.append(kept)
                 source_outputs.append(judged)
@@ -152,16 +149,6 @@ def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, all
         same_family_graded=related, summaries=summaries, sources=sources))
     return GuardRunResult(run_dir=Path(run_dir), guard=guard.name, same_family_graded=related, outputs=outputs,
                           summaries=summaries, summary_path=summary_path, sources=sources)
-
-
-def _run_cases(files: RunFiles) -> list[Case]:
-    """The run's cases as they were (the set cut to the run's limit, with the run's hash); none when the set
-    changed or cannot be found."""
-    try:
-        evalset = load_evalset(files.manifest.evalset).head(files.manifest.limit)
-    except (EvalSetError, OSError):
-        return []
-    return list(evalset.cases) if evalset.content_hash() == files.manifest.evalset_hash else []
 
 
 @dataclass

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.data.evalsets import EvalSetError, load_evalset
 from workbench.judges.family import check_families, family_of
 from workbench.judges.guard_run import candidate_specs
 from workbench.judges.evaluation_metrics import replace_judge_metrics
@@ -25,6 +24,7 @@ from workbench.judges.rubric_judge import ItemVerdict, parse_judge_reply, rubric
 from workbench.judges.rubrics import Rubric, RubricItem
 from workbench.models.base import Backend, GenerationResult
 from workbench.models.spec import ModelSpec
+from workbench.run.run_evalset import run_evalset
 from workbench.run.files import (
     GenerationRecord, JudgeRecord, JudgeRunFile, RunFiles, read_run_dir, write_judge_records, write_judge_run,
 )
@@ -44,15 +44,9 @@ class JudgeRunResult:
 
 
 def set_notes(files: RunFiles) -> dict[str, str]:
-    """Case id -> source note, from the run's set when it is found with the run's content hash; else empty."""
-    run = files.manifest
-    try:
-        evalset = load_evalset(run.evalset).head(run.limit)
-    except (EvalSetError, OSError):
-        return {}
-    if evalset.content_hash() != run.evalset_hash:
-        return {}
-    return {case.id: case.source for case in evalset.cases}
+    """Case id -> source note, from the run's cases as they were (:func:`run_evalset`); else empty."""
+    evalset = run_evalset(files.manifest, files.directory)
+    return {case.id: case.source for case in evalset.cases} if evalset is not None else {}
 
 
 def request_text(record: GenerationRecord) -> str:

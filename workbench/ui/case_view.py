@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.data.evalsets import Case, EvalSet, EvalSetError, load_evalset
+from workbench.data.evalsets import Case, EvalSet
 from workbench.judges.guard_stats import disagrees_with_gold
 from workbench.judges.guard_verdicts import verdict_of
 from workbench.run.files import (
     CaseScores, GenerationRecord, GuardRecord, JudgeRecord, RunDirectoryError, RunManifest, guard_verdicts_by_case,
     judge_verdicts_by_case, read_run_dir,
 )
+from workbench.run.run_evalset import checked_run_evalset
 from workbench.scoring.registry import metrics_where, primary
 
 
@@ -212,23 +213,10 @@ def highlighted(text: str, spans: list[MarkedSpan]) -> dict[str, Any]:
     return {"text": text, "entities": [{"entity": s.label, "start": s.start, "end": s.end} for s in spans]}
 
 
-def load_run_evalset(run: RunManifest, run_dir: Path) -> EvalSet:
-    """The run's cases as they were: the named set, cut to the run's limit, with the recorded hash."""
-    try:
-        evalset = load_evalset(run.evalset).head(run.limit)
-    except (EvalSetError, OSError) as exc:
-        raise RunDirectoryError(f"{run_dir}: the run's evaluation set {run.evalset!r} cannot be loaded: {exc}") from exc
-    if evalset.content_hash() != run.evalset_hash:
-        raise RunDirectoryError(
-            f"{run_dir}: evaluation set {run.evalset!r} now hashes to {evalset.content_hash()[:19]}, "
-            f"the run used {run.evalset_hash[:19]}; its cases changed since the run")
-    return evalset
-
-
 def load_run_cases(run_dir: Path) -> RunCases:
     run_dir = Path(run_dir)
     files = read_run_dir(run_dir)
-    evalset = load_run_evalset(files.manifest, run_dir)
+    evalset = checked_run_evalset(files.manifest, run_dir)
     result = RunCases(run_id=files.manifest.run_id or run_dir.name, run_dir=run_dir, evalset=evalset,
                       models=[item.model for item in files.evaluations])
     for item in files.evaluations:
