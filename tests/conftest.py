@@ -26,6 +26,17 @@ SCRIPTED_CATALOGUE = """models:
 """
 
 
+def scripted_comparison(cwd: Path, *, cases: int = 2, evalset: str = "smoke-en") -> Path:
+    """The run directory of the two scripted models (``echo``, ``first``) over the first ``cases`` cases of
+    ``evalset``, not logged to MLflow, with their catalogue in ``cwd``."""
+    from workbench import api
+
+    (cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
+    result = api.evaluate(["echo", "first"], evalset, limit=cases, runs_dir=cwd / "runs", log_to_mlflow=False,
+                          show_progress=False, catalogue=[cwd / "models.yaml"])
+    return result.run_dir
+
+
 def free_port() -> int:
     from workbench.models.local_server import free_local_port
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SCRIPTED_CATALOGUE
+from tests.conftest import SCRIPTED_CATALOGUE, scripted_comparison
 from workbench import api, cli
 from workbench.judges.family import SameFamilyError
 from workbench.judges.guard_run import GUARD_INSTRUCTION_VERSION, run_guard
@@ -22,10 +22,7 @@ from workbench.run.files import (
 
 @pytest.fixture()
 def scripted_run(isolated_cwd: Path) -> Path:
-    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
-    result = api.evaluate(["echo", "first"], "smoke-en", limit=2, runs_dir=isolated_cwd / "runs", log_to_mlflow=False,
-                          show_progress=False, catalogue=[isolated_cwd / "models.yaml"])
-    return result.run_dir
+    return scripted_comparison(isolated_cwd)
 
 
 def test_scripted_guard_verdicts_are_kept_summarised_and_compared_with_gold(scripted_run: Path,

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCRIPTED_CATALOGUE
-from workbench import api
+from tests.conftest import scripted_comparison
 from workbench.judges.family import SameFamilyError
 from workbench.judges.judge_stats import PairwiseJudgement, pair_outcomes, summarise_pair
 from workbench.judges.pairwise_run import pairwise_run
@@ -23,10 +22,7 @@ FIRST, SECOND, TIE = ('{"better": "%s", "justification": "reason"}' % better for
 
 @pytest.fixture()
 def scripted_run(isolated_cwd: Path) -> Path:
-    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
-    result = api.evaluate(["echo", "first"], "smoke-en", limit=3, runs_dir=isolated_cwd / "runs", log_to_mlflow=False,
-                          show_progress=False, catalogue=[isolated_cwd / "models.yaml"])
-    return result.run_dir
+    return scripted_comparison(isolated_cwd, cases=3)
 
 
 def scripted_judge(directory: Path, name: str, replies: dict[str, str], family: str = "Scripted") -> ModelSpec:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCRIPTED_CATALOGUE
+from tests.conftest import SCRIPTED_CATALOGUE, scripted_comparison
 from workbench import api
 from workbench.data.evalsets import load_evalset
 from workbench.judges.family import SameFamilyError
@@ -34,10 +34,7 @@ YES, NO = '{"met": true, "justification": "yes"}', '```json\n{"met": false, "jus
 
 @pytest.fixture()
 def scripted_run(isolated_cwd: Path) -> Path:
-    (isolated_cwd / "models.yaml").write_text(SCRIPTED_CATALOGUE, encoding="utf-8")
-    result = api.evaluate(["echo", "first"], "smoke-en", limit=2, runs_dir=isolated_cwd / "runs", log_to_mlflow=False,
-                          show_progress=False, catalogue=[isolated_cwd / "models.yaml"])
-    return result.run_dir
+    return scripted_comparison(isolated_cwd)
 
 
 def case_ids(run_dir: Path) -> list[str]:

@@ -27,11 +27,12 @@ class GuardedOutput:
     gold_leaks: int | None = None
 
 
-class _Frozen(BaseModel):
+class FrozenRecord(BaseModel):
+    """A judges' summary record: immutable, and no field it does not declare (the base of every one)."""
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Share(_Frozen):
+class Share(FrozenRecord):
     count: int
     total: int
     share: float | None
@@ -39,7 +40,7 @@ class Share(_Frozen):
     ci_high: float | None
 
 
-class GoldAgreement(_Frozen):
+class GoldAgreement(FrozenRecord):
     """Guard (a not-safe verdict naming PII) against gold (at least one gold span copied), on parsed verdicts of
     cases with gold spans: the 2 × 2 table, the raw agreement and Cohen's κ (None when chance agreement is 1)."""
     both: int
@@ -55,7 +56,7 @@ class GoldAgreement(_Frozen):
         return self.both + self.guard_only + self.gold_only + self.neither
 
 
-class GuardSummary(_Frozen):
+class GuardSummary(FrozenRecord):
     model: str
     audited: int
     shares: dict[str, Share]  # safe, controversial, unsafe, unparsed

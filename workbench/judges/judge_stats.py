@@ -18,18 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from workbench.judges.guard_stats import Share, wilson_interval
+from workbench.judges.guard_stats import FrozenRecord, Share, wilson_interval
 from workbench.judges.rubric_judge import Preference
 from workbench.judges.rubrics import ITEM_TYPES, ItemAnswer, RubricScore, rubric_score
 from workbench.scoring.latency import percentile
 from workbench.scoring.registry import ci_keys
 from workbench.scoring.stats import bootstrap_mean
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 @dataclass(frozen=True)
@@ -55,7 +49,7 @@ class JudgedItem:
         return None if self.met is None else self.met != self.must_not
 
 
-class OutputScore(_Frozen):
+class OutputScore(FrozenRecord):
     """The rubric score of one model's output for one case."""
 
     model: str
@@ -68,7 +62,7 @@ class OutputScore(_Frozen):
     unparsed: int
 
 
-class JudgeSummary(_Frozen):
+class JudgeSummary(FrozenRecord):
     model: str
     outputs: int  # outputs judged
     scored: int  # outputs with a score (at least one ordinary item answered)
@@ -163,7 +157,7 @@ class PairwiseJudgement:
 Outcome = Literal["a", "b", "tie", "unparsed"]
 
 
-class PairOutcome(_Frozen):
+class PairOutcome(FrozenRecord):
     """One case of a pair of models, both orders taken together: won by model ``a`` or ``b``, a tie, or unparsed."""
 
     model_a: str
@@ -173,7 +167,7 @@ class PairOutcome(_Frozen):
     order_disagreement: bool
 
 
-class PairwiseSummary(_Frozen):
+class PairwiseSummary(FrozenRecord):
     model_a: str
     model_b: str
     cases: int  # cases asked about, in one order or both

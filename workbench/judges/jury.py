@@ -14,11 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from workbench.errors import WorkbenchError
 from workbench.judges.agreement import krippendorff_alpha_nominal
-from workbench.judges.guard_stats import cohen_kappa
+from workbench.judges.guard_stats import FrozenRecord, cohen_kappa
 from workbench.judges.judge_run import judged_item
 from workbench.judges.judge_stats import output_scores
 from workbench.judges.rubrics import ItemAnswer, rubric_score
@@ -30,10 +28,6 @@ UnitKey = tuple[str, str, str]  # (model, case id, item id)
 
 class JuryError(WorkbenchError, ValueError):
     """Judges' verdicts cannot be taken together: too few judges, or different rubrics."""
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,7 @@ class JuryItem:
         return majority(self.votes.values())
 
 
-class JuryModelSummary(_Frozen):
+class JuryModelSummary(FrozenRecord):
     model: str
     outputs: int
     items: int
@@ -66,7 +60,7 @@ class JuryModelSummary(_Frozen):
     mean_score_ci_high: float | None
 
 
-class JuryAgreement(_Frozen):
+class JuryAgreement(FrozenRecord):
     judges: list[str]
     items: int  # items with answers from at least two judges
     alpha: float | None  # Krippendorff's α (nominal); None when undefined
@@ -74,7 +68,7 @@ class JuryAgreement(_Frozen):
     raw_agreement: float | None  # two judges only: share of items both answered alike
 
 
-class JurySummary(_Frozen):
+class JurySummary(FrozenRecord):
     judges: list[str]
     rubric: str
     rubric_hash: str

@@ -548,20 +548,13 @@ def read_judge_records(directory: Path, judge: str) -> list[JudgeRecord]:
     return _read_jsonl(judge_file(directory, judge), JudgeRecord)
 
 
-def judge_run_file(run_dir: Path, judge: str) -> Path:
-    return safe_child(Path(run_dir), f"{JUDGE_FILE_PREFIX}{judge}.json", "judge model name")
-
-
 def write_judge_run(run_dir: Path, summary: JudgeRunFile) -> Path:
-    path = judge_run_file(run_dir, summary.judge)
-    _write_json(path, summary)
-    return path
+    return _write_run_summary(run_dir, JUDGE_FILE_PREFIX, summary.judge, summary)
 
 
 def read_judge_runs(run_dir: Path) -> list[JudgeRunFile]:
     """Every judge's rubric summary in a run directory, by judge name."""
-    return [_parse(JudgeRunFile, _read_json(path), str(path))
-            for path in sorted(Path(run_dir).glob(f"{JUDGE_FILE_PREFIX}*.json"))]
+    return _read_run_summaries(run_dir, JUDGE_FILE_PREFIX, JudgeRunFile)
 
 
 def pairwise_file(run_dir: Path, judge: str) -> Path:
@@ -577,36 +570,33 @@ def read_pairwise_records(run_dir: Path, judge: str) -> list[PairwiseRecord]:
     return _read_jsonl(pairwise_file(run_dir, judge), PairwiseRecord)
 
 
-def pairwise_run_file(run_dir: Path, judge: str) -> Path:
-    return safe_child(Path(run_dir), f"{PAIRWISE_FILE_PREFIX}{judge}.json", "judge model name")
-
-
 def write_pairwise_run(run_dir: Path, summary: PairwiseRunFile) -> Path:
-    path = pairwise_run_file(run_dir, summary.judge)
-    _write_json(path, summary)
-    return path
+    return _write_run_summary(run_dir, PAIRWISE_FILE_PREFIX, summary.judge, summary)
 
 
 def read_pairwise_runs(run_dir: Path) -> list[PairwiseRunFile]:
     """Every judge's pairwise summary in a run directory, by judge name."""
-    return [_parse(PairwiseRunFile, _read_json(path), str(path))
-            for path in sorted(Path(run_dir).glob(f"{PAIRWISE_FILE_PREFIX}*.json"))]
-
-
-def guard_run_file(run_dir: Path, guard: str) -> Path:
-    return safe_child(Path(run_dir), f"{GUARD_FILE_PREFIX}{guard}.json", "guard model name")
+    return _read_run_summaries(run_dir, PAIRWISE_FILE_PREFIX, PairwiseRunFile)
 
 
 def write_guard_run(run_dir: Path, summary: GuardRunFile) -> Path:
-    path = guard_run_file(run_dir, summary.guard)
-    _write_json(path, summary)
-    return path
+    return _write_run_summary(run_dir, GUARD_FILE_PREFIX, summary.guard, summary)
 
 
 def read_guard_runs(run_dir: Path) -> list[GuardRunFile]:
     """Every guard's summary in a run directory, by guard name."""
-    return [_parse(GuardRunFile, _read_json(path), str(path))
-            for path in sorted(Path(run_dir).glob(f"{GUARD_FILE_PREFIX}*.json"))]
+    return _read_run_summaries(run_dir, GUARD_FILE_PREFIX, GuardRunFile)
+
+
+def _write_run_summary(run_dir: Path, prefix: str, name: str, summary: BaseModel) -> Path:
+    """``<run_dir>/<prefix><name>.json``: one guard's or judge's summary of the run (written at once)."""
+    path = safe_child(Path(run_dir), f"{prefix}{name}.json", "guard or judge model name")
+    _write_json(path, summary)
+    return path
+
+
+def _read_run_summaries(run_dir: Path, prefix: str, kind: type[Model]) -> list[Model]:
+    return [_parse(kind, _read_json(path), str(path)) for path in sorted(Path(run_dir).glob(f"{prefix}*.json"))]
 
 
 @dataclass
