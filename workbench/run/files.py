@@ -493,11 +493,7 @@ def guard_file(directory: Path, guard: str) -> Path:
 
 
 def write_guard_records(directory: Path, guard: str, records: list[GuardRecord]) -> Path:
-    path = guard_file(directory, guard)
-    with path.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
-    return path
+    return _write_records(guard_file(directory, guard), records)
 
 
 def read_guard_records(directory: Path, guard: str) -> list[GuardRecord]:
