@@ -30,3 +30,10 @@ def test_a_model_without_a_family_is_a_family_of_its_own() -> None:
     other = ModelSpec(name="other", backend="scripted", model="echo-source")
     assert family_of(mine) == "local-judge"
     assert same_family(mine, mine) and not same_family(mine, other)
+
+
+def test_a_judge_writes_at_most_a_verdicts_worth_of_tokens() -> None:
+    from workbench.judges.family import VERDICT_MAX_TOKENS, as_judge
+
+    assert as_judge(get_model_spec("smollm2-135m")).sampling.max_tokens == VERDICT_MAX_TOKENS  # 256 in the catalogue
+    assert as_judge(get_model_spec("qwen3guard-gen-4b")).sampling.max_tokens == 128  # its own, lower limit kept

@@ -31,3 +31,12 @@ def check_families(judge: ModelSpec, candidates: list[ModelSpec], *, role: str, 
             f"grade them. Choose a {role} of another family, or pass --allow-same-family to grade them anyway "
             f"(the report then says so).")
     return related
+
+
+VERDICT_MAX_TOKENS = 160  # a verdict is a few lines (guard) or one JSON object (judge): no longer answer is needed
+
+
+def as_judge(spec: ModelSpec) -> ModelSpec:
+    """The model as it is run to judge: its own settings, with at most :data:`VERDICT_MAX_TOKENS` output tokens
+    (a model that does not stop after its verdict would otherwise write on to its own limit)."""
+    return spec.with_overrides(max_tokens=min(spec.sampling.max_tokens, VERDICT_MAX_TOKENS))

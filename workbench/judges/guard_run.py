@@ -15,7 +15,7 @@ from pathlib import Path
 
 from workbench.data.evalsets import EvalSet
 from workbench.data.prompts import ChatMessage
-from workbench.judges.family import check_families, family_of
+from workbench.judges.family import as_judge, check_families, family_of
 from workbench.judges.evaluation_metrics import replace_judge_metrics
 from workbench.judges.guard_stats import GUARD_METRIC_PREFIX, GuardedOutput, GuardSummary, guard_metrics, summarise_guard
 from workbench.judges.guard_verdicts import CATEGORIES, GuardVerdict, parse_guard_output
@@ -116,6 +116,7 @@ def run_guard(run_dir: Path, guard: ModelSpec, *, open_guard: BackendOpener, all
     of the reply, never their text)."""
     files = read_run_dir(Path(run_dir))
     related = check_families(guard, candidate_specs(files), role="guard", allow_same_family=allow_same_family)
+    guard = as_judge(guard)
     backend = open_guard(guard)
     judge = _Judging(backend=backend, guard=guard, files=files, audit=audit, user=user)
     evalset = run_evalset(files.manifest, Path(run_dir))

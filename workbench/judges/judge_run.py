@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.judges.family import check_families, family_of
+from workbench.judges.family import as_judge, check_families, family_of
 from workbench.judges.guard_run import candidate_specs
 from workbench.judges.evaluation_metrics import replace_judge_metrics
 from workbench.judges.judge_stats import JUDGE_METRIC_PREFIX, JudgedItem, JudgeSummary, judge_metrics, summarise_judge
@@ -82,6 +82,7 @@ def judge_run(run_dir: Path, judge_spec: ModelSpec, rubric: Rubric, *, open_judg
     notes = set_notes(files)
     from_requests: list[str] = []
     records: list[JudgeRecord] = []
+    judge_spec = as_judge(judge_spec)
     backend = open_judge(judge_spec)
     try:
         for evaluation in files.evaluations:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.judges.family import check_families, family_of
+from workbench.judges.family import as_judge, check_families, family_of
 from workbench.judges.guard_run import candidate_specs
 from workbench.judges.judge_run import request_text, set_notes
 from workbench.judges.judge_stats import PairwiseJudgement, PairwiseSummary, model_pairs, summarise_pairwise
@@ -73,6 +73,7 @@ def pairwise_run(run_dir: Path, judge_spec: ModelSpec, *, open_judge: BackendOpe
     outputs = successful_outputs(files)
     models = [evaluation.model for evaluation in files.evaluations]
     records: list[PairwiseRecord] = []
+    judge_spec = as_judge(judge_spec)
     backend = open_judge(judge_spec)
     try:
         for model_a, model_b in model_pairs(models):
