@@ -44,3 +44,35 @@ def test_malformed_lines_name_file_line_and_field(tmp_path: Path) -> None:
     path.write_text(good.replace('"end": 15', '"end": 99') + "\n", encoding="utf-8")
     with pytest.raises(EvalSetError, match=r"cases.jsonl:1: field 'phi\[0\]': span 12-99 is outside"):
         read_cases(path)
+
+
+def test_a_line_of_cases_jsonl_is_refused_as_parse_case_refuses_its_object(tmp_path: Path) -> None:
+    """Reading a file checks each value once (when the line is parsed) and then builds the case;
+    every bad line still gets the message ``parse_case`` gives for its object."""
+    from workbench.data.input_checks import MAX_NESTING
+
+    good = {"id": "a", "language": "en", "source": "Seen by Dr. Lee.", "reference": ""}
+    deep: object = "x"
+    for _ in range(MAX_NESTING + 1):
+        deep = [deep]
+    bad_lines = [
+        json.dumps([good]),
+        json.dumps("text"),
+        json.dumps({**good, "metadata": {"ward": deep}}),
+        json.dumps({**good, "reference": "\ud800"}),
+        json.dumps({**good, "refrence": ""}),
+        json.dumps({**good, "id": " "}),
+        json.dumps({**good, "language": "fr"}),
+        json.dumps({**good, "phi": [{"start": 0, "end": 4, "label": "NAME", "extra": 1}]}),
+        json.dumps({**good, "phi": [{"start": 0, "end": 4, "label": "NAME"}, {"start": 2, "end": 6, "label": "DATE"}]}),
+        json.dumps({**good, "phi": [{"start": True, "end": 4, "label": "NAME"}]}),
+        json.dumps({**good, "metadata": []}),
+    ]
+    path = tmp_path / "cases.jsonl"
+    for line in bad_lines:
+        path.write_text(line + "\n", encoding="utf-8")
+        with pytest.raises(EvalSetError) as from_file:
+            read_cases(path)
+        with pytest.raises(EvalSetError) as from_object:
+            parse_case(json.loads(line), f"{path}:1")
+        assert str(from_file.value) == str(from_object.value), line

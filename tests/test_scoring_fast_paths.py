@@ -81,7 +81,7 @@ def _values_by_plain_search(text: str) -> list[tuple]:
              for m in values.VALUE_PATTERN.finditer(folded)]
     taken = [(start, end) for start, end, *_rest in found]
     for name in names:
-        analyte = values._ALIAS_KEYS[name.group(0).lower()]
+        analyte = values._alias_key(name.group(0))
         bare = values._AFTER_NAME.match(folded, name.end())
         if analyte is None or bare is None:
             continue
@@ -93,7 +93,7 @@ def _values_by_plain_search(text: str) -> list[tuple]:
     for start, end, number_text, unit, named in found:
         clause_start = max([previous_end] + [m.end() for m in values._CLAUSE_END.finditer(folded, previous_end, start)])
         within = [n for n in names if n.start() >= clause_start and n.end() <= start]
-        analyte = named or (values._ALIAS_KEYS[within[-1].group(0).lower()] if within else None)
+        analyte = named or (values._alias_key(within[-1].group(0)) if within else None)
         original_start, original_end = origins[start], origins[end - 1] + 1
         result.append((values._normalise_number(number_text.strip()), unit, text[original_start:original_end], analyte,
                        original_start, original_end, values._decimals(number_text)))
@@ -108,6 +108,7 @@ SNIPPETS = [
     "–", "~", "至", "+", "/", "4", "12", "4,500", "4 500", "3.5", "0.50", "−8", "150/90", "36+1", "周", "x10^9", "×10⁹", "²",
     "mmHg", "mm Hg", "mmol/L", "μmol/L", "mg", "mcg", "g/L", "g/dL", "°C", "℃", "°F", "%", "次/分", "bpm", "L", "U", "kg", "岁",
     "score", "is", "of", "was", "评分", "İNR", "ſodium", "Ｋ", "１５０", "é", "x", "the", "glucose", "SpO2", "O2 sat", "GCS",
+    "whıte cells", "WHİTE CELLS", "ı", "İ", "platelet count", "MRN 78622131", "05/16/2026", "(698) 555-7634",
 ]
 
 
@@ -167,7 +168,8 @@ def test_value_fidelity_index_agrees_with_comparing_every_pair() -> None:
 def test_dates_are_read_as_with_every_pattern() -> None:
     rng = random.Random(37)
     parts = ["2026-03-11", "03/11/2026", "11.03.2026", "20260311", "March 3, 2024", "3rd of march 2024", "mar 3",
-             "3 march", "2024年3月3日", "3月3日", "二〇二四年三月三日", "summary", "may", "primary", " ", ", ", "on ", "seen ", "5"]
+             "3 march", "2024年3月3日", "3月3日", "二〇二四年三月三日", "summary", "may", "primary", " ", ", ", "on ", "seen ", "5",
+             "decompensated", "urosepsis", "june", "5th", "jun.", "december", "-", "/", "2024", "mayo", "of "]
     for _ in range(2000):
         text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 8)))
         folded = fold(text)
@@ -216,3 +218,76 @@ def test_analyte_leading_letters_cover_every_latin_spelling() -> None:
     for spelling in values._ALL_SPELLINGS:
         if re.match(r"[A-Za-z]", spelling):
             assert re.match(r"[A-Za-z]*", spelling).group(0).lower() in values._LEADING_LETTERS  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("scheme", ["rouge-score", "char", "jieba", "cjk-mixed"])
+def test_rouge_l_alone_is_rouge_scores_rouge_l(scheme: str) -> None:
+    from workbench.scoring.rouge import rouge_l_fmeasure
+
+    rng = random.Random(43)
+    for _ in range(300):
+        target = _random_text(rng, rng.randint(0, 4), 8)
+        prediction = _random_text(rng, rng.randint(0, 4), 8)
+        assert rouge_l_fmeasure(target, prediction, scheme=scheme) == \
+            rouge_scores(target, prediction, scheme=scheme)["rougeL"].fmeasure, (target, prediction)
+
+
+def test_joined_code_candidates_hold_what_the_candidates_hold() -> None:
+    from workbench.scoring.phi import _code_candidates, _joined_code_candidates
+
+    rng = random.Random(47)
+    alphabet = list("ab09 -./()#:,;_é胸\t\n") + ["  ", "--", "-.", "zy2024"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
+    texts += ["", " ", "mrn: zy-2024-0303, tel (415) 555-0199", "a - b", "a  b", "a -- b"]
+    for text in texts:
+        assert _joined_code_candidates(text) == "\n".join(_code_candidates(text)), repr(text)
+
+
+def _english_name_match_searching_everywhere(name: str, output: str):
+    """The English name match with every pattern run over the output (no substring test first)."""
+    from workbench.scoring import phi
+
+    whole = phi._plain_match(name, output)
+    if whole:
+        return whole
+    parts = phi._english_name_parts(name)
+    text = phi.unicodedata.normalize("NFKC", output)
+    if len(parts) < 2:
+        return None
+    if re.search(rf"(?<![^\W\d_]){re.escape(parts[-1])}\s*,\s*{re.escape(parts[0])}(?![^\W\d_])", text, re.IGNORECASE):
+        return "normalized"
+    for part in parts:
+        others = [other for other in parts if other.casefold() != part.casefold()]
+        for match in re.finditer(rf"(?<![^\W\d_]){re.escape(part)}(?![^\W\d_])", text, re.IGNORECASE):
+            if phi._english_part_in_context(text, match.start(), match.end(), others):
+                return "partial"
+    return None
+
+
+def test_english_names_are_matched_as_with_every_pattern() -> None:
+    from workbench.scoring.phi import _english_name_match
+
+    rng = random.Random(53)
+    names = ["Harold Whitcombe", "Priya Okafor", "Dr Malik Haddad", "José Brennan", "Kıvanç İnce", "Will Frank", "ſam Kay"]
+    words = ["Harold", "harold", "HAROLD", "Whitcombe", "whitcombe", "Priya", "Prıya", "PRİYA", "Okafor", "Dr", "Mr.", "Malik",
+             "Haddad", "JOSÉ", "José", "Brennan", "Kıvanç", "kivanç", "İnce", "ince", "Will", "Frank", "Sam", "Kay", "ſam",
+             "the", "patient", ",", ".", " ", "\n", "H.", "M."]
+    for _ in range(3000):
+        name = rng.choice(names)
+        output = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        assert _english_name_match(name, output) == _english_name_match_searching_everywhere(name, output), (name, output)
+
+
+def test_grouped_unit_alternation_finds_what_the_plain_alternation_finds() -> None:
+    plain_unit = "|".join(re.escape(spelling) for spelling in values._UNIT_SPELLINGS)
+    plain = re.compile(
+        rf"(?<![A-Za-z\d.^])(?P<number>{values._NUMBER})(?P<scale>{values._SCALE})?\s*(?P<unit>{plain_unit})(?![A-Za-z\d])",
+        re.IGNORECASE,
+    )
+    rng = random.Random(59)
+    pieces = list("0123456789 ./-+,x×*^°CcFfmMgGlLuUμµ%次分ſKkİı:=~至ahHbBsS") + [
+        "mmHg", "mm Hg", "mmol/L", "mg", "10^9", "/min", "IU/L", "U", "units", "μg/kg/min", "mL/min/1.73 m2", "MCG", "次/分钟"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 16)))
+        assert [(m.span(), m.groupdict()) for m in values.VALUE_PATTERN.finditer(text)] == \
+            [(m.span(), m.groupdict()) for m in plain.finditer(text)], repr(text)

@@ -309,3 +309,14 @@ def test_values_read_again_are_the_same_and_cannot_be_changed_through_the_cache(
     first = extract_values(text)
     first.clear()
     assert extract_values(text) == extract_values(text) != []
+
+
+# --- dotted and dotless i ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["whıte cells 12", "WHİTE CELLS 12", "whıte cells 12 x10^9/L", "Whıte blood cells: 12"])
+def test_a_dotted_or_dotless_i_in_an_analyte_name_reads_as_i(text: str) -> None:
+    """Case-insensitive matching takes ı and İ for i, so "whıte cells" is found as the name
+    "white cells": its value is bound to that analyte (it used to raise KeyError)."""
+    assert [value.analyte for value in extract_values(text)] == ["wbc"]
+    assert [value.number for value in extract_values(text)] == ["12"]

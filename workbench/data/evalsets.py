@@ -183,6 +183,12 @@ def parse_case(data: Any, where: str) -> Case:
     if not isinstance(data, dict):
         raise EvalSetError(f"{where}: expected a JSON object, got {type(data).__name__}")
     check_value(data, where, EvalSetError)
+    return _case_from_checked(data, where)
+
+
+def _case_from_checked(data: dict[str, Any], where: str) -> Case:
+    """:func:`parse_case` of an object whose values ``check_value`` has already accepted (``parse_json`` checks
+    every value it returns)."""
     check_known_keys(data, CASE_FIELDS, where, EvalSetError)
     for name in ("id", "language", "source"):
         if name not in data:
@@ -254,7 +260,10 @@ def scan_cases(path: Path) -> tuple[list[Case], list[str]]:
             line = decode_utf8(raw, str(path), EvalSetError, line_offset=line_number - 1)
             if not line.strip():
                 continue
-            case = parse_case(parse_json(line, where, EvalSetError), where)
+            data = parse_json(line, where, EvalSetError)  # every value checked (check_value) on the way
+            if not isinstance(data, dict):
+                raise EvalSetError(f"{where}: expected a JSON object, got {type(data).__name__}")
+            case = _case_from_checked(data, where)
         except EvalSetError as exc:
             problems.append(str(exc))
             continue

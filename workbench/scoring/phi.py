@@ -146,10 +146,13 @@ def fold(text: str) -> str:
 
 
 def clear_text_caches() -> None:
-    """Forget the texts already folded and read for numbers, codes and dates."""
+    """Forget the texts already folded and read for numbers, codes, dates and names."""
     fold.cache_clear()
     _numeric.cache_clear()
     _output_codes.cache_clear()
+    _dates_in.cache_clear()
+    _name_search_text.cache_clear()
+    _english_name_parts.cache_clear()
 
 
 def _alnum(text: str) -> str:
@@ -241,6 +244,11 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _ANY_DIGIT = re.compile(r"\d")
 # Characters without which a date pattern cannot match, by its place in _DATE_PATTERNS (the Chinese ones' 年 and 月).
 _DATE_MARKS = {0: "年月", 6: "月"}
+# A month's name as the date patterns read one: a whole name, no letter after it.
+_MONTH_NAME = re.compile("(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")(?![a-z])")
+# Each date pattern with what it needs in a text: its marks, and whether it reads a month's name.
+_DATE_PATTERN_NEEDS = [(pattern, kind, _DATE_MARKS.get(place, ""), "(?P<mon>" in pattern.pattern)
+                       for place, (pattern, kind) in enumerate(_DATE_PATTERNS)]
 
 
 @dataclass(frozen=True)
@@ -269,17 +277,24 @@ def _readings(groups: dict[str, str | None], kind: str) -> list[tuple[int, int]]
 
 def _date_patterns_for(folded: str) -> list[tuple[re.Pattern[str], str]]:
     """The date patterns that can read a date in ``folded``: every one needs a digit, the Chinese ones
-    their 年 or 月, and those with a month's name one of the names (a match without one reads no date)."""
+    their 年 or 月, and those with a month's name one of the names (a match without one reads no date),
+    with no letter after it (each pattern's month is a run of letters that ends there)."""
     if not _ANY_DIGIT.search(folded):
         return []
-    has_month_name = any(name in folded for name in MONTHS)
-    return [(pattern, kind) for place, (pattern, kind) in enumerate(_DATE_PATTERNS)
-            if all(mark in folded for mark in _DATE_MARKS.get(place, ""))
-            and (has_month_name or "(?P<mon>" not in pattern.pattern)]
+    has_month_name = _MONTH_NAME.search(folded) is not None
+    return [(pattern, kind) for pattern, kind, marks, reads_month_name in _DATE_PATTERN_NEEDS
+            if all(mark in folded for mark in marks) and (has_month_name or not reads_month_name)]
 
 
 def find_dates(text: str) -> list[FoundDate]:
     """Dates written in ``text``: English and Chinese formats, Chinese numerals included."""
+    return list(_dates_in(text))
+
+
+@lru_cache(maxsize=1024)
+def _dates_in(text: str) -> tuple[FoundDate, ...]:
+    """:func:`find_dates`, kept for texts read again: a gold date recurs across cases, and an output
+    is read for each gold date of its case."""
     folded = _numeric(text)
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []  # text already read as a date (March 3 of March 3, 2024 is not another date)
@@ -296,16 +311,16 @@ def find_dates(text: str) -> list[FoundDate]:
             if readings:
                 taken.append(match.span())
             found.extend(reading for reading in readings if reading not in found)
-    return found
+    return tuple(found)
 
 
 def _date_match(text: str, output: str) -> MatchKind | None:
     if _contains_bounded(text, output):
         return "exact"
-    gold = find_dates(text)
+    gold = _dates_in(text)
     if not gold:
         return "normalized" if _contains_bounded(fold(text), fold(output)) else None
-    written = find_dates(output)
+    written = _dates_in(output)
     for target in gold:
         for found in written:
             same_day = (found.month, found.day) == (target.month, target.day)
@@ -332,6 +347,22 @@ def _code_candidates(prepared: str) -> list[str]:
     return [_NOT_ALNUM.sub("", run) for run in _CODE_RUN.findall(prepared)]
 
 
+# Within a run of _CODE_RUN: one or two separators between letters or digits.
+_CODE_RUN_JOIN = re.compile(r"(?<=[0-9a-z])[\s\-./()#:]{1,2}(?=[0-9a-z])")
+_NOT_ALNUM_RUN = re.compile(r"[^0-9a-z]+")
+
+
+def _joined_code_candidates(prepared: str) -> str:
+    """The code candidates of ``prepared`` (:func:`_code_candidates`) joined by newlines: a text of
+    letters and digits is a substring of this exactly where it is a substring of one candidate.
+
+    A run of _CODE_RUN is letters and digits, each stretch of them joined to the next by one or two
+    separators; the separators inside runs are dropped, and whatever is left between runs becomes
+    one newline.
+    """
+    return _NOT_ALNUM_RUN.sub("\n", _CODE_RUN_JOIN.sub("", prepared)).strip("\n")
+
+
 def _digit_runs(prepared: str) -> list[str]:
     """Numbers written in pieces (555-0199, 4383 4086, (415) 555-0199 whole), as digits only."""
     return [_NOT_DIGIT.sub("", run) for run in _DIGITS_IN_PIECES.findall(prepared)]
@@ -349,11 +380,11 @@ def _local_numbers(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=256)
-def _output_codes(output: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The code candidates and the digit runs of an output, dates written with separators left out
-    (kept: an output is read so for each gold code)."""
+def _output_codes(output: str) -> tuple[str, frozenset[str]]:
+    """The code candidates (joined, :func:`_joined_code_candidates`) and the digit runs of an output,
+    dates written with separators left out (kept: an output is read so for each gold code)."""
     prepared = _without_dates(_numeric(output))
-    return tuple(_code_candidates(prepared)), frozenset(_digit_runs(prepared))
+    return _joined_code_candidates(prepared), frozenset(_digit_runs(prepared))
 
 
 def _code_match(label: str, text: str, output: str) -> MatchKind | None:
@@ -362,11 +393,11 @@ def _code_match(label: str, text: str, output: str) -> MatchKind | None:
         return "exact" if _contains_bounded(text, output) else None
     if _contains_bounded(text, output):
         return "exact"
-    candidates, runs = _output_codes(output)
-    if any(gold in candidate for candidate in candidates):
+    candidates, runs = _output_codes(output)  # gold and digits are letters and digits only: a substring of one candidate
+    if gold in candidates:
         return "normalized"
     digits = _NOT_DIGIT.sub("", gold)
-    if digits != gold and len(digits) >= 6 and any(digits in candidate for candidate in candidates):
+    if digits != gold and len(digits) >= 6 and digits in candidates:
         return "partial"
     if label in ("PHONE", "FAX"):
         if any(local in runs for local in _local_numbers(text)):
@@ -408,9 +439,10 @@ _TITLE_BEFORE = re.compile(rf"\b(?:{'|'.join(CONTEXT_TITLES)})\.?\s*$", re.IGNOR
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n。！？：；])[\s\"'“‘(\[*•·#>\-–—]*(?:\d+[.)]\s*)?$")
 
 
-def _english_name_parts(name: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def _english_name_parts(name: str) -> tuple[str, ...]:
     words = _NAME_WORD.findall(unicodedata.normalize("NFKC", name))
-    return [word for word in words if len(word) >= 2 and word.casefold() not in NAME_TITLES]
+    return tuple(word for word in words if len(word) >= 2 and word.casefold() not in NAME_TITLES)
 
 
 def _next_to_name_part(before: str, after: str, others: list[str]) -> bool:
@@ -443,18 +475,36 @@ def _english_part_in_context(output: str, start: int, end: int, others: list[str
     return not (written.casefold() in COMMON_WORD_NAMES and _SENTENCE_START.search(before))
 
 
+@lru_cache(maxsize=256)
+def _name_search_text(output: str) -> tuple[str, str | None]:
+    """The output as English names are searched in (NFKC), and that text lower-cased where it is ASCII
+    (kept: an output is read so for each gold name)."""
+    text = unicodedata.normalize("NFKC", output)
+    return text, text.lower() if text.isascii() else None
+
+
+def _may_hold(words: list[str], lowered: str | None) -> bool:
+    """False where no case-insensitive search can find every one of ``words`` in a text: the text is
+    ASCII (``lowered``, lower-cased), so are the words, and one of them is not in it."""
+    return lowered is None or not all(word.isascii() for word in words) \
+        or all(word.lower() in lowered for word in words)
+
+
 def _english_name_match(name: str, output: str) -> MatchKind | None:
     whole = _plain_match(name, output)
     if whole:
         return whole
     parts = _english_name_parts(name)
-    text = unicodedata.normalize("NFKC", output)
+    text, lowered = _name_search_text(output)
     if len(parts) < 2:
         return None
-    reversed_name = rf"(?<![^\W\d_]){re.escape(parts[-1])}\s*,\s*{re.escape(parts[0])}(?![^\W\d_])"
-    if re.search(reversed_name, text, re.IGNORECASE):
-        return "normalized"
+    if _may_hold([parts[-1], parts[0]], lowered):
+        reversed_name = rf"(?<![^\W\d_]){re.escape(parts[-1])}\s*,\s*{re.escape(parts[0])}(?![^\W\d_])"
+        if re.search(reversed_name, text, re.IGNORECASE):
+            return "normalized"
     for part in parts:
+        if not _may_hold([part], lowered):
+            continue
         others = [other for other in parts if other.casefold() != part.casefold()]
         for match in re.finditer(rf"(?<![^\W\d_]){re.escape(part)}(?![^\W\d_])", text, re.IGNORECASE):
             if _english_part_in_context(text, match.start(), match.end(), others):

@@ -447,6 +447,21 @@ def _sentence_tokens(text: str, scheme: str) -> list[Tokens]:
     return [tokenize(line) for line in _sentences(text)]
 
 
+def _tokens(text: str, scheme: str) -> Tokens:
+    """The tokens of ``text`` as :func:`rouge_scores` reads them for ROUGE-1/2/L under ``scheme``."""
+    if scheme in LINE_SEPARABLE:
+        return list(chain.from_iterable(_sentence_tokens(text, scheme)))
+    return SCHEMES[scheme](text)
+
+
+def rouge_l_fmeasure(target: str, prediction: str, *, language: Literal["en", "zh"] | str = "en",
+                     scheme: str | None = None) -> float:
+    """``rouge_scores(target, prediction, ...)["rougeL"].fmeasure``, computing ROUGE-L alone (the
+    ROUGE by section reads nothing else)."""
+    name = rouge_scheme(language, scheme)
+    return rouge_l(_tokens(target, name), _tokens(prediction, name)).fmeasure
+
+
 def rouge_scores(
     target: str,
     prediction: str,

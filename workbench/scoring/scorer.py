@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.data.evalsets import Case, EvalSet
 from workbench.scoring.phi import case_leakage, leakage_aggregate
-from workbench.scoring.rouge import ROUGE_TYPES, rouge_scheme, rouge_scores
+from workbench.scoring.rouge import ROUGE_TYPES, rouge_l_fmeasure, rouge_scheme, rouge_scores
 from workbench.scoring.registry import CaseContext, ci_keys, extra_scorers, label_key, metrics_where
 from workbench.scoring.stats import bootstrap_mean, bootstrap_ratio
 from workbench.scoring.structure import check_structure, section_bodies
@@ -30,7 +30,7 @@ def section_rouge(case: Case, output: str, required_sections: tuple[str, ...],
         return None
     if produced is None:
         produced = section_bodies(output, required_sections, synonyms)
-    scores = [rouge_scores(body, produced.get(heading, ""), language=case.language, scheme=scheme)["rougeL"].fmeasure
+    scores = [rouge_l_fmeasure(body, produced.get(heading, ""), language=case.language, scheme=scheme)
               for heading, body in reference.items()]
     return sum(scores) / len(scores)
 

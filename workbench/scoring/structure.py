@@ -143,10 +143,20 @@ def _names_for(heading: str, synonyms: Synonyms | None) -> list[str]:
     return [name for name in names if name]
 
 
+@functools.lru_cache(maxsize=256)
+def _section_patterns(required_sections: tuple[str, ...],
+                      synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each required heading that has a name, with its heading pattern (kept: a set's headings are
+    looked for in every output and reference)."""
+    by_heading = dict(synonyms)
+    return tuple((heading, _heading_pattern(tuple(_names_for(heading, by_heading)))) for heading in required_sections
+                 if _names_for(heading, by_heading))
+
+
 def _heading_lines(lines: Sequence[str], required_sections: Sequence[str], synonyms: Synonyms | None) -> list[_HeadingLine]:
     """Every line that is a heading of a required section, in text order (a line matching several takes the longest match)."""
-    patterns = [(heading, _heading_pattern(tuple(_names_for(heading, synonyms)))) for heading in required_sections
-                if _names_for(heading, synonyms)]
+    patterns = _section_patterns(tuple(required_sections),
+                                 tuple((key, tuple(names)) for key, names in (synonyms or {}).items()))
     found: list[_HeadingLine] = []
     for index, line in enumerate(lines):
         best: tuple[int, _HeadingLine] | None = None

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 # --- analytes ----------------------------------------------------------------------------------
 
@@ -175,7 +176,27 @@ _UNITS: dict[str, tuple[str, ...]] = {
     "次": ("次",),
 }
 _UNIT_KEYS: dict[str, str] = {spelling.lower(): key for key, spellings in _UNITS.items() for spelling in spellings}
-_UNIT = "|".join(re.escape(s) for s in sorted(_UNIT_KEYS, key=len, reverse=True))
+
+
+def _unit_alternation(spellings: list[str]) -> str:
+    """The plain alternation of ``spellings`` (lower-case, longest first), as a pattern that finds the same
+    unit faster where none begins: a lookahead on every first character refuses such a place at once,
+    and each group of spellings sharing a first character is tried only behind its own lookahead.
+
+    Under case-insensitive matching, spellings with different (lower-case) first characters never
+    match at one place, so the order of the spellings that can match there is the plain alternation's.
+    """
+    groups: dict[str, list[str]] = {}
+    for spelling in spellings:
+        groups.setdefault(spelling[0], []).append(spelling)
+    firsts = re.escape("".join(sorted(groups)))
+    alternatives = "|".join(f"(?={re.escape(first)})(?:" + "|".join(re.escape(s) for s in members) + ")"
+                            for first, members in groups.items())
+    return f"(?=[{firsts}])(?:{alternatives})"
+
+
+_UNIT_SPELLINGS = sorted(_UNIT_KEYS, key=len, reverse=True)
+_UNIT = _unit_alternation(_UNIT_SPELLINGS)
 
 # --- numbers -----------------------------------------------------------------------------------
 
@@ -327,9 +348,12 @@ def _normalise_number(text: str) -> str:
 
 
 def _decimals(text: str) -> int:
+    if "." not in text:
+        return 0
     return max((len(part) for part in _FRACTION.findall(text)), default=0)
 
 
+@lru_cache(maxsize=4096)
 def _normalise_unit(scale: str, unit: str) -> str:
     key = _UNIT_KEYS.get(_SPACES.sub(" ", unit).lower(), unit.lower())
     if scale:
@@ -338,45 +362,81 @@ def _normalise_unit(scale: str, unit: str) -> str:
     return key
 
 
-# Where a number may begin: a digit or a sign (the first character of every value's number).
-_NUMBER_START = re.compile(r"[-+\d]")
 # Where an analyte's spelling may begin: a run of ASCII letters (Latin spellings begin a word), or
 # the first character of a spelling in another script. No spelling holds a clause end.
 _NAME_START = re.compile(
     "[A-Za-z" + re.escape("".join(sorted({spelling[0] for spelling in _ALL_SPELLINGS if not re.match(r"[A-Za-z]", spelling)})))
     + "](?:(?<=[A-Za-z])[A-Za-z]*)?")
-# Clause ends other than the newline ("\n" is whitespace, which a bare number after a name may follow).
-# Each pattern begins with a set of characters, which the search skips to directly.
 # The lower-cased letters a Latin spelling begins with, up to its first character that is not an
 # ASCII letter: a word can begin a spelling only if it is one of these (a spelling's letters match
 # ASCII letters of either case, or a dotted or dotless i, which ends the word's run of ASCII letters).
 _LEADING_LETTERS = frozenset(re.match(r"[A-Za-z]*", spelling).group(0).lower()  # type: ignore[union-attr]
                              for spelling in _ALL_SPELLINGS if re.match(r"[A-Za-z]", spelling))
 _I_LIKE = "ıİ"
+# Letters that case-insensitive matching takes for "i" and that folding (NFKC) keeps: a spelling
+# matched with one of them is looked up with an "i" in its place ("whıte cells" is "white cells").
+_I_LIKE_AS_I = str.maketrans({"ı": "i", "İ": "i"})
+# Clause ends other than the newline ("\n" is whitespace, which a bare number after a name may follow).
+# Each pattern begins with a set of characters, which the search skips to directly.
 _HARD_CLAUSE_END = re.compile(r"[,;，；。.](?:(?<!\.)|(?=\s|$))")
 _CLAUSE_END_FAST = re.compile(r"[,;，；。\n.](?:(?<!\.)|(?=\s|$))")  # _CLAUSE_END
 _DIGIT = re.compile(r"\d")
+# Where a value may begin: a digit or a sign not right after what VALUE_PATTERN's lookbehind refuses.
+_VALUE_START = re.compile(r"(?<![A-Za-z\d.^])[-+\d]", re.IGNORECASE)
 
 
-def _value_matches(folded: str) -> list[re.Match[str]]:
-    """``VALUE_PATTERN.finditer(folded)``, tried only where a number may begin."""
+def _alias_key(spelling: str) -> str | None:
+    """The analyte key of a spelling found by ANALYTE_PATTERN (None for a condition such as 高血压)."""
+    written = spelling.lower()
+    if written in _ALIAS_KEYS:
+        return _ALIAS_KEYS[written]
+    return _ALIAS_KEYS[spelling.translate(_I_LIKE_AS_I).lower()]
+
+
+def _digit_stretches(folded: str) -> list[tuple[int, int]]:
+    """(start, end) of every stretch of text between clause ends other than the newline that holds a
+    digit, in text order; ``end`` is the clause end that closes it (or the text's end).
+
+    The clause ends are read only as far as the last such stretch: the text after its last digit
+    is searched for a digit once and for nothing else.
+    """
+    stretches: list[tuple[int, int]] = []
+    clause_ends = (match.start() for match in _HARD_CLAUSE_END.finditer(folded))
+    start, end = 0, -1
+    digit = _DIGIT.search(folded)
+    while digit is not None:
+        while end < digit.start():  # pass the clause ends before the digit (none is at a digit)
+            start = end + 1
+            end = next(clause_ends, len(folded))
+        stretches.append((start, end))
+        digit = _DIGIT.search(folded, end)
+    return stretches
+
+
+def _value_matches(folded: str, stretches: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """``VALUE_PATTERN.finditer(folded)``, tried only where a value may begin.
+
+    Every value begins with a digit, or a sign right before one, so in a stretch of
+    :func:`_digit_stretches` (a sign is no clause end); a value may run past its stretch's end.
+    """
     found: list[re.Match[str]] = []
     match_value = VALUE_PATTERN.match
     taken_until = 0
-    for start in _NUMBER_START.finditer(folded):
-        position = start.start()
-        if position < taken_until:
-            continue
-        match = match_value(folded, position)
-        if match is not None:
-            found.append(match)
-            taken_until = match.end()
+    for stretch_start, stretch_end in stretches:
+        for start in _VALUE_START.finditer(folded, max(stretch_start, taken_until), stretch_end):
+            position = start.start()
+            if position < taken_until:
+                continue
+            match = match_value(folded, position)
+            if match is not None:
+                found.append(match)
+                taken_until = match.end()
     return found
 
 
-def _names_near_numbers(folded: str) -> list[re.Match[str]]:
-    """The analyte names ``ANALYTE_PATTERN.finditer(folded)`` finds in every stretch of text between
-    clause ends other than the newline that holds a digit; the names elsewhere can bind no number.
+def _names_near_numbers(folded: str, stretches: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """The analyte names ``ANALYTE_PATTERN.finditer(folded)`` finds in every stretch of
+    :func:`_digit_stretches`; the names elsewhere can bind no number.
 
     A value and the name it takes its analyte from lie in one clause, and a bare number follows its
     name across whitespace and a short word only, so both lie in one such stretch with a digit. No
@@ -385,12 +445,7 @@ def _names_near_numbers(folded: str) -> list[re.Match[str]]:
     """
     names: list[re.Match[str]] = []
     match_name = ANALYTE_PATTERN.match
-    ends = [match.start() for match in _HARD_CLAUSE_END.finditer(folded)] + [len(folded)]
-    digit = _DIGIT.search(folded)
-    while digit is not None:
-        before = bisect_right(ends, digit.start())  # clause ends before the digit (none is at a digit)
-        start = ends[before - 1] + 1 if before else 0
-        end = ends[before]
+    for start, end in stretches:
         taken_until = start
         for candidate in _NAME_START.finditer(folded, start, end):
             position = candidate.start()
@@ -404,7 +459,6 @@ def _names_near_numbers(folded: str) -> list[re.Match[str]]:
             if name is not None:
                 names.append(name)
                 taken_until = name.end()
-        digit = _DIGIT.search(folded, end)
     return names
 
 
@@ -416,7 +470,15 @@ def _analyte_before(folded: str, names: list[re.Match[str]], name_ends: list[int
     before = bisect_right(name_ends, start)  # names are in text order and do not overlap: their ends are sorted
     if not before or names[before - 1].start() < clause_start:
         return None
-    return _ALIAS_KEYS[names[before - 1].group(0).lower()]
+    return _alias_key(names[before - 1].group(0))
+
+
+def _overlaps_one(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+    """Whether ``start``..``end`` overlaps one of the spans ``starts[i]``..``ends[i]``, which are in text
+    order and do not overlap (so their ends are in order too): only the last span that starts
+    before ``end`` can reach past ``start``."""
+    before = bisect_left(starts, end)
+    return before > 0 and ends[before - 1] > start
 
 
 def extract_values(text: str) -> list[ClinicalValue]:
@@ -434,22 +496,26 @@ def _extract_values(text: str) -> tuple[ClinicalValue, ...]:
     """:func:`extract_values`, kept for texts read again: an output is read by the fidelity and the
     plausibility scorers, and a set's sources and references by every evaluation of the set."""
     folded, origins = _fold(text)
-    names = _names_near_numbers(folded)
+    stretches = _digit_stretches(folded)
+    names = _names_near_numbers(folded, stretches)
     # start, end, number as written, unit, analyte (given for a bare number after a name)
     found: list[tuple[int, int, str, str, str | None]] = [
         (match.start(), match.end(), match.group("number"), _normalise_unit(match.group("scale") or "", match.group("unit")), None)
-        for match in _value_matches(folded)
+        for match in _value_matches(folded, stretches)
     ]
-    taken = [(start, end) for start, end, *_rest in found]
+    taken_starts = [start for start, *_rest in found]
+    taken_ends = [end for _start, end, *_rest in found]
     for name in names:
-        analyte = _ALIAS_KEYS[name.group(0).lower()]
+        analyte = _alias_key(name.group(0))
+        if analyte is None:
+            continue
         bare = _AFTER_NAME.match(folded, name.end())
-        if analyte is None or bare is None:
+        if bare is None:
             continue
         number_start, number_end = bare.span("number")
-        if not any(start < number_end and number_start < end for start, end in taken):
+        if not _overlaps_one(taken_starts, taken_ends, number_start, number_end):
             found.append((name.start(), bare.end(), bare.group("number"), "", analyte))
-    found.sort(key=lambda item: item[0])
+    found.sort(key=itemgetter(0))
 
     values: list[ClinicalValue] = []
     name_ends = [name.end() for name in names]
