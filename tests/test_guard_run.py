@@ -132,6 +132,7 @@ def test_the_report_says_who_guarded_and_shows_the_verdicts(scripted_run: Path, 
     assert 'id="guard-verdicts"' in page and "scripted-guard (Scripted family)" in page
     assert page.count("2 (100% [") == 3 and "0 (0% [" in page  # echo: both unsafe; first: both safe; notes unparsed
     assert "<td>source notes</td>" in page
+    assert "<td>2 / 0 / 0 / 0</td>" in page  # echo copies the note: guard and gold both say PII on both outputs
     markdown = (isolated_cwd / "report" / "report.md").read_text(encoding="utf-8")
     assert "## Guard verdicts" in markdown and "agreement with gold" in markdown
 

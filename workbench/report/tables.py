@@ -50,7 +50,7 @@ def format_text_table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 GUARD_HEADERS = ["model", "audited", "safe", "controversial", "unsafe", "unparsed", "pass / review / block",
-                 "guard p50 / p95 (s)", "agreement with gold (κ)"]
+                 "guard p50 / p95 (s)", "PII: both / guard only / gold only / neither", "agreement with gold (κ)"]
 
 
 def share_cell(found: Any) -> str:
@@ -82,9 +82,11 @@ def guard_cells(summary: Any) -> list[str]:
         f"{agreement.agreement:.2f} of {agreement.compared} "
         f"(κ {'-' if agreement.kappa is None else f'{agreement.kappa:.2f}'})")
     routes = summary.routes
+    table = "-" if agreement is None else (
+        f"{agreement.both} / {agreement.guard_only} / {agreement.gold_only} / {agreement.neither}")
     return [summary.model, str(summary.audited), share("safe"), share("controversial"), share("unsafe"),
             share("unparsed"), f"{routes['pass']} / {routes['review']} / {routes['block']}",
-            f"{seconds(summary.latency_p50_s)} / {seconds(summary.latency_p95_s)}", agreed]
+            f"{seconds(summary.latency_p50_s)} / {seconds(summary.latency_p95_s)}", table, agreed]
 
 
 JUDGE_HEADERS = ["model", "outputs", "rubric score [95% CI]", *[f"{kind} satisfied" for kind in ITEM_TYPES],

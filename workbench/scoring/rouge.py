@@ -322,10 +322,12 @@ class _SideBySide:
         return cls(masks, sentence_columns, last_columns, columns, whole_offset)
 
 
-def _union_lcs(reference: Sequence[str], rises: list[int], layout: _SideBySide) -> int:
+def _union_lcs(matched: list[tuple[int, int, int]], layout: _SideBySide) -> int:
     """Union over the prediction sentences of the reference positions of their LCS, read out as
-    rouge-score reads it (:func:`_backtrack`), as bits of an integer; ``rises[i]``: the sentence
-    columns where the LCS table rises at reference token i (see :func:`_summary_lcs`).
+    rouge-score reads it (:func:`_backtrack`), as bits of an integer; ``matched`` holds, for each reference
+    token found in the prediction, (its position i, the columns holding it, the sentence columns where the LCS
+    table rises at row i; see :func:`_summary_lcs`), in reference order. A token found nowhere in the
+    prediction moves every walk up and adds nothing, so it is not listed.
 
     Every sentence's read-out walks up one reference row per step, so all of them walk together,
     row by row from the last: ``cursor`` holds the current column of each sentence (its bit
@@ -333,15 +335,12 @@ def _union_lcs(reference: Sequence[str], rises: list[int], layout: _SideBySide) 
     takes it and moves diagonally; one whose table rises at its column moves left to the nearest
     column holding the token, takes it there and moves diagonally; the others move up.
     """
-    columns, masks = layout.sentence_columns, layout.masks
+    columns = layout.sentence_columns
     cursor = layout.last_columns
     union = 0
-    for index in range(len(reference) - 1, -1, -1):
-        match = masks.get(reference[index], 0)
-        if not match:
-            continue
+    for index, match, rises in reversed(matched):
         diagonal = cursor & match
-        leftward = (cursor ^ diagonal) & rises[index]
+        leftward = (cursor ^ diagonal) & rises
         if not (diagonal or leftward):
             continue
         union |= 1 << index
@@ -366,22 +365,22 @@ def _summary_lcs(target_sentences: list[Tokens], layout: _SideBySide) -> tuple[i
     each run of ones up to the first zero above it, and the table rises exactly over the columns
     the carry passes through, the carried-into bits (``total ^ vector ^ matches``) one place down.
     """
-    masks, columns, sentence_columns = layout.masks, layout.columns, layout.sentence_columns
+    columns, sentence_columns = layout.columns, layout.sentence_columns
+    masks_get = layout.masks.get
     vector = columns
     unions: list[int] = []
     for reference in target_sentences:
         vector |= sentence_columns  # each sentence's table starts again; the whole prediction's goes on
-        rises: list[int] = []
-        for token in reference:
-            match = masks.get(token, 0)
+        matched: list[tuple[int, int, int]] = []
+        for index, token in enumerate(reference):
+            match = masks_get(token, 0)
             if not match:
-                rises.append(0)
                 continue
             matches = vector & match
             total = vector + matches
-            rises.append(((total ^ vector ^ matches) >> 1) & sentence_columns)
+            matched.append((index, match, ((total ^ vector ^ matches) >> 1) & sentence_columns))
             vector = (total | (vector - matches)) & columns
-        unions.append(_union_lcs(reference, rises, layout))
+        unions.append(_union_lcs(matched, layout))
     whole = (columns >> layout.whole_offset).bit_count()
     return whole - (vector >> layout.whole_offset).bit_count(), unions
 
@@ -394,10 +393,11 @@ def _summary_hits(target_sentences: list[Tokens], unions: list[int], target_coun
     remaining_prediction = dict(prediction_counts)
     hits = 0
     for reference, union in zip(target_sentences, unions):
-        if not union:
-            continue
-        for index, token in enumerate(reference):
-            if union >> index & 1 and remaining_prediction.get(token, 0) > 0 and remaining_target[token] > 0:
+        while union:  # the union's positions in order, lowest first
+            lowest = union & -union
+            union ^= lowest
+            token = reference[lowest.bit_length() - 1]
+            if remaining_prediction.get(token, 0) > 0 and remaining_target[token] > 0:
                 hits += 1
                 remaining_prediction[token] -= 1
                 remaining_target[token] -= 1
