@@ -291,3 +291,26 @@ def test_grouped_unit_alternation_finds_what_the_plain_alternation_finds() -> No
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 16)))
         assert [(m.span(), m.groupdict()) for m in values.VALUE_PATTERN.finditer(text)] == \
             [(m.span(), m.groupdict()) for m in plain.finditer(text)], repr(text)
+
+
+def test_the_cycle_collector_is_paused_while_a_set_is_scored_and_restored_after() -> None:
+    import gc
+
+    from workbench.data.evalsets import load_evalset
+    from workbench.scoring.scorer import cycle_collector_paused, score_outputs
+
+    evalset = load_evalset("smoke-en")
+    outputs = {case.id: case.reference for case in evalset.cases}
+    assert gc.isenabled()
+    with cycle_collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycle_collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()
+    report = score_outputs(evalset, outputs)
+    assert gc.isenabled() and len(report.cases) == len(evalset.cases)
