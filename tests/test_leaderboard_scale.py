@@ -206,3 +206,32 @@ def test_charts_draw_the_newest_evaluations_of_the_newest_group_and_the_labels_t
     labels = entry_labels(crowded[:4])
     assert labels == {"run-0": "model-0@wb-0", "run-1": "model-1", "run-2": "model-2", "run-3": "model-0@wb-3"}
     assert entry_label(crowded[1], crowded[:4]) == "model-1" and entry_label(crowded[0], crowded[:4]) == "model-0@wb-0"
+
+
+def test_marking_the_evaluations_changed_survives_two_writers_colliding(store: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlflow.exceptions import MlflowException
+
+    from workbench.track.mlflow_runs import mark_evaluations_changed
+
+    client = MlflowClient(store)
+    experiment_id = client.create_experiment("collisions")
+    original = MlflowClient.set_experiment_tag
+    attempts: list[str] = []
+
+    def colliding(self: MlflowClient, *args: Any, **kwargs: Any) -> Any:
+        attempts.append(args[1])
+        if len(attempts) == 1:  # as a team server's database answers two first inserts at once
+            raise MlflowException("duplicate key value violates unique constraint \"experiment_tag_pk\"")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MlflowClient, "set_experiment_tag", colliding)
+    mark_evaluations_changed(client, experiment_id)
+    assert attempts == [EVALUATIONS_LOGGED_TAG] * 2
+    assert client.get_experiment(experiment_id).tags[EVALUATIONS_LOGGED_TAG]
+
+    def always_failing(self: MlflowClient, *args: Any, **kwargs: Any) -> Any:
+        raise MlflowException("the store is busy")
+
+    monkeypatch.setattr(MlflowClient, "set_experiment_tag", always_failing)
+    mark_evaluations_changed(client, experiment_id)  # the other writer's value marks the change: logging goes on

@@ -674,10 +674,24 @@ def _run_prompt(run: RunManifest, prompts_dir: list[Path] | None, tracking_uri: 
 EVALUATIONS_LOGGED_TAG = "workbench.evaluations_logged"
 
 
+MARK_ATTEMPTS = 3
+
+
 def mark_evaluations_changed(client: MlflowClient, experiment_id: str) -> None:
     """Give the experiment's :data:`EVALUATIONS_LOGGED_TAG` a new value (time in ms and a random suffix, so two
-    writers in the same millisecond still differ)."""
-    client.set_experiment_tag(experiment_id, EVALUATIONS_LOGGED_TAG, f"{int(time.time() * 1000)}-{uuid.uuid4().hex[:12]}")
+    writers in the same millisecond still differ). Two writers setting the tag at the same moment can collide in
+    the store (the first insert of the tag, on a team server's database): the write is tried again, and if it
+    still fails the other writer's new value marks the change just as well, so logging goes on."""
+    for attempt in range(MARK_ATTEMPTS):
+        try:
+            client.set_experiment_tag(experiment_id, EVALUATIONS_LOGGED_TAG,
+                                      f"{int(time.time() * 1000)}-{uuid.uuid4().hex[:12]}")
+            return
+        except MlflowException as exc:
+            if attempt == MARK_ATTEMPTS - 1:
+                _logger.warning("could not mark the evaluations of experiment %s as changed: %s", experiment_id, exc)
+            else:
+                time.sleep(0.05 * (attempt + 1))
 
 
 def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment: str | None = None,
