@@ -144,9 +144,8 @@ def test_workbench_run_with_judges_grades_before_logging(judged_run: Path, isola
                                        "--judge", "judge-a", "--judge", "judge-b", "--tracking-uri", uri,
                                        "--no-traces", "--no-progress"])
     assert ran.exit_code == 0, ran.output
-    newest = max((path for path in (isolated_cwd / "runs").iterdir() if (path / "run.json").is_file()),
-                 key=lambda path: path.name)
-    assert newest != judged_run
+    (newest,) = [path for path in (isolated_cwd / "runs").iterdir()  # the run this command made (two runs in one
+                 if (path / "run.json").is_file() and path.resolve() != judged_run.resolve()]  # second sort by chance)
     assert sorted(path.name for path in newest.glob("judge-*.json")) == ["judge-judge-a.json", "judge-judge-b.json"]
     from mlflow import MlflowClient
 
