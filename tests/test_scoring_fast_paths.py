@@ -173,24 +173,9 @@ def test_dates_are_read_as_with_every_pattern() -> None:
     for _ in range(2000):
         text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 8)))
         folded = fold(text)
-        expected: list = []
-        taken: list[tuple[int, int]] = []
-        from workbench.scoring.phi import FoundDate, _numeric, _readings, _valid_date
+        from workbench.scoring.phi import _numeric, dates_by_patterns
 
-        numeric = _numeric(text)
-        for pattern, kind in _DATE_PATTERNS:
-            for match in pattern.finditer(numeric):
-                if any(match.start() < end and start < match.end() for start, end in taken):
-                    continue
-                groups = match.groupdict()
-                year = int(groups["y"]) if groups.get("y") else None
-                if year is not None and year < 100:
-                    year += 2000
-                readings = [FoundDate(year=year, month=m, day=d) for m, d in _readings(groups, kind)
-                            if _valid_date(year, m, d)]
-                if readings:
-                    taken.append(match.span())
-                expected.extend(r for r in readings if r not in expected)
+        expected = list(dates_by_patterns(_numeric(text), _DATE_PATTERNS))  # every pattern, none skipped
         assert find_dates(text) == expected, (text, folded)
 
 

@@ -38,6 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from collections.abc import Iterable
 from typing import Literal
 
 from workbench.data.evalsets import Case
@@ -296,9 +297,15 @@ def _dates_in(text: str) -> tuple[FoundDate, ...]:
     """:func:`find_dates`, kept for texts read again: a gold date recurs across cases, and an output
     is read for each gold date of its case."""
     folded = _numeric(text)
+    return dates_by_patterns(folded, _date_patterns_for(folded))
+
+
+def dates_by_patterns(folded: str, patterns: Iterable[tuple[re.Pattern[str], str]]) -> tuple[FoundDate, ...]:
+    """The dates ``patterns`` read in ``folded`` (a text through :func:`_numeric`), in pattern order; text one
+    pattern read as a date is not read again by another."""
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []  # text already read as a date (March 3 of March 3, 2024 is not another date)
-    for pattern, kind in _date_patterns_for(folded):
+    for pattern, kind in patterns:
         for match in pattern.finditer(folded):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
