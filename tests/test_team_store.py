@@ -265,3 +265,64 @@ def test_two_concurrent_runs_log_to_a_postgresql_mlflow_server(tmp_path: Path) -
                 stored = server.artifacts / experiment.experiment_id / child.info.run_id / "artifacts"
                 assert (stored / "evaluation.json").is_file() and (stored / "cases.json").is_file()
         assert len({parent.info.run_id for parent in parents}) == 2
+
+
+# The message a PostgreSQL-backed server gave when two runs inserted the same evaluation set at the same moment.
+DATASET_COLLISION = ('BAD_REQUEST: (psycopg.errors.UniqueViolation) duplicate key value violates unique constraint '
+                     '"dataset_pk"\nDETAIL:  Key (experiment_id, name, digest)=(1, smoke-en, 3f10) already exists.')
+
+
+def test_a_run_input_that_collides_with_another_writer_is_logged_on_the_next_try(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mlflow
+    import pandas as pd
+    from mlflow.data.pandas_dataset import from_pandas
+    from mlflow.exceptions import MlflowException
+
+    from workbench.track.store import retried_on_store_conflict, tracking_uri_scope
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    original = MlflowClient.log_inputs
+    attempts: list[int] = []
+
+    def colliding_once(self: MlflowClient, *args: object, **kwargs: object) -> object:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise MlflowException(DATASET_COLLISION)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MlflowClient, "log_inputs", colliding_once)
+    dataset = from_pandas(pd.DataFrame({"case_id": ["c1"]}), name="smoke-en")
+    with tracking_uri_scope(uri), mlflow.start_run() as run:
+        retried_on_store_conflict(lambda: mlflow.log_input(dataset, context="evaluation"), what="the set")
+    assert len(attempts) == 2
+    logged = MlflowClient(uri).get_run(run.info.run_id).inputs.dataset_inputs
+    assert [entry.dataset.name for entry in logged] == ["smoke-en"]
+
+
+def test_only_store_conflicts_are_tried_again_and_a_lasting_one_is_raised() -> None:
+    from mlflow.exceptions import MlflowException
+
+    from workbench.track.store import STORE_CONFLICT_ATTEMPTS, is_store_conflict, retried_on_store_conflict
+
+    assert is_store_conflict(MlflowException(DATASET_COLLISION))
+    assert is_store_conflict(MlflowException("(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.name"))
+    assert not is_store_conflict(MlflowException("RESOURCE_DOES_NOT_EXIST: run abc not found"))
+
+    calls: list[str] = []
+
+    def refused() -> None:
+        calls.append("refused")
+        raise MlflowException("RESOURCE_DOES_NOT_EXIST: run abc not found")
+
+    with pytest.raises(MlflowException, match="not found"):
+        retried_on_store_conflict(refused, what="a run input")
+    assert calls == ["refused"]  # not a conflict: raised at once
+
+    def always_colliding() -> None:
+        calls.append("collided")
+        raise MlflowException(DATASET_COLLISION)
+
+    with pytest.raises(MlflowException, match="dataset_pk"):
+        retried_on_store_conflict(always_colliding, what="a run input")
+    assert calls.count("collided") == STORE_CONFLICT_ATTEMPTS

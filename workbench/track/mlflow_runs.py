@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.track.store import (
-    TrackingError, checked_tracking_uri, client_for, ensure_experiment, tracking_uri_scope,
+    TrackingError, checked_tracking_uri, client_for, ensure_experiment, retried_on_store_conflict,
+    tracking_uri_scope,
 )
 
 import mlflow  # noqa: E402  (after workbench.track.store switched telemetry off)
@@ -503,9 +504,10 @@ def _log_evalset_input(summary: EvaluationSummary, records: list[GenerationRecor
     location = str(evalset.directory) if evalset is not None and evalset.directory is not None else None
     source = WorkbenchEvalsetSource(summary.evalset, summary.evalset_version, summary.evalset_hash, location)
     dataset = from_pandas(frame, source=source, name=summary.evalset, digest=evalset_digest(summary.evalset_hash))
-    mlflow.log_input(dataset, context="evaluation",
-                     tags={"workbench.evalset_hash": summary.evalset_hash,
-                           "workbench.evalset_version": summary.evalset_version})
+    tags = {"workbench.evalset_hash": summary.evalset_hash, "workbench.evalset_version": summary.evalset_version}
+    # Two writers logging the same set to a fresh store at once can both insert it: the second try finds it.
+    retried_on_store_conflict(lambda: mlflow.log_input(dataset, context="evaluation", tags=tags),
+                              what=f"logging evaluation set {summary.evalset} as a run input")
 
 
 # --- logging ------------------------------------------------------------------------------
@@ -674,24 +676,18 @@ def _run_prompt(run: RunManifest, prompts_dir: list[Path] | None, tracking_uri: 
 EVALUATIONS_LOGGED_TAG = "workbench.evaluations_logged"
 
 
-MARK_ATTEMPTS = 3
-
-
 def mark_evaluations_changed(client: MlflowClient, experiment_id: str) -> None:
     """Give the experiment's :data:`EVALUATIONS_LOGGED_TAG` a new value (time in ms and a random suffix, so two
     writers in the same millisecond still differ). Two writers setting the tag at the same moment can collide in
     the store (the first insert of the tag, on a team server's database): the write is tried again, and if it
     still fails the other writer's new value marks the change just as well, so logging goes on."""
-    for attempt in range(MARK_ATTEMPTS):
-        try:
-            client.set_experiment_tag(experiment_id, EVALUATIONS_LOGGED_TAG,
-                                      f"{int(time.time() * 1000)}-{uuid.uuid4().hex[:12]}")
-            return
-        except MlflowException as exc:
-            if attempt == MARK_ATTEMPTS - 1:
-                _logger.warning("could not mark the evaluations of experiment %s as changed: %s", experiment_id, exc)
-            else:
-                time.sleep(0.05 * (attempt + 1))
+    try:
+        retried_on_store_conflict(
+            lambda: client.set_experiment_tag(experiment_id, EVALUATIONS_LOGGED_TAG,
+                                              f"{int(time.time() * 1000)}-{uuid.uuid4().hex[:12]}"),
+            what=f"marking the evaluations of experiment {experiment_id} as changed")
+    except MlflowException as exc:
+        _logger.warning("could not mark the evaluations of experiment %s as changed: %s", experiment_id, exc)
 
 
 def log_comparison(run_dir: Path, *, tracking_uri: str | None = None, experiment: str | None = None,
@@ -764,7 +760,9 @@ def _log_evaluation_dataset(files: RunFiles, evalset: EvalSet | None, *, experim
         experiment_id=experiment_id, evalset=run.evalset, version=run.evalset_version, evalset_hash=run.evalset_hash,
         storage=storage, records=dataset_records(list(evalset.cases) if evalset else None, records, storage))
     if dataset is not None:
-        mlflow.log_input(dataset, context="evaluation", tags={"workbench.evalset_hash": run.evalset_hash})
+        retried_on_store_conflict(
+            lambda: mlflow.log_input(dataset, context="evaluation", tags={"workbench.evalset_hash": run.evalset_hash}),
+            what=f"logging evaluation dataset {dataset.name} as the comparison's input")
         mlflow.set_tag("workbench.dataset_id", dataset.dataset_id)
 
 

@@ -16,12 +16,14 @@ checking a URI costs nothing. A store is made ready once per process and URI, an
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote
 
 from workbench.errors import WorkbenchError
@@ -32,6 +34,9 @@ apply_privacy_environment()
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
+
+T = TypeVar("T")
+_logger = logging.getLogger(__name__)
 
 
 class TrackingError(WorkbenchError, RuntimeError):
@@ -244,3 +249,33 @@ def ensure_experiment(name: str, *, tracking_uri: str | None = None, allow_remot
         if experiment is None:
             raise
         return str(experiment.experiment_id)
+
+
+STORE_CONFLICT_ATTEMPTS = 4
+_CONFLICT_MARKERS = ("unique constraint", "uniqueviolation", "integrityerror", "duplicate key")
+
+
+def is_store_conflict(exc: Exception) -> bool:
+    """Whether ``exc`` is a store refusing a row another writer inserted first (a unique-key collision in the
+    database behind the store, as SQLite, PostgreSQL or MySQL words it)."""
+    message = str(exc).lower()
+    return any(marker in message for marker in _CONFLICT_MARKERS)
+
+
+def retried_on_store_conflict(action: Callable[[], T], *, what: str) -> T:
+    """``action()``, tried again when the store refuses it because another writer inserted the same row at the
+    same moment (MLflow looks a row up and then inserts it, so two writers can both find nothing). The second
+    try finds the other writer's row. Any other error, or a conflict on the last try, is raised; ``what`` says
+    in the log what was being written."""
+    from mlflow.exceptions import MlflowException
+
+    for attempt in range(1, STORE_CONFLICT_ATTEMPTS + 1):
+        try:
+            return action()
+        except MlflowException as exc:
+            if not is_store_conflict(exc) or attempt == STORE_CONFLICT_ATTEMPTS:
+                raise
+            _logger.info("%s collided with another writer (try %d of %d); trying again", what, attempt,
+                         STORE_CONFLICT_ATTEMPTS)
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
