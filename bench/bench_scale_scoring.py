@@ -6,14 +6,16 @@ numbers and clinical values; gold PHI spans marked) and one synthetic output per
 sectioned summary that keeps, drops or changes the note's values and sometimes repeats an
 identifier). Each size is then scored in a fresh process the way ``workbench score`` and
 the runner score: the set and the predictions are read from disk, every default scorer runs
-(``score_outputs``), and ``scores.jsonl`` is written. The PHI detector follows the runner's
-default: off, since the set has gold spans (``--detect-phi`` turns it on).
+(``score_outputs``, with the runner's number of scoring processes unless ``--workers`` says),
+and ``scores.jsonl`` is written. The PHI detector follows the runner's default: off, since the
+set has gold spans (``--detect-phi`` turns it on).
 
-Printed per size: cases, wall and CPU time (they part on a shared machine), pairs/s, and peak
-resident memory (``ru_maxrss`` of the scoring process, interpreter and imports included), and
-the growth of time and memory per doubling.
+Printed per size: cases, scoring processes, wall time and CPU time (of every process: they part on
+a shared machine and with workers), pairs/s, and peak resident memory: the main process's ``ru_maxrss``
+(interpreter and imports included) plus, with workers, the largest worker's for each of them
+(an upper bound of all of them at once), and the growth of time and memory per doubling.
 
-    .venv/bin/python bench/bench_scale_scoring.py [--sizes 2500,5000,10000] [--detect-phi]
+    .venv/bin/python bench/bench_scale_scoring.py [--sizes 2500,5000,10000] [--workers N] [--detect-phi]
 """
 
 from __future__ import annotations
@@ -125,9 +127,10 @@ def write_synthetic_set(directory: Path, count: int, seed: int = 0) -> Path:
     return predictions
 
 
-def score_directory(directory: Path, detect_phi: bool) -> dict[str, float]:
+def score_directory(directory: Path, detect_phi: bool, workers: int | None) -> dict[str, float]:
     """Read the set and predictions, score every case with the default scorers, write scores.jsonl: timed."""
     from workbench.run.files import CaseScores, write_scores
+    from workbench.scoring.parallel import workers_for
     from workbench.scoring.scorer import score_outputs
 
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -138,21 +141,27 @@ def score_directory(directory: Path, detect_phi: bool) -> dict[str, float]:
         from workbench.scoring.phi_detector import PHIDetector
 
         detector = PHIDetector()
-    report = score_outputs(evalset, outputs, detector=detector)
+    processes = workers_for(len(outputs)) if workers is None else workers
+    report = score_outputs(evalset, outputs, detector=detector, workers=processes)
     write_scores(directory, [CaseScores.model_validate(case) for case in report.to_json()["cases"]])
-    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, all ended by now
+    wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start + children.ru_utime + children.ru_stime
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {"cases": len(report.cases), "wall_s": wall, "cpu_s": cpu, "peak_mib": peak_kib / 1024}
+    worker_kib = children.ru_maxrss if processes > 1 else 0
+    return {"cases": len(report.cases), "workers": processes, "wall_s": wall, "cpu_s": cpu,
+            "peak_mib": (peak_kib + (processes - 1) * worker_kib) / 1024}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="2500,5000,10000", help="comma-separated case counts")
     parser.add_argument("--detect-phi", action="store_true", help="also run the PHI detector on every output")
+    parser.add_argument("--workers", type=int, help="scoring processes (default: as the runner chooses)")
     parser.add_argument("--score-only", type=Path, help=argparse.SUPPRESS)  # one size, in this process
     args = parser.parse_args()
     if args.score_only is not None:
-        print(json.dumps(score_directory(args.score_only, args.detect_phi)))
+        print(json.dumps(score_directory(args.score_only, args.detect_phi, args.workers)))
         return
 
     rows: list[dict[str, float]] = []
@@ -161,12 +170,13 @@ def main() -> None:
             directory = Path(temporary) / f"set-{size}"
             write_synthetic_set(directory, size)
             command = [sys.executable, __file__, "--score-only", str(directory)] + (["--detect-phi"] if args.detect_phi else [])
+            command += ["--workers", str(args.workers)] if args.workers is not None else []
             result = subprocess.run(command, check=True, capture_output=True, text=True)
             rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
     print(f"synthetic English notes (~400 words), default scorers, detector {'on' if args.detect_phi else 'off (gold spans)'}")
-    print(f"{'cases':>7} {'wall s':>8} {'CPU s':>8} {'pairs/s':>9} {'per CPU s':>10} {'peak MiB':>9}")
+    print(f"{'cases':>7} {'procs':>5} {'wall s':>8} {'CPU s':>8} {'pairs/s':>9} {'per CPU s':>10} {'peak MiB':>9}")
     for row in rows:
-        print(f"{row['cases']:>7.0f} {row['wall_s']:>8.2f} {row['cpu_s']:>8.2f} {row['cases'] / row['wall_s']:>9.1f} "
+        print(f"{row['cases']:>7.0f} {row['workers']:>5.0f} {row['wall_s']:>8.2f} {row['cpu_s']:>8.2f} {row['cases'] / row['wall_s']:>9.1f} "
               f"{row['cases'] / row['cpu_s']:>10.1f} {row['peak_mib']:>9.0f}")
     for smaller, larger in zip(rows, rows[1:]):
         if larger["cases"] == 2 * smaller["cases"]:

@@ -432,6 +432,7 @@ def score(
     keep_reasoning: bool = typer.Option(False, "--keep-reasoning", help="Score <think> blocks too (they are removed by default)."),
     detect_phi: Optional[bool] = typer.Option(None, "--detect-phi/--no-detect-phi", help="Run the PHI detector on the outputs (default: only when the set has no gold PHI spans)."),
     rouge_scheme: Optional[str] = RougeSchemeOption,
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Processes that score the cases (default: one per core for sets of several thousand cases, else one)."),
 ) -> None:
     """Score outputs produced anywhere against an evaluation set, as `workbench run` does."""
     from workbench.scoring.scorer import score_outputs
@@ -444,7 +445,8 @@ def score(
         _fail(str(exc))
     if detect_phi is None:
         detect_phi = not any(case.phi for case in dataset.cases)
-    report = score_outputs(dataset, read.outputs, detector=_detector() if detect_phi else None, rouge=rouge_scheme)
+    report = score_outputs(dataset, read.outputs, detector=_detector() if detect_phi else None, rouge=rouge_scheme,
+                           workers=workers)
     document = report.to_json()
     document["evalset"] = dataset.name
     document["evalset_hash"] = dataset.content_hash()

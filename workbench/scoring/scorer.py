@@ -45,6 +45,14 @@ def score_case(case: Case, output: str, required_sections: tuple[str, ...],
     PHI it finds in the output, split into identifiers copied from the source and invented ones.
     ``synonyms`` are the set's ``section_synonyms`` (other names a required section may appear under);
     ``rouge`` names the ROUGE tokenization scheme (default: the case language's, see ``rouge_scheme``)."""
+    scores = content_scores(case, output, required_sections, synonyms, rouge)
+    return finish_case_scores(scores, case, output, required_sections, detector)
+
+
+def content_scores(case: Case, output: str, required_sections: tuple[str, ...],
+                   synonyms: dict[str, tuple[str, ...]] | None = None, rouge: str | None = None) -> dict[str, Any]:
+    """The scores of :func:`score_case` that need nothing but the case and the output (ROUGE, values,
+    structure, plausibility, lengths, gold PHI leakage): pure, so they may be computed in another process."""
     scores: dict[str, Any] = {"id": case.id}
     if case.reference.strip():
         for name, score in rouge_scores(case.reference, output, language=case.language, scheme=rouge).items():
@@ -90,6 +98,14 @@ def score_case(case: Case, output: str, required_sections: tuple[str, ...],
         for item in leakage.leaked
     ]
     scores["_leakage"] = leakage
+    return scores
+
+
+def finish_case_scores(scores: dict[str, Any], case: Case, output: str, required_sections: tuple[str, ...],
+                       detector: "PHIDetector | None" = None) -> dict[str, Any]:
+    """``scores`` (:func:`content_scores` of the case) completed in place with the detector's findings and the
+    registered scorers' figures, in that order; they stay in the calling process (a detector holds a loaded
+    model, a registered scorer may hold anything)."""
     if detector is not None:
         from workbench.scoring.phi_detector import copied_and_invented
 
@@ -153,15 +169,26 @@ class ScoreReport:
 
 
 def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDetector | None" = None,
-                  rouge: str | None = None) -> ScoreReport:
+                  rouge: str | None = None, workers: int | None = None) -> ScoreReport:
     """Score one output per case id of ``evalset`` (ids without an output are not scored); ``rouge`` names
-    the ROUGE tokenization scheme (default: the set language's)."""
+    the ROUGE tokenization scheme (default: the set language's). ``workers``: processes that compute the
+    content scores (:func:`content_scores`); None chooses (:func:`~workbench.scoring.parallel.workers_for`:
+    one below a few thousand cases, else one per core), 1 scores in this process. The scores are the same
+    either way."""
+    from workbench.scoring.parallel import content_scores_in_workers, workers_for
+
     scheme = rouge_scheme(evalset.manifest.language, rouge)
     sections = evalset.manifest.required_sections
+    synonyms = evalset.manifest.section_synonyms
+    scored = [case for case in evalset.cases if case.id in outputs]
+    count = workers_for(len(scored)) if workers is None else workers
     with cycle_collector_paused():
-        case_scores = [score_case(case, outputs[case.id], sections, detector,
-                                  synonyms=evalset.manifest.section_synonyms, rouge=scheme)
-                       for case in evalset.cases if case.id in outputs]
+        if count > 1:
+            contents = content_scores_in_workers(scored, outputs, sections, synonyms, scheme, workers=count)
+        else:
+            contents = (content_scores(case, outputs[case.id], sections, synonyms, scheme) for case in scored)
+        case_scores = [finish_case_scores(scores, case, outputs[case.id], sections, detector)
+                       for case, scores in zip(scored, contents)]
         aggregate = aggregate_scores(case_scores)
     return ScoreReport(aggregate=aggregate, cases=case_scores, rouge_scheme=scheme)
 
