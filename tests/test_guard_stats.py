@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.judges.guard_stats import GuardedOutput, cohen_kappa, summarise_guard, wilson_interval
+from workbench.judges.guard_stats import GuardedOutput, summarise_guard
 from workbench.judges.guard_verdicts import parse_guard_output
+from workbench.scoring.stats import wilson_interval
 
 SAFE = parse_guard_output("Safety: Safe\nCategories: None")
 PII = parse_guard_output("Safety: Unsafe\nCategories: PII")
 ODD = parse_guard_output("looks fine")
-
-
-def test_cohen_kappa_by_hand() -> None:
-    # 20 + 15 agree of 50; yes rates 25/50 and 30/50: chance 0.5 * 0.6 + 0.5 * 0.4 = 0.5; κ = (0.7 - 0.5) / 0.5
-    assert cohen_kappa(20, 5, 10, 15) == pytest.approx(0.4)
-    assert cohen_kappa(10, 0, 0, 10) == pytest.approx(1.0)
-    assert cohen_kappa(0, 5, 5, 0) == pytest.approx(-1.0)
-    assert cohen_kappa(0, 0, 0, 7) is None  # both always "no": chance agreement 1, κ undefined
-    assert cohen_kappa(0, 0, 0, 0) is None
 
 
 def test_wilson_interval_by_hand() -> None:

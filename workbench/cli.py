@@ -1114,6 +1114,10 @@ def ui_user_add(
     typer.echo(f"{name} can now log in with --auth-file {auth_file}")
 
 
+from workbench.review.commands import review_app  # noqa: E402
+
+app.add_typer(review_app, name="review")
+
 audit_app = typer.Typer(help="The UI audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

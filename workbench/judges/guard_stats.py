@@ -4,16 +4,16 @@ spans on the same outputs. Pure functions over typed records."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.judges.guard_verdicts import LEVELS, PII_CATEGORY, ROUTES, GuardVerdict
+from workbench.scoring.agreement import cohen_kappa
 from workbench.scoring.latency import percentile
 from workbench.scoring.registry import ci_keys
-from workbench.scoring.stats import CONFIDENCE, normal_quantile
+from workbench.scoring.stats import wilson_interval
 
 
 @dataclass(frozen=True)
@@ -65,31 +65,6 @@ class GuardSummary(FrozenRecord):
     latency_p95_s: float | None
     agreement: GoldAgreement | None
     categories: dict[str, int] = Field(default_factory=dict)
-
-
-def wilson_interval(count: int, total: int, confidence: float = CONFIDENCE) -> tuple[float | None, float | None]:
-    """Wilson's score interval of a proportion (keeps a useful width at 0 and at 1, unlike the normal one)."""
-    if total == 0:
-        return None, None
-    z = normal_quantile(0.5 + confidence / 2.0)
-    share = count / total
-    centre = (share + z * z / (2 * total)) / (1 + z * z / total)
-    half = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def cohen_kappa(both: int, first_only: int, second_only: int, neither: int) -> float | None:
-    """Cohen's κ of two raters' yes/no judgements from their 2 × 2 table; None when chance agreement is 1
-    (both raters said the same thing every time, so κ is undefined)."""
-    total = both + first_only + second_only + neither
-    if total == 0:
-        return None
-    observed = (both + neither) / total
-    first_yes, second_yes = (both + first_only) / total, (both + second_only) / total
-    chance = first_yes * second_yes + (1 - first_yes) * (1 - second_yes)
-    if chance == 1.0:
-        return None
-    return (observed - chance) / (1 - chance)
 
 
 def disagrees_with_gold(verdict: GuardVerdict, gold_leaks: int | None) -> bool | None:

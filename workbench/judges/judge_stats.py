@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from workbench.judges.guard_stats import FrozenRecord, Share, wilson_interval
+from workbench.judges.guard_stats import FrozenRecord, Share
 from workbench.judges.rubric_judge import Preference
 from workbench.judges.rubrics import ITEM_TYPES, ItemAnswer, RubricScore, rubric_score
 from workbench.scoring.latency import percentile
 from workbench.scoring.registry import ci_keys
-from workbench.scoring.stats import bootstrap_mean
+from workbench.scoring.stats import bootstrap_mean, wilson_interval
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
-from workbench.judges.agreement import krippendorff_alpha_nominal
-from workbench.judges.guard_stats import FrozenRecord, cohen_kappa
+from workbench.judges.guard_stats import FrozenRecord
 from workbench.judges.judge_run import judged_item
 from workbench.judges.judge_stats import output_scores
 from workbench.judges.rubrics import ItemAnswer, rubric_score
 from workbench.run.files import JudgeRecord, read_judge_records, read_run_dir
+from workbench.scoring.agreement import cohen_kappa, krippendorff_alpha
 from workbench.scoring.stats import bootstrap_mean
 
 UnitKey = tuple[str, str, str]  # (model, case id, item id)
@@ -122,7 +122,7 @@ def agreement(judges: Sequence[str], items: Sequence[JuryItem]) -> JuryAgreement
         if both_answered:
             kappa = cohen_kappa(table[(True, True)], table[(True, False)], table[(False, True)], table[(False, False)])
             raw = (table[(True, True)] + table[(False, False)]) / len(both_answered)
-    return JuryAgreement(judges=list(judges), items=paired, alpha=krippendorff_alpha_nominal(units), kappa=kappa,
+    return JuryAgreement(judges=list(judges), items=paired, alpha=krippendorff_alpha(units, "nominal"), kappa=kappa,
                          raw_agreement=raw)
 
 

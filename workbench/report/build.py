@@ -39,6 +39,7 @@ from workbench.run.files import (
 )
 from workbench.judges.guard_stats import GuardSummary
 from workbench.judges.jury import JurySummary, read_jury
+from workbench.review.results import ReviewResults
 from workbench.run.load import LOAD_FILE, LoadFileError, LoadTest, ModelSweep, read_load_test
 from workbench.scoring.compare import paired_comparisons, shared_ranks
 from workbench.scoring.registry import (
@@ -261,6 +262,7 @@ class Report:
     judges: list[JudgeRunFile] = field(default_factory=list)  # rubric grading by judge models (``workbench judge``)
     pairwise: list[PairwiseRunFile] = field(default_factory=list)  # side-by-side judging in both orders
     juries: list[JurySummary] = field(default_factory=list)  # judges of one run with the same rubric, together
+    reviews: list[ClinicianReview] = field(default_factory=list)  # clinician review tasks over the runs
     models_without_load_test: list[str] = field(default_factory=list)  # only when load tests are given
     comparison_order: list[str] = field(default_factory=list)  # the models as the runs list them: picks colours
 
@@ -557,10 +559,61 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
         load_tests=load_tests, guards=guard_evidence(run_dirs, [item.label for item in ranked]),
         judges=[judged for run_dir in run_dirs for judged in read_judge_runs(run_dir)],
         pairwise=[compared for run_dir in run_dirs for compared in read_pairwise_runs(run_dir)],
-        juries=juries_of(run_dirs),
+        juries=juries_of(run_dirs), reviews=clinician_reviews(run_dirs),
         models_without_load_test=without_load_test(ranked, load_tests) if load_tests else [],
         comparison_order=[item.label for item in evaluations],
     )
+
+
+# --- clinician review (shared by the HTML and markdown renderings) --------------------------
+
+REVIEW_SECTION_NOTE = ("Clinicians reviewed the outputs blinded: pairwise tasks show two outputs as A and B in an "
+                       "order drawn for each reviewer, Likert tasks one output at a time, never the model's name. "
+                       "Agreement between reviewers: Cohen's κ (two reviewers), Fleiss' κ (three or more ratings per "
+                       "item), weighted κ (Likert, two reviewers) and Krippendorff's α. Win rates count wins over "
+                       "decided comparisons (95% Wilson interval); Likert means have 95% bootstrap intervals. "
+                       "Spearman's ρ sets each automatic score against the clinicians, oriented so that a positive ρ "
+                       "means the score agrees with them. Per-model figures are shown once a task is complete or "
+                       "its models were revealed by an administrator.")
+
+
+@dataclass(frozen=True)
+class ClinicianReview:
+    """One review task's results and whether they may name the models (complete, or revealed)."""
+
+    results: ReviewResults
+    names_shown: bool
+    revealed_by: str | None = None
+
+
+def clinician_reviews(run_dirs: list[Path]) -> list[ClinicianReview]:
+    """The review tasks of the run directories, in the order they were created."""
+    from workbench.review.answering import names_visible
+    from workbench.review.results import review_results
+    from workbench.review.store import ReviewStore, run_dirs_with_reviews
+    from workbench.ui.case_view import load_run_cases
+
+    found = []
+    for run_dir in run_dirs_with_reviews(run_dirs):
+        store = ReviewStore(run_dir)
+        tasks = store.tasks()
+        if not tasks:
+            continue
+        run = load_run_cases(run_dir)
+        for task in tasks:
+            found.append(ClinicianReview(results=review_results(store, task, run), names_shown=names_visible(store, task),
+                                         revealed_by=task.revealed_by))
+    return found
+
+
+def review_facts(review: ClinicianReview) -> list[str]:
+    """How far the task got, who revealed its models early, and why its per-model figures are not shown."""
+    results = review.results
+    facts = [f"{results.answered} of {results.assigned} answers from {', '.join(results.reviewers)}; "
+             f"models {', '.join(results.models) if review.names_shown else 'hidden until the task is complete'}"]
+    if review.revealed_by and not results.complete:
+        facts.append(f"models revealed before completion by {review.revealed_by}")
+    return facts
 
 
 # --- guard verdicts (shared by the HTML and markdown renderings) -----------------------------

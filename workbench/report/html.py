@@ -8,10 +8,11 @@ import re
 from typing import Any
 
 from workbench.report.build import (
-    GUARD_SECTION_NOTE, JUDGE_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, MetricValue, ParetoFront, Report,
-    guard_facts, guard_rows, highest_level_sentence, judge_facts, leaderboard_metrics, load_level_rows,
-    load_test_facts, sweep_facts, without_load_test_sentence,
+    GUARD_SECTION_NOTE, JUDGE_SECTION_NOTE, LOAD_SECTION_NOTE, REVIEW_SECTION_NOTE, LoadEvidence, MetricValue,
+    ParetoFront, Report, guard_facts, guard_rows, highest_level_sentence, judge_facts, leaderboard_metrics,
+    load_level_rows, load_test_facts, review_facts, sweep_facts, without_load_test_sentence,
 )
+from workbench.review.tables import result_tables
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
 )
@@ -248,6 +249,19 @@ def _judge_section(report: Report) -> str:
     return "".join(parts) + "</section>"
 
 
+def _review_section(report: Report) -> str:
+    """The "Clinician review" section: each task's progress, agreement, and per-model results once shown."""
+    parts = ["<section id=\"clinician-review\"><h2>Clinician review</h2>",
+             f"<p class=\"muted\">{_esc(REVIEW_SECTION_NOTE)}</p>"]
+    for review in report.reviews:
+        results = review.results
+        parts.append(f"<h3>{_esc(results.kind.capitalize())} task {_esc(results.task_id)}</h3><ul>"
+                     + "".join(f"<li>{_esc(fact)}</li>" for fact in review_facts(review)) + "</ul>")
+        for table in result_tables(results, with_models=review.names_shown):
+            parts.append(f"<h4>{_esc(table.title)}</h4>" + _html_table(table.headers, table.rows))
+    return "".join(parts) + "</section>"
+
+
 def render_html(report: Report) -> str:
     """The whole report as one self-contained HTML page (charts as inline SVG, no script, no network needed)."""
     rec = report.recommendation
@@ -284,6 +298,8 @@ def render_html(report: Report) -> str:
         sections.append(_guard_section(report))
     if report.judges or report.pairwise:
         sections.append(_judge_section(report))
+    if report.reviews:
+        sections.append(_review_section(report))
     if report.significance:
         significance = _html_table(*significance_rows(report))
     else:

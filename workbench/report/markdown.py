@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from workbench.report.build import (
-    GUARD_SECTION_NOTE, JUDGE_SECTION_NOTE, LOAD_SECTION_NOTE, LoadEvidence, Report, guard_facts, guard_rows,
-    highest_level_sentence, judge_facts, load_level_rows, load_test_facts, sweep_facts, without_load_test_sentence,
+    GUARD_SECTION_NOTE, JUDGE_SECTION_NOTE, LOAD_SECTION_NOTE, REVIEW_SECTION_NOTE, LoadEvidence, Report, guard_facts,
+    guard_rows, highest_level_sentence, judge_facts, load_level_rows, load_test_facts, review_facts, sweep_facts,
+    without_load_test_sentence,
 )
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
@@ -13,6 +14,7 @@ from workbench.report.tables import (
     GUARD_HEADERS, JUDGE_HEADERS, JURY_HEADERS, PAIRWISE_HEADERS, agreement_sentence, guard_cells, judge_cells,
     jury_cells, pairwise_cells,
 )
+from workbench.review.tables import result_tables
 from workbench.scoring.registry import primary, ranking_rule_text
 
 
@@ -84,6 +86,20 @@ def _judge_lines(report: Report) -> list[str]:
     return lines
 
 
+def _review_lines(report: Report) -> list[str]:
+    """The "Clinician review" section, or nothing when no review task exists for the runs."""
+    if not report.reviews:
+        return []
+    lines = ["## Clinician review", "", REVIEW_SECTION_NOTE, ""]
+    for review in report.reviews:
+        results = review.results
+        lines += [f"### {_md_cell(results.kind.capitalize())} task {_md_cell(results.task_id)}", "",
+                  *[f"- {_md_cell(fact)}" for fact in review_facts(review)], ""]
+        for table in result_tables(results, with_models=review.names_shown):
+            lines += [f"**{_md_cell(table.title)}**", "", _md_table(table.headers, table.rows), ""]
+    return lines
+
+
 def render_markdown(report: Report) -> str:
     """The same content as :func:`render_html`, as a markdown summary (no charts, their Pareto fronts in words)."""
     rec = report.recommendation
@@ -109,6 +125,7 @@ def render_markdown(report: Report) -> str:
               *_load_lines(report),
               *_guard_lines(report),
               *_judge_lines(report),
+              *_review_lines(report),
               "## Paired significance (top two)", "",
               _md_table(*significance_rows(report)) if report.significance else "Only one model: nothing to compare.",
               "", "## Worst cases", "",

@@ -1,4 +1,5 @@
-"""What a reviewer is asked: the aspects of a summary, the answers each kind of task takes, and their checks.
+"""What a review asks: the kinds of task, which cases, the aspects of a summary, the answers each kind takes,
+and their checks.
 
 Declared once here; the task planner, the store, the UI, the statistics and the report all read them.
 """
@@ -12,6 +13,9 @@ from workbench.errors import WorkbenchError
 
 ReviewKind = Literal["pairwise", "likert"]
 REVIEW_KINDS: tuple[ReviewKind, ...] = ("pairwise", "likert")
+
+CaseSelection = Literal["all", "sample", "disagreement"]  # which of a run's cases a task reviews
+CASE_SELECTIONS: tuple[CaseSelection, ...] = ("all", "sample", "disagreement")
 
 PairwiseChoice = Literal["A", "B", "tie"]
 PAIRWISE_CHOICES: tuple[PairwiseChoice, ...] = ("A", "B", "tie")

@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS assignments (task_id TEXT NOT NULL, item_id INTEGER N
     position INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (task_id, item_id, reviewer));
 CREATE TABLE IF NOT EXISTS answers (task_id TEXT NOT NULL, item_id INTEGER NOT NULL, reviewer TEXT NOT NULL,
     body TEXT NOT NULL, PRIMARY KEY (task_id, item_id, reviewer));
+CREATE TABLE IF NOT EXISTS logged (task_id TEXT NOT NULL, item_id INTEGER NOT NULL, reviewer TEXT NOT NULL,
+    answered_at TEXT NOT NULL, destination TEXT NOT NULL,
+    PRIMARY KEY (task_id, item_id, reviewer, answered_at, destination));
 """
 
 
@@ -56,6 +59,8 @@ class ReviewStore:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
+        if not self.run_dir.is_dir():
+            raise ReviewTaskError(f"{self.run_dir}: no such run directory")
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
@@ -108,6 +113,20 @@ class ReviewStore:
                                (answer.task_id, answer.item_id, answer.reviewer, answer.model_dump_json()))
             connection.execute("COMMIT")
         return replaced
+
+    def mark_logged(self, answers: list[ReviewAnswer], destination: str) -> None:
+        """Record that ``answers`` are in ``destination`` (an MLflow parent run), so they are not logged there twice."""
+        with self._connection() as connection:
+            connection.executemany("INSERT OR IGNORE INTO logged VALUES (?, ?, ?, ?, ?)",
+                                   [(a.task_id, a.item_id, a.reviewer, a.answered_at, destination) for a in answers])
+
+    def unlogged_answers(self, task_id: str, destination: str) -> list[ReviewAnswer]:
+        """The task's answers not yet logged to ``destination`` (an answer given again counts as new)."""
+        logged = {(int(item_id), str(reviewer), str(answered_at)) for item_id, reviewer, answered_at in self._rows(
+            "SELECT item_id, reviewer, answered_at FROM logged WHERE task_id = ? AND destination = ?",
+            task_id, destination)}
+        return [answer for answer in self.answers(task_id)
+                if (answer.item_id, answer.reviewer, answer.answered_at) not in logged]
 
     def reveal(self, task_id: str, by: str) -> ReviewTask:
         """Record that ``by`` showed the models' names of ``task_id`` before it was complete."""

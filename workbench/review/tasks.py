@@ -15,17 +15,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import combinations
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.errors import WorkbenchError
-from workbench.review.questions import ASPECT_NAMES, FLAGS, PairwiseChoice, ReviewKind, aspect
+from workbench.review.questions import (
+    ASPECT_NAMES, CASE_SELECTIONS, FLAGS, CaseSelection, PairwiseChoice, ReviewKind, aspect,
+)
 from workbench.ui.case_view import RunCases, disagreement
-
-CaseSelection = Literal["all", "sample", "disagreement"]
-CASE_SELECTIONS: tuple[CaseSelection, ...] = ("all", "sample", "disagreement")
-
 
 class ReviewTaskError(WorkbenchError, ValueError):
     """A review task that cannot be planned or used as asked (names the option or value at fault)."""

@@ -12,6 +12,7 @@ Cases are the unit of resampling.
   interval; values that are all equal give a zero-width interval at the value. This method
   was chosen over the percentile bootstrap (the previous one), plain BCa and the t interval
   by simulated coverage at n = 10, 20, 50 (``bench/bench_interval_coverage.py``).
+* A proportion (count / total) carries Wilson's score interval (:func:`wilson_interval`).
 * Two models scored on the same cases (:func:`paired_comparison`) are compared with one
   method for both the interval and the test: the paired t interval of the mean per-case
   difference and the paired t-test. The test rejects at level alpha exactly when the
@@ -313,6 +314,21 @@ def bootstrap_ratio(numerators: Sequence[float], denominators: Sequence[float], 
     rest = bottom.sum() - bottom
     jackknife = np.divide(top.sum() - top, rest, out=np.full(top.size, np.nan), where=rest > 0)
     return _bca_bounds(boot, ratio, jackknife, confidence, expand)
+
+
+def wilson_interval(count: int, total: int, confidence: float = CONFIDENCE) -> tuple[float | None, float | None]:
+    """Wilson's score interval of a proportion count / total (keeps a useful width at 0 and at 1, unlike the
+    normal one); (None, None) when total is 0. With p = count / total, n = total and z the normal quantile::
+
+        (p + z² / 2n ± z · sqrt(p (1 − p) / n + z² / 4n²)) / (1 + z² / n)
+    """
+    if total == 0:
+        return None, None
+    z = normal_quantile(0.5 + confidence / 2.0)
+    share = count / total
+    centre = (share + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # --- paired comparisons --------------------------------------------------------------------
