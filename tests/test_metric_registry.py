@@ -138,7 +138,7 @@ def test_a_run_written_before_schema_versions_is_read_reported_shown_and_logged(
     import shutil
 
     from workbench.track.mlflow_runs import log_comparison
-    from workbench.ui.case_view import load_run_cases
+    from workbench.run.run_cases import load_run_cases
 
     run_dir = tmp_path / SCHEMA_1_RUN.name
     shutil.copytree(SCHEMA_1_RUN, run_dir)

@@ -16,7 +16,7 @@ from workbench.review.questions import ASPECT_NAMES, OVERALL
 from workbench.review.results import ReviewResults, review_results
 from workbench.review.store import ReviewStore
 from workbench.review.tasks import ReviewRequest, ReviewTask, plan_review
-from workbench.ui.case_view import RunCases, load_run_cases
+from workbench.run.run_cases import RunCases, load_run_cases
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from workbench.review.answering import answer_likert, answer_pairwise, blind_ite
 from workbench.review.questions import ASPECT_NAMES, ReviewAnswerError
 from workbench.review.store import ReviewStore
 from workbench.review.tasks import ReviewRequest, ReviewTaskError, plan_review
-from workbench.ui.case_view import load_run_cases
+from workbench.run.run_cases import load_run_cases
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_case_selection_all_sample_and_disagreement(run_dir: Path) -> None:
     chosen = [item.case_id for item in sampled.items]
     assert len(chosen) == 2 and chosen == sorted(chosen, key=ids.index)
     assert chosen == [item.case_id for item in _planned(run_dir, selection="sample", sample_size=2, seed=3)[1].items]
-    from workbench.ui.case_view import disagreement
+    from workbench.run.run_cases import disagreement
 
     _, top = _planned(run_dir, selection="disagreement", sample_size=1)
     spread = {case.id: disagreement(run, case) for case in run.evalset.cases}

@@ -134,7 +134,7 @@ def test_switching_run_shows_that_runs_output_for_the_same_case(tmp_path: Path) 
 
 def test_per_case_scores_are_named_by_the_metric_registry(tmp_path: Path) -> None:
     from workbench.scoring.registry import metric
-    from workbench.ui.case_view import case_score_fields
+    from workbench.run.run_cases import case_score_fields
 
     workdir = _workdir(tmp_path)
     config = _config(workdir)

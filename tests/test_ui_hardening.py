@@ -22,7 +22,7 @@ from workbench.run.files import RunDirectoryError
 from workbench.run.playground import PlaygroundResult
 from workbench.ui import app as ui_app
 from workbench.ui.access import LoginGuard, add_user, read_credentials
-from workbench.ui.case_view import CaseView, ModelOutput
+from workbench.run.run_cases import CaseView, ModelOutput
 from workbench.ui.escape import markdown_text
 
 IMAGE = "<img src=http://127.0.0.1:9/x>"

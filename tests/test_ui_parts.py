@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from workbench.privacy.audit import AuditLog, text_hash
-from workbench.ui.case_view import RunCases, highlighted, output_phi_spans
+from workbench.run.run_cases import RunCases, highlighted, output_phi_spans
 from workbench.run.device_queue import DeviceQueues, device_key
 from workbench.data.evalset_tools import validate_evalset_dir
 from workbench.data.evalsets import EvalSetError, load_evalset, load_evalset_dir

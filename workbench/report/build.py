@@ -591,7 +591,7 @@ def clinician_reviews(run_dirs: list[Path]) -> list[ClinicianReview]:
     from workbench.review.answering import names_visible
     from workbench.review.results import review_results
     from workbench.review.store import ReviewStore, run_dirs_with_reviews
-    from workbench.ui.case_view import load_run_cases
+    from workbench.run.run_cases import load_run_cases
 
     found = []
     for run_dir in run_dirs_with_reviews(run_dirs):

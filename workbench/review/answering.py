@@ -14,7 +14,7 @@ from workbench.privacy.audit import AuditLog
 from workbench.review.questions import ReviewAnswerError, check_likert, check_pairwise
 from workbench.review.store import ReviewStore
 from workbench.review.tasks import Assignment, ReviewAnswer, ReviewTask, ReviewTaskError, now_iso
-from workbench.ui.case_view import RunCases
+from workbench.run.run_cases import RunCases
 
 
 @dataclass(frozen=True)

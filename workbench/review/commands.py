@@ -42,7 +42,7 @@ def create(
     """Create a review task over a run and assign it to reviewers."""
     from workbench.review.store import ReviewStore
     from workbench.review.tasks import ReviewRequest, plan_review
-    from workbench.ui.case_view import load_run_cases
+    from workbench.run.run_cases import load_run_cases
 
     run = load_run_cases(run_dir)  # refuses a run whose set no longer hashes to what it recorded
     request = ReviewRequest(kind=kind, reviewers=tuple(reviewer), reviewers_per_item=per_item,  # type: ignore[arg-type]
@@ -94,7 +94,7 @@ def results(
     from workbench.review.results import review_results
     from workbench.review.store import ReviewStore
     from workbench.review.tables import progress_line, result_tables
-    from workbench.ui.case_view import load_run_cases
+    from workbench.run.run_cases import load_run_cases
 
     store = ReviewStore(run_dir)
     task = store.task(task_id)

@@ -38,7 +38,7 @@ from workbench.scoring.agreement import (
 )
 from workbench.scoring.registry import metrics_where
 from workbench.scoring.stats import bootstrap_mean
-from workbench.ui.case_view import RunCases
+from workbench.run.run_cases import RunCases
 
 TIE = "tie"
 SCORE_KINDS = ("quality", "privacy")  # the registry metrics set against the clinicians (latency is not their call)

@@ -21,7 +21,7 @@ from workbench.errors import WorkbenchError
 from workbench.review.questions import (
     ASPECT_NAMES, CASE_SELECTIONS, FLAGS, CaseSelection, PairwiseChoice, ReviewKind, aspect,
 )
-from workbench.ui.case_view import RunCases, disagreement
+from workbench.run.run_cases import RunCases, disagreement
 
 class ReviewTaskError(WorkbenchError, ValueError):
     """A review task that cannot be planned or used as asked (names the option or value at fault)."""
@@ -171,7 +171,7 @@ def reviewable_cases(run: RunCases, models: list[str]) -> list[str]:
 def select_cases(run: RunCases, case_ids: list[str], selection: CaseSelection, sample_size: int | None,
                  rng: random.Random) -> list[str]:
     """The cases to review, in set order: all of them, a random sample, or the ``sample_size`` cases where the
-    models disagree most (:func:`~workbench.ui.case_view.disagreement`; ties in set order)."""
+    models disagree most (:func:`~workbench.run.run_cases.disagreement`; ties in set order)."""
     if selection == "all" or sample_size is None or sample_size >= len(case_ids):
         return list(case_ids)
     order = {case_id: index for index, case_id in enumerate(case_ids)}

@@ -24,7 +24,7 @@ from workbench.review.results import ReviewResults, question_label, review_resul
 from workbench.review.store import ReviewStore
 from workbench.review.tasks import ReviewAnswer, ReviewItem, ReviewTask
 from workbench.track.store import TrackingError, checked_tracking_uri, tracking_uri_scope
-from workbench.ui.case_view import RunCases, load_run_cases
+from workbench.run.run_cases import RunCases, load_run_cases
 
 import mlflow  # noqa: E402  (after workbench.track.store switched telemetry off)
 from mlflow import MlflowClient  # noqa: E402

@@ -1,6 +1,6 @@
 """The browser workbench for clinical informaticists: run, leaderboard, cases, prompts, playground.
 
-A thin layer: every handler calls ``workbench`` (api, leaderboard, case_view, playground,
+A thin layer: every handler calls ``workbench`` (api, leaderboard, run_cases, playground,
 tracking) and only formats what comes back for Gradio components. Model work goes through
 one first-come-first-served queue per device; every action is written to the audit log
 (hashes of inputs, never their text).
@@ -25,7 +25,7 @@ import yaml  # noqa: E402
 from workbench import api  # noqa: E402
 from workbench.privacy.audit import AuditLog  # noqa: E402
 from workbench.judges.judge_run import judged_item  # noqa: E402
-from workbench.ui.case_view import RunCases, highlighted, load_run_cases  # noqa: E402
+from workbench.run.run_cases import RunCases, highlighted, load_run_cases  # noqa: E402
 from workbench.run.device_queue import DeviceQueues, device_key  # noqa: E402
 from workbench.data.evalset_tools import list_evalsets  # noqa: E402
 from workbench.data.evalsets import load_evalset  # noqa: E402
