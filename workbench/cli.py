@@ -1155,8 +1155,9 @@ def ui(
     catalogue: Optional[list[Path]] = CatalogueOption,
     prompts_dir: Optional[list[Path]] = PromptsDirOption,
     mlflow_ui_url: str = typer.Option("http://127.0.0.1:5000", "--mlflow-ui-url", help="Where `mlflow ui` (or the team's MLflow server) is browsed: finished runs link to their MLflow run there."),
+    review_admin: Optional[list[str]] = typer.Option(None, "--review-admin", help="A login name that administers clinician reviews in the Review tab: creates tasks, reveals models, logs to MLflow (repeat for each; without --auth-file the local user is one)."),
 ) -> None:
-    """Serve the browser workbench: run, leaderboard, compare, cases, prompts and playground."""
+    """Serve the browser workbench: run, leaderboard, compare, cases, prompts, review and playground."""
     from workbench.privacy.audit import AuditLog, default_audit_path
     from workbench.run.runner import RunSettings
     from workbench.track.store import checked_tracking_uri
@@ -1177,6 +1178,7 @@ def ui(
         tracking_uri=checked_tracking_uri(tracking_uri, allow_remote_endpoint=allow_remote_endpoint),
         audit=AuditLog(audit_log or default_audit_path()), catalogue=catalogue, prompts_dir=prompts_dir,
         allow_remote_endpoint=allow_remote_endpoint, credentials=credentials, mlflow_ui_url=mlflow_ui_url,
+        review_admins=tuple(name.strip() for name in review_admin or () if name.strip()),
     )
     typer.echo(f"audit log: {config.audit.path}; runs: {config.runs_dir}; MLflow: {config.tracking_uri}")
     launch(config, host=host, port=port)

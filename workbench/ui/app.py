@@ -1,4 +1,4 @@
-"""The browser workbench for clinical informaticists: run, leaderboard, cases, prompts, playground.
+"""The browser workbench for clinical informaticists: run, leaderboard, cases, prompts, review, playground.
 
 A thin layer: every handler calls ``workbench`` (api, leaderboard, run_cases, playground,
 tracking) and only formats what comes back for Gradio components. Model work goes through
@@ -46,7 +46,7 @@ from workbench.run.files import RunDirectoryError  # noqa: E402
 from workbench.safe_names import UnsafeNameError, check_safe_name, safe_child  # noqa: E402
 from workbench.ui.access import Credentials, LoginGuard  # noqa: E402
 from workbench.ui.escape import markdown_text  # noqa: E402
-from workbench.ui import compare_view  # noqa: E402
+from workbench.ui import compare_view, review_view  # noqa: E402
 from workbench.ui.run_links import (  # noqa: E402
     DEFAULT_MLFLOW_UI_URL, FinishedRun, build_run_report, export_leaderboard, export_runs, links_html,
 )
@@ -75,6 +75,7 @@ class UIConfig:
     allow_remote_endpoint: bool = False
     credentials: Credentials | None = None
     mlflow_ui_url: str = DEFAULT_MLFLOW_UI_URL  # where finished runs link to their MLflow run
+    review_admins: tuple[str, ...] = ()  # users who create review tasks, reveal models and log reviews (review_view)
     queues: DeviceQueues = field(default_factory=DeviceQueues)
     cancel_events: dict[str, threading.Event] = field(default_factory=dict)
     _detector: Any = None
@@ -959,6 +960,9 @@ def build_app(config: UIConfig) -> gr.Blocks:
                     pr_alias_version = gr.Number(precision=0, label="Registry version")
                     pr_alias_button = gr.Button("Set alias")
                 pr_status = gr.Markdown(elem_id="prompt-status")
+
+            with gr.Tab("Review", id="review") as review_tab:
+                review_view.build_review_tab(config, _user, review_tab)
 
             with gr.Tab("Playground", id="playground") as playground_tab:
                 gr.Markdown("Nothing pasted here is stored unless you save it as a case.")
