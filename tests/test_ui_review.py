@@ -274,7 +274,7 @@ def test_an_administrator_creates_a_task_from_the_tab(workdir: Path) -> None:
     refused = review_view.create_task(config, "ana", str(run_dir), "pairwise", "ana, ben", 2, "all", None, 0)
     assert refused == "**Not created:** only a review administrator may create review tasks."
     bad = review_view.create_task(config, "lee", str(run_dir), "pairwise", " , ", 2, "all", None, 0)
-    assert bad == r"**Not created:** --reviewer: name at least one reviewer \(their UI login names\)"
+    assert bad == r"**Not created:** reviewers \(--reviewer\): name at least one reviewer \(their UI login names\)"
     outside = review_view.create_task(config, "lee", "/etc", "pairwise", "ana", 1, "all", None, 0)
     assert outside.startswith("**Not created:**") and "not inside the runs directory" in outside
     no_size = review_view.create_task(config, "lee", str(run_dir), "likert", "ana, ben", 1, "sample", None, 3)

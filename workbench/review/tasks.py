@@ -130,28 +130,28 @@ def new_task_id() -> str:
 def _checked_request(run: RunCases, request: ReviewRequest) -> list[str]:
     """The models of the task; every other option checked."""
     if request.kind not in ("pairwise", "likert"):
-        raise ReviewTaskError(f"--kind: choose pairwise or likert (got {request.kind!r})")
+        raise ReviewTaskError(f"kind (--kind): choose pairwise or likert (got {request.kind!r})")
     reviewers = [name.strip() for name in request.reviewers]
     if not reviewers or any(not name for name in reviewers):
-        raise ReviewTaskError("--reviewer: name at least one reviewer (their UI login names)")
+        raise ReviewTaskError("reviewers (--reviewer): name at least one reviewer (their UI login names)")
     if len(set(reviewers)) != len(reviewers):
-        raise ReviewTaskError(f"--reviewer: a reviewer is named twice ({', '.join(reviewers)})")
+        raise ReviewTaskError(f"reviewers (--reviewer): a reviewer is named twice ({', '.join(reviewers)})")
     if not 1 <= request.reviewers_per_item <= len(reviewers):
-        raise ReviewTaskError(f"--per-item: between 1 and the {len(reviewers)} reviewer(s) named "
+        raise ReviewTaskError(f"reviewers per item (--per-item): between 1 and the {len(reviewers)} reviewer(s) named "
                               f"(got {request.reviewers_per_item})")
     for name in request.aspects:
         aspect(name)
     if request.selection not in CASE_SELECTIONS:
-        raise ReviewTaskError(f"--cases: choose {', '.join(CASE_SELECTIONS)} (got {request.selection!r})")
+        raise ReviewTaskError(f"cases (--cases): choose {', '.join(CASE_SELECTIONS)} (got {request.selection!r})")
     if request.selection != "all" and (request.sample_size is None or request.sample_size < 1):
-        raise ReviewTaskError(f"--sample: give how many cases to review (at least 1) with --cases {request.selection}")
+        raise ReviewTaskError(f"sample size (--sample): give how many cases to review (at least 1) with cases {request.selection}")
     models = list(request.models) or list(run.models)
     unknown = [model for model in models if model not in run.models]
     if unknown:
-        raise ReviewTaskError(f"--model: {', '.join(unknown)} not in run {run.run_id} "
+        raise ReviewTaskError(f"models (--model): {', '.join(unknown)} not in run {run.run_id} "
                               f"(its models: {', '.join(run.models)})")
     if len(set(models)) != len(models):
-        raise ReviewTaskError(f"--model: a model is named twice ({', '.join(models)})")
+        raise ReviewTaskError(f"models (--model): a model is named twice ({', '.join(models)})")
     if request.kind == "pairwise" and len(models) < 2:
         raise ReviewTaskError("a pairwise task needs two models or more")
     return models
