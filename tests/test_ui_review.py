@@ -289,3 +289,31 @@ def test_an_administrator_creates_a_task_from_the_tab(workdir: Path) -> None:
     (entry,) = [entry for entry in config.audit.entries() if entry.action == "review task created"]
     assert entry.user == "lee" and entry.details["task"] == task.task_id
     assert [value for _, value in review_view.review_task_choices(config, "ana")] == [task.task_id]
+
+
+def test_a_reviewer_cannot_open_the_run_they_review_blind_in_cases_or_compare(workdir: Path) -> None:
+    from types import SimpleNamespace
+
+    from workbench.ui import app as ui_app
+    from workbench.ui import compare_view
+
+    run_dir = run_dir_of(workdir)
+    task = add_task(run_dir, "pairwise", ("ana", "ben"))
+    config = config_for(workdir)
+    case_id = load_run_cases(run_dir).evalset.cases[0].id
+
+    def case_view(user: str) -> str:
+        return sent_to_page(ui_app.show_case(config, str(run_dir), case_id, SimpleNamespace(username=user,
+                                                                                            session_hash="s")))
+
+    held_back = case_view("ana")
+    assert "**Cannot show this run:** you review run" in held_back and task.task_id in held_back
+    assert_blind(held_back)
+    summary, *_rest = compare_view.compare(config, str(run_dir), str(run_dir), "ana")
+    assert summary.startswith("**Cannot compare:**") and "blind" in summary
+    assert "model-zeta" in case_view("lee")  # an administrator is never held back
+    assert "model-zeta" in case_view("cy")  # nor a user who does not review this run
+
+    answer_all(config, task, "ana", pairwise_answers("A"))
+    answer_all(config, task, "ben", pairwise_answers("B"))
+    assert "model-zeta" in case_view("ana")  # the task is complete: the names may be shown

@@ -420,7 +420,7 @@ def build_report_for(config: UIConfig, run_dir: str | None, request: gr.Request)
     if not run_dir:
         return gr.update(value=None, visible=False), "Run an evaluation first."
     try:
-        chosen = chosen_run_dir(config, run_dir)
+        chosen = readable_run_dir(config, run_dir, request)
         path = build_run_report(chosen)
     except Exception as exc:  # a run that cannot be reported on: say why
         return gr.update(value=None, visible=False), f"**Report not built:** {markdown_text(exc)}"
@@ -530,6 +530,15 @@ def chosen_run_dir(config: UIConfig, run_dir: str) -> Path:
     return inside
 
 
+def readable_run_dir(config: UIConfig, run_dir: str, request: gr.Request | None) -> Path:
+    """:func:`chosen_run_dir`, refused to a user who reviews that run blind (``review_view.blind_review_of``)."""
+    chosen = chosen_run_dir(config, run_dir)
+    held_back = review_view.blind_review_of(config, _user(request), chosen)
+    if held_back is not None:
+        raise RunDirectoryError(held_back)
+    return chosen
+
+
 def case_choices(cases: RunCases) -> list[tuple[str, str]]:
     """The case dropdown of one run: cases where a guard and the gold spans disagree first, then those where the
     models disagree most."""
@@ -614,7 +623,7 @@ def open_run(config: UIConfig, run_dir: str | None, case_id: str | None, request
     if not run_dir:
         return [gr.update(choices=[], value=None), *_blank_case()]
     try:
-        cases = load_run_cases(chosen_run_dir(config, run_dir))
+        cases = load_run_cases(readable_run_dir(config, run_dir, request))
     except (RunDirectoryError, UnsafeNameError) as exc:
         return [gr.update(choices=[], value=None), *_blank_case(f"**Cannot show this run:** {markdown_text(exc)}")]
     if case_id and cases.has(case_id):
@@ -634,7 +643,7 @@ def open_cases(config: UIConfig, run_dir: str | None, case_id: str | None, reque
     if not chosen:
         return [runs, gr.update(choices=[], value=None), *_blank_case("No runs yet.")]
     try:
-        cases = load_run_cases(chosen_run_dir(config, chosen))
+        cases = load_run_cases(readable_run_dir(config, chosen, request))
     except (RunDirectoryError, UnsafeNameError) as exc:
         return [runs, gr.update(choices=[], value=None),
                 *_blank_case(f"**Cannot show this run:** {markdown_text(exc)}")]
@@ -648,7 +657,7 @@ def show_case(config: UIConfig, run_dir: str | None, case_id: str | None, reques
     if not run_dir:
         return _blank_case()
     try:
-        cases = load_run_cases(chosen_run_dir(config, run_dir))
+        cases = load_run_cases(readable_run_dir(config, run_dir, request))
     except (RunDirectoryError, UnsafeNameError) as exc:
         return _blank_case(f"**Cannot show this run:** {markdown_text(exc)}")
     return case_parts(config, cases, case_id, request)

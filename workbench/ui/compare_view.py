@@ -59,6 +59,16 @@ def chosen_run(runs_dir: Path, run_dir: str) -> Path:
     return inside
 
 
+def checked_not_blind(config: Any, user: str, run_a: str | None, run_b: str | None) -> None:
+    """Refuse a comparison of a run ``user`` reviews blind (``review_view.blind_review_of``)."""
+    from workbench.ui.review_view import blind_review_of
+
+    for run in (run_a, run_b):
+        held_back = blind_review_of(config, user, chosen_run(config.runs_dir, run)) if run else None
+        if held_back is not None:
+            raise RunDirectoryError(held_back)
+
+
 def load_diff(runs_dir: Path, run_a: str | None, run_b: str | None) -> RunDiff:
     if not run_a or not run_b:
         raise RunDiffError("pick run A and run B")
@@ -109,6 +119,7 @@ def highlighted(segments: list[Segment], label: str) -> list[tuple[str, str | No
 def compare(config: Any, run_a: str | None, run_b: str | None, user: str) -> tuple[str, Any, Any, Any, Any, str]:
     """The Compare button: summary, per-model table, the case list (nothing picked), both outputs cleared."""
     try:
+        checked_not_blind(config, user, run_a, run_b)
         found = load_diff(config.runs_dir, run_a, run_b)
     except (RunDiffError, RunDirectoryError, UnsafeNameError) as exc:
         return (f"**Cannot compare:** {markdown_text(exc)}", [], gr.update(choices=[], value=None), None, None, "")
@@ -123,6 +134,7 @@ def show_case(config: Any, run_a: str | None, run_b: str | None, pick: str | Non
     if pick is None or not str(pick).isdigit():
         return None, None, ""
     try:
+        checked_not_blind(config, user, run_a, run_b)
         found = load_diff(config.runs_dir, run_a, run_b)
         case = found.cases[int(pick)]
     except (RunDiffError, RunDirectoryError, UnsafeNameError, IndexError) as exc:

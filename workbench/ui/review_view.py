@@ -29,7 +29,7 @@ from workbench.review.questions import (
     ASPECTS, CASE_SELECTIONS, FLAGS, LIKERT_HIGH, LIKERT_LOW, LIKERT_POINTS, OVERALL, REVIEW_KINDS, Aspect,
 )
 from workbench.review.results import question_label, review_results
-from workbench.review.store import ReviewStore, run_dirs_with_reviews
+from workbench.review.store import REVIEWS_FILE, ReviewStore, run_dirs_with_reviews
 from workbench.review.tables import ResultTable, progress_line, result_tables
 from workbench.review.tasks import ReviewRequest, ReviewTask, ReviewTaskError, plan_review
 from workbench.run.files import list_run_dirs, read_manifest
@@ -94,6 +94,23 @@ def all_tasks(runs_dir: Path) -> list[TaskEntry]:
 def assigned_tasks(runs_dir: Path, user: str) -> list[TaskEntry]:
     """The tasks ``user`` reviews."""
     return [entry for entry in all_tasks(runs_dir) if user in entry.task.reviewers]
+
+
+def blind_review_of(config: UIConfig, user: str, run_dir: Path) -> str | None:
+    """Why ``user`` may not open run ``run_dir``'s outputs beside their models' names (the Cases and Compare
+    tabs, its report), or None: they review it blind in a task that is not complete and whose models were not
+    revealed. Review administrators are never held back."""
+    if is_review_admin(config, user) or not (Path(run_dir) / REVIEWS_FILE).is_file():
+        return None
+    store = ReviewStore(Path(run_dir))
+    try:
+        pending = [task for task in store.tasks() if user in task.reviewers and not names_visible(store, task)]
+    except REVIEW_ERRORS:
+        return None
+    if not pending:
+        return None
+    return (f"you review run {Path(run_dir).name} blind (task {pending[0].task_id}): its outputs are shown with "
+            "their models once the task is complete, in the Review tab")
 
 
 def may_see(config: UIConfig, task: ReviewTask, user: str) -> bool:
