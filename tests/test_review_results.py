@@ -160,7 +160,7 @@ def test_cli_creates_follows_reveals_and_logs_a_task_to_mlflow(run_dir: Path, tm
     unlogged = review("log", str(run_dir), task_id, "--tracking-uri", uri)
     assert unlogged.returncode == 2 and "is not logged in" in unlogged.stderr
     _logged_run(run_dir, uri)
-    logged = review("log", str(run_dir), task_id, "--tracking-uri", uri)
+    logged = review("log", str(run_dir), task_id, "--tracking-uri", uri, "--audit-log", str(audit))
     assert logged.returncode == 0, logged.stderr
     assert "10 assessment(s) from 1 new answer(s)" in logged.stdout  # 5 questions × the 2 outputs of one item
     again = review("log", str(run_dir), task_id, "--tracking-uri", uri)
@@ -191,4 +191,4 @@ def test_cli_creates_follows_reveals_and_logs_a_task_to_mlflow(run_dir: Path, tm
     assert "models revealed before completion by local:" in markdown and "Win rate" in markdown
     assert "Clinician review" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     actions = [json.loads(line)["action"] for line in audit.read_text().splitlines()]
-    assert actions == ["review task created", "review models revealed"]
+    assert actions == ["review task created", "review models revealed", "review logged to MLflow"]

@@ -135,11 +135,16 @@ def log(
     task_id: str = typer.Argument(..., help="The task id."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///./mlruns/mlflow.db)."),
     allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow a tracking server outside loopback and private networks."),
+    audit_log: Optional[Path] = AuditOption,
 ) -> None:
     """Log a task's answers (as human assessments on the case traces) and results to the run's MLflow runs."""
     from workbench.track.mlflow_reviews import log_review
 
     logged = log_review(run_dir, task_id, tracking_uri=tracking_uri, allow_remote_endpoint=allow_remote_endpoint)
+    AuditLog(audit_log or default_audit_path()).record(
+        user=local_user(), action="review logged to MLflow",
+        details={"task": task_id, "parent_run": logged.parent_run_id, "answers": logged.answers,
+                 "assessments": logged.assessments})
     typer.echo(f"mlflow: {logged.assessments} assessment(s) from {logged.answers} new answer(s) on run "
                f"{logged.parent_run_id}; results in {logged.results_artifact}"
                + (f"; {logged.without_trace} output(s) without a trace" if logged.without_trace else ""))
