@@ -5,6 +5,10 @@
 All cases are synthetic and written for this project; identifiers come from Faker
 (pinned version, fixed seeds) so the output is byte-identical on every machine. The
 test suite regenerates the sets into a temporary directory and compares bytes.
+
+The coding sets (``task: coding``) share the notes of two summary sets: each case keeps its
+id, note, PHI spans and metadata (whose ``icd10`` holds the gold codes the generator chose with
+the diagnoses), and its reference is the gold codes as a reader sees them.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ sys.path.insert(0, str(HERE.parent))
 import faker  # noqa: E402
 
 from evalsets import build_smoke  # noqa: E402
-from evalsets.generators import en_clinical, en_long, phi_heldout, zh_inpatient  # noqa: E402
+from evalsets.generators import en_clinical, en_long, phi_heldout, zh_inpatient, zh_long  # noqa: E402
 from evalsets.generators.common import FAKER_VERSION  # noqa: E402
 from workbench.data.evalsets import Case, Manifest, unmark_phi, write_cases, write_manifest  # noqa: E402
+from workbench.scoring.coding import CODING_TASK, gold_as_text, gold_codes  # noqa: E402
 
 ZH_SECTIONS = ("【主诉】", "【现病史】", "【辅助检查】", "【初步诊断】")
 EN_SECTIONS = ("Chief Complaint:", "History of Present Illness:", "Key Findings:", "Assessment and Plan:")
@@ -34,7 +39,7 @@ GENERATED_SETS = [
     (
         zh_inpatient,
         Manifest(
-            name="inpatient-summary-zh", version="1", language="zh", task="summary",
+            name="inpatient-summary-zh", version="2", language="zh", task="summary",
             default_prompt="inpatient-summary-zh@1",
             description="中文住院病历（入院记录）及四段式参考摘要，覆盖多个专科，含嵌入的身份信息及其金标准位置。",
             licence="CC BY 4.0", provenance=PROVENANCE.format(module="generators/zh_inpatient.py"),
@@ -44,7 +49,7 @@ GENERATED_SETS = [
     (
         en_clinical,
         Manifest(
-            name="clinical-summary-en", version="1", language="en", task="summary",
+            name="clinical-summary-en", version="2", language="en", task="summary",
             default_prompt="clinical-summary-en@1",
             description="English discharge summaries, ED notes, clinic visits and operative notes with four-section "
                         "reference summaries and gold PHI spans.",
@@ -61,6 +66,17 @@ GENERATED_SETS = [
                         "8k tokens, for context-length behaviour.",
             licence="CC BY 4.0", provenance=PROVENANCE.format(module="generators/en_long.py"),
             required_sections=EN_SECTIONS,
+        ),
+    ),
+    (
+        zh_long,
+        Manifest(
+            name="long-records-zh", version="1", language="zh", task="summary",
+            default_prompt="inpatient-summary-zh@1",
+            description="中文长病历：一次住院的入院记录、首次病程记录、逐日病程记录、上级医师查房、会诊、护理及出院记录，每份超过"
+                        "16000字，用于模型上下文长度的评测；参考摘要覆盖整个住院过程（主诉、现病史、辅助检查、初步诊断）。",
+            licence="CC BY 4.0", provenance=PROVENANCE.format(module="generators/zh_long.py"),
+            required_sections=ZH_SECTIONS,
         ),
     ),
     # Held apart from the offline PHI detector: written without reading its rules, to measure it.
@@ -89,6 +105,37 @@ GENERATED_SETS = [
 ]
 
 
+# Coding sets: (the summary set whose notes they share, its manifest).
+CODING_SETS = {
+    "clinical-summary-en": Manifest(
+        name="clinical-coding-en", version="1", language="en", task=CODING_TASK, default_prompt="clinical-coding-en@1",
+        description="The notes of clinical-summary-en to be coded in ICD-10-CM through the record_diagnoses function "
+                    "call; gold codes per case (the diagnoses the reference summary states, primary first).",
+        licence="CC BY 4.0", provenance=PROVENANCE.format(module="generators/en_clinical.py"), code_system="icd-10-cm",
+    ),
+    "inpatient-summary-zh": Manifest(
+        name="inpatient-coding-zh", version="1", language="zh", task=CODING_TASK, default_prompt="inpatient-coding-zh@1",
+        description="inpatient-summary-zh 的住院病历，通过 record_diagnoses 函数调用编码为 ICD-10（WHO 2019；国家临床版扩展码按其所扩展的"
+                    "WHO编码比对）；每例含金标准编码（初步诊断逐条编码，首条为主要诊断）。",
+        licence="CC BY 4.0", provenance=PROVENANCE.format(module="generators/zh_inpatient.py"), code_system="icd-10-who",
+    ),
+}
+
+
+def coding_cases(cases: list[Case]) -> list[Case]:
+    """A coding set's cases from its summary set's: the same note, spans and metadata; the gold codes as reference."""
+    return [Case(id=case.id, language=case.language, source=case.source, phi=case.phi, metadata=case.metadata,
+                 reference=gold_as_text(gold_codes(case.metadata, f"case {case.id!r}")))
+            for case in cases]
+
+
+def write_set(root: Path, manifest: Manifest, cases: list[Case]) -> None:
+    directory = root / manifest.name
+    directory.mkdir(parents=True, exist_ok=True)
+    write_cases(directory / "cases.jsonl", cases)
+    write_manifest(directory, manifest, cases)
+
+
 def build_generated(root: Path) -> None:
     if faker.VERSION != FAKER_VERSION:
         raise SystemExit(f"Faker {FAKER_VERSION} is required for byte-identical sets, found {faker.VERSION}")
@@ -98,10 +145,9 @@ def build_generated(root: Path) -> None:
             source, spans = unmark_phi(raw["source"])
             cases.append(Case(id=raw["id"], language=manifest.language, source=source,  # type: ignore[arg-type]
                               reference=raw["reference"], phi=spans, metadata=raw["metadata"]))
-        directory = root / manifest.name
-        directory.mkdir(parents=True, exist_ok=True)
-        write_cases(directory / "cases.jsonl", cases)
-        write_manifest(directory, manifest, cases)
+        write_set(root, manifest, cases)
+        if manifest.name in CODING_SETS:
+            write_set(root, CODING_SETS[manifest.name], coding_cases(cases))
 
 
 def main() -> None:

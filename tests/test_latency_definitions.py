@@ -285,8 +285,8 @@ class TappedClock(StreamClock):
         self._reading = super().elapsed()
         return self._reading
 
-    def piece(self, text: str = "", *, reasoning: str = "") -> None:
-        super().piece(text, reasoning=reasoning)
+    def piece(self, text: str = "", *, reasoning: str = "", tool: str = "") -> None:
+        super().piece(text, reasoning=reasoning, tool=tool)
         self.arrivals.append((self._reading, text, reasoning))
 
 

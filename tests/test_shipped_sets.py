@@ -15,10 +15,11 @@ from workbench.data.evalset_tools import describe_evalset, validate_evalset_dir
 from workbench.data.evalsets import load_evalset
 
 SHIPPED = ["inpatient-summary-zh", "clinical-summary-en"]
-ALL_SETS = SHIPPED + ["long-records-en", "smoke-en", "smoke-zh", "phi-heldout-en", "phi-heldout-zh"]
+CODING = ["clinical-coding-en", "inpatient-coding-zh"]  # the notes of the two summary sets, with gold ICD-10 codes
+ALL_SETS = SHIPPED + CODING + ["long-records-en", "smoke-en", "smoke-zh", "phi-heldout-en", "phi-heldout-zh"]
 
 
-@pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.parametrize("name", SHIPPED + CODING)
 def test_validate_and_show_report_a_rich_set(name: str) -> None:
     validated = subprocess.run(workbench_command() + ["evalsets", "validate", name], capture_output=True, text=True, timeout=120)
     assert validated.returncode == 0, validated.stderr

@@ -115,11 +115,14 @@ def test_workbench_run_of_two_vllm_models(tmp_path: Path) -> None:
     assert len(plain) == 5
     too_long = [r for r in plain if r["case_id"] == load_evalset("long-records-en").cases[0].id]
     assert len(too_long) == 1 and too_long[0]["error"], too_long
-    assert "HTTP 400" in too_long[0]["error"] and "context length" in too_long[0]["error"].lower()
+    # Counted with the server's /tokenize before it was sent, and refused (--long-records refuse, the default).
+    assert too_long[0]["error_type"] == "ContextLengthExceeded" and f"context length {CONTEXT}" in too_long[0]["error"]
+    assert too_long[0]["long_record"]["token_count_source"] == "the server's /tokenize (vLLM)"
     fine = [r for r in plain if not r["error"]]
     assert len(fine) == 4
     for record in fine:
         assert record["token_count_source"] == "server_usage"
+        assert record["long_record"]["prompt_tokens_counted"] == record["prompt_tokens"]  # the server's own count
         assert 0 < record["completion_tokens"] <= MAX_TOKENS and record["prompt_tokens"] > 100
         assert record["output"] and record["ttft_s"] <= record["e2e_s"]
         assert GenerationRecord.model_validate(record).generated_by["backend"] == "vllm"

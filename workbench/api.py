@@ -59,6 +59,7 @@ from workbench.report.tables import headline_values  # noqa: E402
 from workbench.run.files import (  # noqa: E402
     CaseScores, EvaluationSummary, GenerationRecord, RunFiles, RunManifest, read_run_dir,
 )
+from workbench.run.long_records import DEFAULT_STRATEGY  # noqa: E402
 from workbench.run.runner import ComparisonOutcome, EvaluationOutcome, RunSettings, run_comparison  # noqa: E402
 from workbench.scoring.compare import comparison_dicts, paired_comparisons  # noqa: E402
 from workbench.scoring.registry import (  # noqa: E402
@@ -163,6 +164,9 @@ def evaluate(
     warmup: int = 0,
     detect_phi: bool = False,
     rouge_scheme: str | None = None,
+    long_records: str = DEFAULT_STRATEGY,
+    chunk_tokens: int | None = None,
+    chunk_overlap: int = 0,
     use_cache: bool = True,
     runs_dir: Path | None = None,
     log_to_mlflow: bool = True,
@@ -192,6 +196,10 @@ def evaluate(
     against ``rubric`` (a file or NAME@VERSION; default the shipped rubric of the set) the same way
     (:func:`workbench.judges.judge_run.judge_run`). A guard or judge of a candidate's family is refused before
     anything runs unless ``allow_same_family``.
+    ``long_records`` says what to do with a case whose prompt does not fit a model's context: ``"refuse"`` (the
+    default: the case fails, naming the tokens), ``"truncate"`` (head and tail kept), ``"map-reduce"`` or
+    ``"refine"`` (the note in chunks of at most ``chunk_tokens`` tokens, None for as many as fit, sharing
+    ``chunk_overlap`` tokens); see :mod:`workbench.run.long_records`.
     """
     dataset = load_evalset(evalset) if isinstance(evalset, str) else evalset
     if log_to_mlflow:
@@ -221,7 +229,8 @@ def evaluate(
     scheme_for(dataset.manifest.language, rouge_scheme)  # an unknown scheme fails before any model is loaded
     settings = RunSettings(concurrency=concurrency, limit=limit, warmup=warmup, use_cache=use_cache,
                            allow_remote_endpoint=allow_remote_endpoint, show_progress=show_progress,
-                           detect_phi=detect_phi, rouge_scheme=rouge_scheme)
+                           detect_phi=detect_phi, rouge_scheme=rouge_scheme, long_records=long_records,
+                           chunk_tokens=chunk_tokens, chunk_overlap=chunk_overlap)
     if runs_dir is not None:
         settings.runs_dir = Path(runs_dir)
     outcome = run_comparison(specs, template, dataset, settings, cancel=cancel, on_record=on_record)

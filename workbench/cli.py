@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -23,6 +24,7 @@ from workbench.models.catalogue import CatalogueError, get_model_spec, load_cata
 from workbench.data.predictions import check_coverage, read_predictions  # noqa: E402
 from workbench.data.prompts import PromptError, get_prompt, language_mismatch, load_prompts  # noqa: E402
 from workbench.errors import WorkbenchError  # noqa: E402
+from workbench.run.long_records import DEFAULT_STRATEGY, LongRecordStrategy  # noqa: E402
 from workbench.report.tables import format_text_table, headline_cells, headline_headers, status_cell  # noqa: E402
 from workbench.scoring.registry import (  # noqa: E402
     default_gates, interval_of, metric, metrics_where, ranking_key, ranking_rule_text,
@@ -446,7 +448,7 @@ def score(
     if detect_phi is None:
         detect_phi = not any(case.phi for case in dataset.cases)
     report = score_outputs(dataset, read.outputs, detector=_detector() if detect_phi else None, rouge=rouge_scheme,
-                           workers=workers)
+                           workers=workers, tool_calls=read.tool_calls)
     document = report.to_json()
     document["evalset"] = dataset.name
     document["evalset_hash"] = dataset.content_hash()
@@ -637,6 +639,9 @@ def run(
     allow_remote_endpoint: bool = typer.Option(False, "--allow-remote-endpoint", help="Allow sending prompts and outputs (patient data) to model endpoints and a tracking server outside loopback and private networks."),
     detect_phi: bool = typer.Option(False, "--detect-phi", help="Also run the PHI detector on outputs (copied vs invented identifiers)."),
     rouge_scheme: Optional[str] = RougeSchemeOption,
+    long_records: LongRecordStrategy = typer.Option(LongRecordStrategy(DEFAULT_STRATEGY), "--long-records", help="A case whose prompt and max_tokens do not fit the model's context: refuse (fail it, naming the tokens; the default), truncate (keep the note's head and tail), map-reduce (summarise chunks, then combine) or refine (summarise chunk by chunk). Records that fit are sent whole."),
+    chunk_tokens: Optional[int] = typer.Option(None, "--chunk-tokens", min=1, help="map-reduce and refine: note tokens per chunk at most (default: as many as fit the context)."),
+    chunk_overlap: int = typer.Option(0, "--chunk-overlap", min=0, help="map-reduce and refine: tokens two consecutive chunks share (default 0)."),
     mlflow_log: bool = typer.Option(True, "--mlflow/--no-mlflow", help="Log the finished run to MLflow (local SQLite under ./mlruns unless --tracking-uri)."),
     traces: bool = TracesOption,
     tracking_uri: Optional[str] = TrackingUriOption,
@@ -689,7 +694,8 @@ def run(
             model, [plan.evalset for plan in plans], prompt=plans[0].prompt if prompt else None,
             allow_language_mismatch=allow_language_mismatch, on_result=show, limit=limit, max_tokens=max_tokens,
             seed=seed, thinking=thinking, concurrency=concurrency, warmup=warmup, detect_phi=detect_phi,
-            rouge_scheme=rouge_scheme, use_cache=not no_cache, runs_dir=runs_dir, log_to_mlflow=mlflow_log,
+            rouge_scheme=rouge_scheme, long_records=long_records.value, chunk_tokens=chunk_tokens,
+            chunk_overlap=chunk_overlap, use_cache=not no_cache, runs_dir=runs_dir, log_to_mlflow=mlflow_log,
             tracking_uri=tracking_uri, experiment=experiment, store_outputs=store_outputs.value,
             log_traces=traces, allow_remote_endpoint=allow_remote_endpoint, show_progress=not no_progress,
             catalogue=catalogue, prompts_dir=prompts_dir, guard=guard_model, judges=judge_models, rubric=rubric,
@@ -739,6 +745,29 @@ def run(
         raise typer.Exit(code=1)
 
 
+def _long_record_lines(outcome: Any) -> list[str]:
+    """Per model, the cases whose prompt did not fit its context and what was done with them."""
+    lines = []
+    for evaluation in outcome.evaluations:
+        handled = [record.long_record for record in evaluation.records if record.long_record is not None]
+        over = [handling for handling in handled if handling.applied != "whole"]
+        if not over:
+            continue
+        applied = Counter(handling.applied for handling in over)
+        line = (f"long records: {evaluation.model}: {len(over)} of {len(evaluation.records)} case(s) did not fit its "
+                f"context of {over[0].context_length} tokens with max_tokens {over[0].max_tokens} "
+                f"(--long-records {over[0].strategy}): "
+                + ", ".join(f"{count} {what}" for what, count in sorted(applied.items())))
+        cut = evaluation.metrics.get("long_records_cut_share")
+        calls = evaluation.metrics.get("long_records_calls_mean")
+        if cut is not None:
+            line += f"; {cut:.0%} of a truncated note's tokens cut on average"
+        if calls is not None:
+            line += f"; {calls:.1f} calls per chunked case"
+        lines.append(line + f"; tokens counted with {over[0].token_count_source}")
+    return lines
+
+
 def _echo_result(result: Any, comparisons: list[Any], rouge_scheme: Optional[str]) -> None:
     """One set's part of `workbench run`: the set, the ranked table, the paired tests, where it went."""
     from workbench.scoring.rouge import rouge_scheme as scheme_for
@@ -750,6 +779,12 @@ def _echo_result(result: Any, comparisons: list[Any], rouge_scheme: Optional[str
                f"({len(outcome.evalset.cases)} cases, {outcome.evalset.content_hash()[:19]}), prompt {outcome.prompt.ref}, "
                f"ROUGE tokenization {scheme_for(outcome.evalset.manifest.language, rouge_scheme)}")
     typer.echo(_summary_table(outcome, comparisons))
+    for line in _long_record_lines(outcome):
+        typer.echo(line)
+    if outcome.evalset.manifest.code_system:  # a coding set: its scores are not columns of the summary table
+        for evaluation in outcome.evaluations:
+            typer.echo(f"coding scores ({outcome.evalset.manifest.code_system}), {evaluation.model}:")
+            typer.echo(_metrics_table(evaluation.metrics))
     typer.echo(f"rank: {ranking_rule_text()}; models no Holm-adjusted test separates on "
                f"{primary_metric('quality').label} share a rank (\"1=\")")
     paired = _paired_lines(comparisons)

@@ -10,6 +10,10 @@ The reference summary is built from the clinical stream only, so each case is bu
 twice with the same seed: the first pass yields the reference, the second redraws any
 identifier that would show in it (a surname that is also a word of the summary, an
 age that is also a value), leaving everything else unchanged.
+
+Each builder also states the case's gold ICD-10-CM codes (``Ctx.code``) beside the diagnoses it
+chooses: the diagnoses the reference's assessment states (and a finding it names as one), the
+primary first. They go to the case's ``metadata.icd10``.
 """
 
 from __future__ import annotations
@@ -175,6 +179,12 @@ class Ctx:
         self.avoid_words = words_of(avoid)
         self.used_names: set[str] = set()
         self.today = date(2025, 1, 6) + timedelta(days=self.phi_rng.randint(0, 600))
+        self.codes: list[dict] = []  # the case's gold ICD-10-CM codes, primary first
+
+    # gold codes (no random draw) -------------------------------------------------------
+    def code(self, code: str, description: str) -> None:
+        """A gold ICD-10-CM code of the case; the first one stated is the primary diagnosis."""
+        self.codes.append({"code": code, "description": description, "primary": not self.codes})
 
     # clinical stream -------------------------------------------------------------------
     def pick(self, options: Sequence[T]) -> T:
@@ -506,10 +516,10 @@ def stemi_ed(c: Ctx) -> Built:
     pt = c.patient(42, 84)
     day = c.on(0)
     hours = c.n(1, 6)
-    territory, leads, artery = c.pick([
-        ("inferior", "II, III and aVF", "right coronary artery"),
-        ("anterior", "V1 to V4", "left anterior descending artery"),
-        ("lateral", "I, aVL, V5 and V6", "circumflex artery"),
+    territory, leads, artery, stemi_code = c.pick([
+        ("inferior", "II, III and aVF", "right coronary artery", "I21.11"),
+        ("anterior", "V1 to V4", "left anterior descending artery", "I21.02"),
+        ("lateral", "I, aVL, V5 and V6", "circumflex artery", "I21.21"),
     ])
     st = c.x(2, 5, 0)
     quality = c.pick(["crushing", "pressure-like", "heavy", "tight"])
@@ -540,6 +550,7 @@ def stemi_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code(stemi_code, f"Acute {territory} ST-elevation myocardial infarction, {artery}")
     ref = reference(
         f"{cap(quality)} central chest pain for {hours} hours.",
         f"{cap(pt.desc_ref)} with {and_list(risks)}; pain at rest radiating to {radiation} with {associated}, not relieved "
@@ -591,6 +602,7 @@ def nstemi_discharge(c: Ctx) -> Built:
         care(c, pt, DISCHARGE),
         signed(c, "attending cardiologist", c.on(stay), attending),
     )
+    c.code("I21.4", "Non-ST-elevation myocardial infarction")
     ref = reference(
         f"Chest tightness on minimal exertion and at rest for {duration} hours.",
         f"{cap(pt.desc_ref)} admitted for {stay} days with non-ST-elevation myocardial infarction; dynamic lateral ST "
@@ -644,6 +656,7 @@ def heart_failure_clinic(c: Ctx) -> Built:
         f"Patient email for results: {c.email()}. Seen by Dr. {clinician.full}.",
         care(c, pt, CLINIC),
     )
+    c.code("I50.23", "Acute on chronic heart failure with reduced ejection fraction")
     ref = reference(
         f"Increasing breathlessness, ankle swelling and orthopnoea for {weeks} weeks.",
         f"{cap(pt.desc_ref)} with ischaemic heart failure with reduced ejection fraction, {rhythm} and chronic kidney "
@@ -692,6 +705,7 @@ def af_rvr_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code("I48.91", "Atrial fibrillation with rapid ventricular response")
     ref = reference(
         f"Palpitations for {hours} hours.",
         f"{cap(pt.desc_ref)} with hypertension; sudden rapid irregular palpitations {trigger} with mild exertional "
@@ -732,6 +746,7 @@ def pacemaker_operative(c: Ctx) -> Built:
         f"shoulder height for 4 weeks; device clinic in 6 weeks. {contact(c, pt)}",
         care(c, pt, OPERATIVE),
     )
+    c.code("I44.2", "Complete atrioventricular block")
     ref = reference(
         f"Complete heart block with {syncope} syncopal episodes.",
         f"{cap(pt.desc_ref)} with complete heart block and ventricular escape HR {rate} bpm; no reversible cause.",
@@ -785,6 +800,8 @@ def copd_discharge(c: Ctx) -> Built:
         care(c, pt, DISCHARGE),
         signed(c, "attending physician", c.on(stay), attending),
     )
+    c.code("J44.1", "Chronic obstructive pulmonary disease with acute exacerbation")
+    c.code("J96.02", "Acute hypercapnic respiratory failure")
     ref = reference(
         f"Worsening breathlessness, purulent sputum and wheeze for {days} days.",
         f"{cap(pt.desc_ref)} with COPD (FEV1 {fev1}% predicted, {pack_years} pack-years, current smoker) admitted for "
@@ -834,6 +851,7 @@ def pneumonia_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code("J18.9", "Community-acquired pneumonia")
     ref = reference(
         f"Fever, productive cough and pleuritic chest pain for {days} days.",
         f"{cap(pt.desc_ref)}, independent, penicillin allergy (rash)"
@@ -884,6 +902,9 @@ def pe_discharge(c: Ctx) -> Built:
         care(c, pt, DISCHARGE),
         signed(c, "attending physician", c.on(stay), attending),
     )
+    c.code("I26.99", "Pulmonary embolism without acute cor pulmonale")
+    if dvt:
+        c.code("I82.432", "Acute deep vein thrombosis of the left popliteal vein")
     ref = reference(
         "Sudden breathlessness and pleuritic chest pain.",
         f"{cap(pt.desc_ref)} with pulmonary embolism after {risk}; no previous thromboembolism. Admitted {stay} days.",
@@ -929,6 +950,8 @@ def osa_telehealth(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "sleep physician", visit, physician),
     )
+    c.code("G47.33", "Obstructive sleep apnoea")
+    c.code("I10", "Hypertension")
     ref = reference(
         "Loud snoring, witnessed apnoeas and daytime sleepiness.",
         f"{cap(pt.desc_ref)} reviewed by video after a home sleep test; Epworth score {ess}/24, morning headaches, "
@@ -981,6 +1004,7 @@ def gi_bleed_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code("K92.2", "Upper gastrointestinal bleeding")
     ref = reference(
         f"{cap(symptom)} for {days} days.",
         f"{cap(pt.desc_ref)} taking {cause}; presyncope this morning; no known liver disease.",
@@ -1035,6 +1059,8 @@ def pancreatitis_discharge(c: Ctx) -> Built:
         care(c, pt, DISCHARGE),
         signed(c, "consultant gastroenterologist", c.on(stay), physician),
     )
+    c.code("K85.10" if gallstone else "K85.20",
+           f"Mild acute {cause} pancreatitis without necrosis or infection")
     ref = reference(
         "Sudden severe epigastric pain radiating to the back with vomiting.",
         f"{cap(pt.desc_ref)} admitted for {stay} days with acute pancreatitis due to {cause}.",
@@ -1078,6 +1104,8 @@ def colitis_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "gastroenterologist", visit, physician),
     )
+    c.code({"left-sided": "K51.511", "extensive": "K51.011", "proctosigmoid": "K51.311"}[extent],
+           f"Flare of {extent} ulcerative colitis with rectal bleeding")
     ref = reference(
         f"{stools} bloody stools a day for {weeks} weeks.",
         f"{cap(pt.desc_ref)} with {extent} ulcerative colitis on mesalazine 4.8 g daily; urgency, nocturnal stools, "
@@ -1120,6 +1148,7 @@ def cholecystectomy_operative(c: Ctx) -> Built:
         "in 5 days; clinic review with histology in 6 weeks.",
         care(c, pt, OPERATIVE),
     )
+    c.code("K80.20", "Symptomatic gallbladder stones without cholecystitis")
     ref = reference(
         f"Recurrent biliary colic ({episodes} episodes over 6 months).",
         f"{cap(pt.desc_ref)} with symptomatic gallstones; normal liver tests and common bile duct.",
@@ -1163,6 +1192,8 @@ def appendicectomy_operative(c: Ctx) -> Built:
         f"Family contact: {contact(c, pt)}",
         care(c, pt, OPERATIVE),
     )
+    c.code("K35.32" if perforated else "K35.80",
+           "Perforated appendicitis with localised peritonitis" if perforated else "Acute appendicitis")
     ref = reference(
         f"Right iliac fossa pain for {hours} hours.",
         f"{cap(pt.desc_ref)} with periumbilical pain migrating to the right iliac fossa, anorexia and nausea.",
@@ -1207,6 +1238,7 @@ def cholecystitis_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code("K80.00", "Acute calculous cholecystitis")
     ref = reference(
         f"Right upper quadrant pain for {hours} hours.",
         f"{cap(pt.desc_ref)} with constant right upper quadrant pain radiating to the shoulder, nausea and vomiting; "
@@ -1263,6 +1295,7 @@ def sbo_discharge(c: Ctx) -> Built:
         instructions(c, ["Wound: keep dry for 48 hours, then shower normally; no baths until the staples are out.", "Eat small frequent meals; avoid very fibrous food for 2 weeks.", "Return for vomiting, worsening pain, swelling or redness of the wound, or fever.", "Take regular paracetamol and use the laxative if no bowel movement for 2 days."]),
         care(c, pt, DISCHARGE),
     )
+    c.code("K56.50", "Adhesional small bowel obstruction")
     ref = reference(
         f"Colicky abdominal pain, distension and bilious vomiting for {days} days.",
         f"{cap(pt.desc_ref)} with previous {previous}; absolute constipation.",
@@ -1299,6 +1332,7 @@ def hernia_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "consultant surgeon", visit, surgeon),
     )
+    c.code("L76.34", "Seroma after inguinal hernia repair")
     ref = reference(
         f"Review {weeks} weeks after {side} inguinal hernia repair; groin swelling.",
         f"{cap(pt.desc_ref)} ({job}) after laparoscopic totally extraperitoneal mesh repair; pain {pain}/10 on "
@@ -1351,6 +1385,7 @@ def dka_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code("E10.10", "Type 1 diabetes with diabetic ketoacidosis")
     ref = reference(
         f"Polyuria, thirst, vomiting and abdominal pain for {days} days.",
         f"{cap(pt.desc_ref)} with type 1 diabetes for 9 years; illness followed {trigger}.",
@@ -1396,6 +1431,9 @@ def hypoglycaemia_discharge(c: Ctx) -> Built:
         instructions(c, ["Check glucose before breakfast and the evening meal.", "If glucose is low, take a sugary drink, recheck in 15 minutes and then eat.", "Do not restart gliclazide or similar tablets.", "Carers to call the district nurse for any glucose below target."]),
         care(c, pt, DISCHARGE),
     )
+    c.code("E11.649", "Type 2 diabetes with hypoglycaemia")
+    c.code("T38.3X5A", "Adverse effect of a sulfonylurea")
+    c.code("N18.32", "Chronic kidney disease stage 3b")
     ref = reference(
         "Found drowsy and sweaty at home with hypoglycaemia.",
         f"{cap(pt.desc_ref)} with type 2 diabetes and chronic kidney disease on {drug} and metformin, with recent poor "
@@ -1442,6 +1480,7 @@ def pump_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "endocrinologist", visit, physician),
     )
+    c.code("E10.65", "Type 1 diabetes with poor glycaemic control")
     ref = reference(
         "Rising glucose and post-breakfast hyperglycaemia since starting night shifts.",
         f"{cap(pt.desc_ref)} with type 1 diabetes for {years} years on insulin pump and CGM; two mild recognised hypos "
@@ -1488,6 +1527,8 @@ def thyroidectomy_operative(c: Ctx) -> Built:
         contact(c, pt),
         care(c, pt, OPERATIVE),
     )
+    c.code("E05.00" if graves else "E04.2",
+           "Graves' disease" if graves else "Compressive multinodular goitre")
     ref = reference(
         "Elective total thyroidectomy for " + ("relapsed Graves' disease." if graves else "compressive multinodular goitre."),
         f"{cap(pt.desc_ref)} with " + ("Graves' disease relapsing after two courses of carbimazole." if graves else
@@ -1538,6 +1579,8 @@ def stroke_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code({"left": "I63.512", "right": "I63.511"}[side],
+           f"Acute ischaemic stroke, {side} middle cerebral artery occlusion")
     ref = reference(
         f"Sudden {deficit}; last known well {minutes} minutes before arrival.",
         f"{cap(pt.desc_ref)} with hypertension and hyperlipidaemia, not anticoagulated.",
@@ -1589,6 +1632,10 @@ def stroke_discharge(c: Ctx) -> Built:
         care(c, pt, DISCHARGE),
         signed(c, "stroke physician", c.on(stay), attending),
     )
+    c.code({"left middle cerebral artery": "I63.512", "right middle cerebral artery": "I63.511",
+            "left posterior cerebral artery": "I63.532"}[territory], f"Ischaemic stroke, {territory} territory")
+    if af:
+        c.code("I48.0", "Paroxysmal atrial fibrillation")
     ref = reference(
         "Acute dysarthria and arm weakness.",
         f"{cap(pt.desc_ref)} admitted for {stay} days with ischaemic stroke, outside the thrombolysis window.",
@@ -1631,6 +1678,7 @@ def epilepsy_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "neurologist", visit, physician),
     )
+    c.code("G40.219", "Uncontrolled focal epilepsy with impaired awareness seizures")
     ref = reference(
         f"{seizures} focal seizures in {months} months.",
         f"{cap(pt.desc_ref)} with focal epilepsy with impaired awareness on levetiracetam {dose_from} mg twice daily; "
@@ -1674,6 +1722,7 @@ def first_seizure_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code("R56.9", "First generalised tonic-clonic seizure")
     ref = reference(
         f"Witnessed generalised tonic-clonic seizure lasting about {minutes} minutes.",
         f"{cap(pt.desc_ref)} with no previous seizures; tongue biting, incontinence, confusion for {postictal} minutes; "
@@ -1717,6 +1766,7 @@ def subdural_operative(c: Ctx) -> Built:
         contact(c, pt),
         care(c, pt, OPERATIVE),
     )
+    c.code("I62.03", f"{cap(side)} chronic subdural haematoma")
     ref = reference(
         f"Progressive confusion, headache and arm weakness {weeks} weeks after a fall.",
         f"{cap(pt.desc_ref)} on {anticoag}; GCS {gcs}.",
@@ -1753,6 +1803,7 @@ def discectomy_operative(c: Ctx) -> Built:
         "weeks; physiotherapy; return urgently for saddle numbness or bladder change.",
         care(c, pt, OPERATIVE),
     )
+    c.code({"L4/5": "M51.16", "L5/S1": "M51.17"}[level], f"{level} disc herniation with {root} radiculopathy")
     ref = reference(
         f"{cap(side)} sciatica for {weeks} weeks.",
         f"{cap(pt.desc_ref)} with {root} radiculopathy despite physiotherapy and injection; {root} weakness {power}.",
@@ -1804,6 +1855,8 @@ def aki_discharge(c: Ctx) -> Built:
         care(c, pt, DISCHARGE),
         signed(c, "nephrologist", c.on(stay), physician),
     )
+    c.code("N17.9", "Prerenal acute kidney injury")
+    c.code("E87.5", "Hyperkalaemia")
     ref = reference(
         f"Diarrhoea and vomiting for {days} days with dizziness and low urine output.",
         f"{cap(pt.desc_ref)} continuing {drugs} during gastroenteritis; admitted for {stay} days.",
@@ -1851,6 +1904,13 @@ def ckd_clinic(c: Ctx) -> Built:
         f"Yours sincerely, Dr. {physician.full}, Nephrology, {c.hospital()}.",
         care(c, pt, CLINIC),
     )
+    c.code("N18.4", "Chronic kidney disease stage 4")
+    c.code({"diabetic kidney disease": "E11.22", "IgA nephropathy": "N02.8",
+            "hypertensive nephrosclerosis": "I12.9", "polycystic kidney disease": "Q61.2"}[cause], cap(cause))
+    c.code("D63.1", "Anaemia of chronic kidney disease")
+    c.code("E87.22", "Metabolic acidosis of chronic kidney disease")
+    c.code("E83.39", "Hyperphosphataemia")
+    c.code("N25.81", "Secondary hyperparathyroidism of renal origin")
     ref = reference(
         "Fatigue, poor appetite and itching with progressive chronic kidney disease.",
         f"{cap(pt.desc_ref)} with chronic kidney disease stage 4 secondary to {cause}; no fluid overload.",
@@ -1892,6 +1952,7 @@ def hyperkalaemia_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code("E87.5", "Severe hyperkalaemia")
     ref = reference(
         "Generalised weakness and light-headedness for 2 days.",
         f"{cap(pt.desc_ref)} with chronic kidney disease; {cause}.",
@@ -1929,6 +1990,7 @@ def fistula_operative(c: Ctx) -> Built:
         f"Dialysis unit phone {c.phone()}.",
         care(c, pt, OPERATIVE),
     )
+    c.code("N18.5", "Chronic kidney disease stage 5")
     ref = reference(
         f"Creation of dialysis access for CKD stage 5.",
         f"{cap(pt.desc_ref)} with CKD stage 5 not yet on dialysis; {egfr}, {potassium}.",
@@ -1985,6 +2047,9 @@ def urosepsis_discharge(c: Ctx) -> Built:
         instructions(c, ["Complete the full antibiotic course.", "Drink regularly through the day.", "Return for fever, shaking, confusion or not passing urine.", "Metformin held until the kidney test in 1 week; restart if normal."]),
         care(c, pt, DISCHARGE),
     )
+    c.code("A41.51" if organism == "Escherichia coli" else "A41.59", f"Sepsis due to {organism}")
+    c.code("R65.21", "Septic shock")
+    c.code("N39.0", "Urinary tract infection")
     ref = reference(
         "Rigors, confusion and dysuria for 2 days.",
         f"{cap(pt.desc_ref)} admitted for {stay} days with septic shock from a urinary source.",
@@ -2028,6 +2093,7 @@ def pyelonephritis_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    c.code("N10", "Acute pyelonephritis")
     ref = reference(
         f"Dysuria and frequency for {days} days, then {side} flank pain, fever and rigors.",
         f"{cap(pt.desc_ref)} with no previous stones or recent antibiotics.",
@@ -2067,6 +2133,8 @@ def cellulitis_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "infectious diseases physician", visit, physician),
     )
+    c.code({"left": "L03.116", "right": "L03.115"}[side], f"Cellulitis of the {side} lower leg")
+    c.code("B35.3", "Tinea pedis")
     ref = reference(
         f"Review on day {day_no} of IV antibiotics for {side} lower-leg cellulitis.",
         f"{cap(pt.desc_ref)} with cellulitis entering via tinea pedis, treated with IV cefazolin 2 g every 8 hours.",
@@ -2112,6 +2180,8 @@ def hip_fracture_operative(c: Ctx) -> Built:
         contact(c, pt),
         care(c, pt, OPERATIVE),
     )
+    c.code({("left", True): "S72.002A", ("right", True): "S72.001A", ("left", False): "S72.142A",
+            ("right", False): "S72.141A"}[(side, intracapsular)], f"{cap(side)} {fracture}")
     ref = reference(
         f"Fall at home with {side} hip fracture.",
         f"{cap(pt.desc_ref)}, lives alone, mobile with a stick; {side} {fracture}.",
@@ -2152,6 +2222,7 @@ def knee_arthroplasty_operative(c: Ctx) -> Built:
         "flexion before discharge; clinic in 6 weeks.",
         care(c, pt, OPERATIVE),
     )
+    c.code({"left": "M17.12", "right": "M17.11"}[side], f"Osteoarthritis of the {side} knee")
     ref = reference(
         f"End-stage {side} knee osteoarthritis.",
         f"{cap(pt.desc_ref)} with night pain and limited walking despite injections and physiotherapy; BMI {bmi} kg/m2.",
@@ -2197,6 +2268,10 @@ def hip_fracture_discharge(c: Ctx) -> Built:
         instructions(c, ["Full weight bearing with a frame; hip precautions are not needed after this operation.", "Staples out at 14 days at the rehabilitation unit.", "Falls prevention assessment before going home.", "Apixaban restarted; bendroflumethiazide stopped because of low sodium."]),
         care(c, pt, DISCHARGE),
     )
+    c.code({"left": "S72.002A", "right": "S72.001A"}[side], f"{cap(side)} intracapsular neck of femur fracture")
+    c.code("D64.9", "Anaemia")
+    c.code("F05", "Delirium")
+    c.code("E87.1", "Hyponatraemia")
     ref = reference(
         f"Fall from standing with {side} hip fracture.",
         f"{cap(pt.desc_ref)} with atrial fibrillation, hypertension and osteoarthritis; {side} intracapsular neck of "
@@ -2242,6 +2317,11 @@ def mvc_trauma_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "emergency physician", day, ed_doc),
     )
+    kind = "comminuted" if comminuted else "spiral"
+    c.code({("left", True): "S82.252A", ("right", True): "S82.251A", ("left", False): "S82.242A",
+            ("right", False): "S82.241A"}[(side, comminuted)], f"Closed {kind} fracture of the {side} tibial shaft")
+    c.code({("left", True): "S82.452A", ("right", True): "S82.451A", ("left", False): "S82.442A",
+            ("right", False): "S82.441A"}[(side, comminuted)], f"Closed {kind} fracture of the {side} fibular shaft")
     ref = reference(
         f"{cap(side)} leg injury after a frontal motor vehicle collision at about {speed} mph.",
         f"{cap(pt.desc_ref)}, restrained driver, airbags deployed, unable to bear weight.",
@@ -2278,6 +2358,8 @@ def knee_followup_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "orthopaedic surgeon", visit, surgeon),
     )
+    c.code("Z47.1", "Aftercare after total knee replacement")
+    c.code({"left": "Z96.652", "right": "Z96.651"}[side], f"{cap(side)} knee replacement in place")
     ref = reference(
         f"Review {weeks} weeks after {side} total knee arthroplasty.",
         f"{cap(pt.desc_ref)} walking with one stick, night pain {pain}/10, attending physiotherapy.",
@@ -2325,6 +2407,8 @@ def preeclampsia_ed(c: Ctx) -> Built:
         f"Triage midwife: {midwife.full}. Partner's phone: {c.phone()}.",
         care(c, pt, ED),
     )
+    c.code("O14.13", "Pre-eclampsia with severe features, third trimester")
+    c.code(f"Z3A.{weeks}", f"{weeks} weeks of gestation")
     ref = reference(
         "Severe headache, visual disturbance and epigastric pain in the third trimester.",
         f"{cap(pt.desc_ref)}, G{gravida}P{gravida - 1} at {weeks}+{days} weeks, normal fetal movements.",
@@ -2368,6 +2452,12 @@ def caesarean_operative(c: Ctx) -> Built:
         + "; enoxaparin 40 mg daily for 10 days; remove catheter at 12 hours; encourage breastfeeding; FBC on day 1.",
         care(c, pt, OPERATIVE),
     )
+    c.code({"failure to progress at 7 cm despite oxytocin": "O62.1",
+            "suspected fetal compromise with a pathological CTG": "O76",
+            "breech presentation declining external cephalic version": "O32.1XX0",
+            "two previous caesarean sections": "O34.219"}[indication], cap(indication))
+    c.code("Z37.0", "Single live birth")
+    c.code(f"Z3A.{weeks}", f"{weeks} weeks of gestation")
     ref = reference(
         f"Caesarean delivery at {weeks} weeks for {indication}.",
         f"{cap(pt.desc_ref)} having a category {category} caesarean section under spinal anaesthesia.",
@@ -2409,6 +2499,8 @@ def gdm_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "obstetric physician", visit, physician),
     )
+    c.code("O24.415", "Gestational diabetes not controlled by diet, metformin started")
+    c.code(f"Z3A.{weeks}", f"{weeks} weeks of gestation")
     ref = reference(
         f"Gestational diabetes review at {weeks} weeks.",
         f"{cap(pt.desc_ref)} diagnosed at 28 weeks (OGTT fasting {fasting} mmol/L, 2-hour {two_hour} mmol/L), on diet for "
@@ -2452,6 +2544,9 @@ def pph_discharge(c: Ctx) -> Built:
         instructions(c, ["Rest, but walk regularly to reduce clot risk.", "Report heavy bleeding, large clots, fever or smelly discharge.", "Iron tablets may darken the stools.", "Contraception discussed; progesterone-only pill supplied."]),
         care(c, pt, DISCHARGE),
     )
+    c.code("O72.1", f"Postpartum haemorrhage due to {cause}")
+    if "tear" in cause:
+        c.code("O70.1", "Second-degree perineal tear")
     ref = reference(
         "Primary postpartum haemorrhage after vaginal delivery.",
         f"{cap(pt.desc_ref)} after spontaneous vaginal delivery of a {weight} g baby; haemorrhage due to {cause}.",
@@ -2498,6 +2593,7 @@ def asthma_paeds_ed(c: Ctx) -> Built:
         care(c, pt, ED),
         signed(c, "paediatrician", day, paediatrician),
     )
+    c.code("J45.901", "Acute asthma exacerbation")
     ref = reference(
         f"Cough, wheeze and breathlessness for {hours} hours.",
         f"{cap(pt.desc_ref)} with known asthma on inhaled steroid, weight {weight} kg; viral trigger, reliever every "
@@ -2542,6 +2638,7 @@ def bronchiolitis_discharge(c: Ctx) -> Built:
         instructions(c, ["Offer smaller, more frequent feeds.", "Keep the nose clear with saline drops before feeds.", "The cough may last up to 4 weeks.", "Call 911 for pauses in breathing or blue colour."]),
         care(c, pt, DISCHARGE),
     )
+    c.code("J21.0", "Respiratory syncytial virus bronchiolitis")
     ref = reference(
         f"Coryza and cough for {days_ill} days with increased work of breathing and poor feeding.",
         f"{cap(pt.desc_ref)} born at term, feeding {feeds}% of normal, RSV positive; admitted for {stay} days.",
@@ -2582,6 +2679,10 @@ def uti_paeds_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "paediatrician", visit, paediatrician),
     )
+    c.code("Z09", "Follow-up after treatment of a febrile urinary tract infection")
+    c.code("Z87.440", "Past urinary tract infection")
+    if hydro:
+        c.code("N13.30", "Mild hydronephrosis")
     ref = reference(
         f"Follow-up {weeks} weeks after a first febrile urinary tract infection.",
         f"{cap(pt.desc_ref)}, temperature {temp_then} °C at the time, {organism}, treated with 7 days of oral antibiotics; "
@@ -2624,6 +2725,7 @@ def pyloromyotomy_operative(c: Ctx) -> Built:
         f"well, usually in 24-48 hours. Parents' phone {c.phone()}.",
         care(c, pt, OPERATIVE),
     )
+    c.code("Q40.0", "Hypertrophic pyloric stenosis")
     ref = reference(
         f"Projectile non-bilious vomiting for {days} days.",
         f"{cap(pt.desc_ref)}, weight {weight} kg, with hypertrophic pyloric stenosis; alkalosis corrected before "
@@ -2669,6 +2771,9 @@ def iron_deficiency_clinic(c: Ctx) -> Built:
         care(c, pt, CLINIC),
         signed(c, "haematologist", visit, physician),
     )
+    c.code("D50.0", f"Iron deficiency anaemia due to {cause}")
+    if menorrhagia:
+        c.code("N92.0", "Heavy menstrual bleeding")
     ref = reference(
         f"Fatigue and exertional breathlessness for {months} months.",
         f"{cap(pt.desc_ref)} with pica and intolerance of oral iron; "
@@ -2713,6 +2818,7 @@ def sickle_discharge(c: Ctx) -> Built:
         instructions(c, ["Drink plenty of fluids and keep warm.", "Use the individual pain plan at home before coming in.", "Come to the day unit or emergency department for fever, chest pain, breathlessness or pain not controlled at home.", "Keep vaccinations up to date."]),
         care(c, pt, DISCHARGE),
     )
+    c.code("D57.00", "Sickle cell disease (HbSS) with vaso-occlusive crisis")
     ref = reference(
         f"Severe lower back and thigh pain, score {pain}/10.",
         f"{cap(pt.desc_ref)} with HbSS sickle cell disease on hydroxyurea; crisis after cold exposure and "
@@ -2783,13 +2889,18 @@ SCENARIOS: list[tuple[str, str, str, Callable[[Ctx], Built]]] = [
 ]
 
 
-def build_case(seed: int, builder: Callable[[Ctx], Built]) -> Built:
-    """Build twice with the same seed: the second pass redraws identifiers that show in the reference."""
-    _, ref = builder(Ctx(seed))
-    source, final_ref = builder(Ctx(seed, avoid=ref))
+def build_case(seed: int, builder: Callable[[Ctx], Built]) -> tuple[str, str, list[dict]]:
+    """Build twice with the same seed: the second pass redraws identifiers that show in the reference.
+    Returns the source, the reference and the gold codes."""
+    first = Ctx(seed)
+    _, ref = builder(first)
+    second = Ctx(seed, avoid=ref)
+    source, final_ref = builder(second)
     if final_ref != ref:  # the reference must not depend on the identifiers
         raise RuntimeError(f"{builder.__name__}: reference changed between passes")
-    return source, final_ref
+    if second.codes != first.codes or not second.codes:
+        raise RuntimeError(f"{builder.__name__}: the gold codes must be stated and must not depend on the identifiers")
+    return source, final_ref, second.codes
 
 
 def case_ids(specialties: Sequence[str]) -> list[str]:
@@ -2803,13 +2914,13 @@ def case_ids(specialties: Sequence[str]) -> list[str]:
 
 
 def build_cases() -> list[dict]:
-    """Each dict: {"id", "metadata": {"department", "note_type", "diagnosis"}, "source", "reference"}."""
+    """Each dict: {"id", "metadata": {"department", "note_type", "diagnosis", "icd10"}, "source", "reference"}."""
     cases = []
     for index, (case_id, (specialty, note_type, diagnosis, builder)) in enumerate(zip(case_ids([s[0] for s in SCENARIOS]), SCENARIOS)):
-        source, ref = build_case(BASE_SEED + 101 * index, builder)
+        source, ref, codes = build_case(BASE_SEED + 101 * index, builder)
         cases.append({
             "id": case_id,
-            "metadata": {"department": specialty, "note_type": note_type, "diagnosis": diagnosis},
+            "metadata": {"department": specialty, "note_type": note_type, "diagnosis": diagnosis, "icd10": codes},
             "source": source,
             "reference": ref,
         })

@@ -8,13 +8,17 @@ written inline as ``[[LABEL|text]]`` (see ``common.mark``).
 
 No real patient, clinician or hospital appears. Output depends only on the fixed seeds
 and the pinned Faker version.
+
+Each builder gives the WHO ICD-10 code of each diagnosis it writes (``Clinical.codes``, one per
+entry of ``diagnoses``, chosen beside it; None for a line that is not a diagnosis to code, such as the
+weeks of a pregnancy). They go to the case's ``metadata.icd10``, the first diagnosis primary.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable, TypeVar
 
@@ -60,6 +64,7 @@ class Clinical:
     edc: bool = False
     plan: tuple[str, ...] = ()
     review_skip: tuple[str, ...] = ()
+    codes: list[str | None] = field(default_factory=list)  # WHO ICD-10 code of each diagnosis (None: not coded)
 
 
 Builder = Callable[[random.Random, bool, int], Clinical]
@@ -169,9 +174,9 @@ def stemi(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     hours = rng.randint(2, 10)
     trigger = rng.choice(["晨起活动后", "搬运重物时", "情绪激动后", "夜间睡眠中"])
     if rng.random() < 0.5:
-        site, leads = "前壁", rng.choice(["V1-V4", "V1-V5", "V2-V5"])
+        site, leads, mi_code = "前壁", rng.choice(["V1-V4", "V1-V5", "V2-V5"]), "I21.0"
     else:
-        site, leads = "下壁", "II、III、aVF"
+        site, leads, mi_code = "下壁", "II、III、aVF", "I21.1"
     vit = vitals(rng, pulse=(58, 108), resp=(18, 24), sbp=(100, 165), dbp=(60, 98))
     htn = rng.choice([0, 6, 8, 10, 15])
     smoke = rng.choice([0, 20, 30]) if sex == "男" else 0
@@ -203,12 +208,14 @@ def stemi(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     if smoke:
         ref_hpi += f"吸烟{smoke}年。"
     diagnoses = [f"冠状动脉粥样硬化性心脏病 急性{site}ST段抬高型心肌梗死 Killip I级"]
+    codes: list[str | None] = [mi_code]
     if htn:
         diagnoses.append("高血压病")
+        codes.append("I10")
     return Clinical(
         department="心内科", specialty="cardiology", diagnosis=f"急性{site}ST段抬高型心肌梗死",
         sex=sex, age_years=years, chief=f"持续性胸痛{hours}小时", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=diagnoses, ref_hpi=ref_hpi, ref_tests=f"{vit}；" + joined(items),
+        tests=joined(items), diagnoses=diagnoses, codes=codes, ref_hpi=ref_hpi, ref_tests=f"{vit}；" + joined(items),
         personal=personal_history(rng, smoke) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
         family=family_history(rng, years) if detailed else "",
@@ -223,6 +230,7 @@ def heart_failure(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     history_years = rng.randint(3, 10)
     days = rng.randint(3, 10)
     cause = rng.choice(["缺血性心肌病", "扩张型心肌病"])
+    cause_code = {"缺血性心肌病": "I25.5", "扩张型心肌病": "I42.0"}[cause]
     pacer_years = rng.randint(2, 7)
     vit = vitals(rng, temp=(36.2, 36.9), pulse=(88, 118), resp=(22, 28), sbp=(98, 150), dbp=(58, 90), spo2=(87, 94))
     items = [
@@ -259,6 +267,7 @@ def heart_failure(rng: random.Random, detailed: bool, variant: int) -> Clinical:
         sex=sex, age_years=years, chief=f"反复活动后气促{history_years}年，加重伴双下肢水肿{days}天",
         hpi=hpi, past=past, exam=exam, tests=joined(items),
         diagnoses=["慢性心力衰竭急性加重 心功能IV级（NYHA分级）", cause, "双腔起搏器植入术后"],
+        codes=["I50.9", cause_code, "Z95.0"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；{ref_exam}；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -305,7 +314,7 @@ def atrial_fibrillation(rng: random.Random, detailed: bool, variant: int) -> Cli
         department="心内科", specialty="cardiology", diagnosis="心房颤动伴快速心室率",
         sex=sex, age_years=years, chief=f"心悸{days}天", hpi=hpi, past=past,
         exam=exam + f"CHA2DS2-VASc评分{score}分。", tests=joined(items),
-        diagnoses=["心房颤动（持续性）伴快速心室率", "高血压病"],
+        diagnoses=["心房颤动（持续性）伴快速心室率", "高血压病"], codes=["I48.1", "I10"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}，心率{heart_rate}次/分，心律绝对不齐，脉搏短绌；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -355,6 +364,7 @@ def copd_exacerbation(rng: random.Random, detailed: bool, variant: int) -> Clini
         sex=sex, age_years=years, chief=f"反复咳嗽咳痰{cough_years}年，气促{dyspnoea_years}年，加重{days}天",
         hpi=hpi, past=past, exam=exam, tests=joined(items),
         diagnoses=["慢性阻塞性肺疾病急性加重", "II型呼吸衰竭"] + (["慢性肺源性心脏病"] if detailed else []),
+        codes=["J44.1", "J96.9"] + (["I27.9"] if detailed else []),
         ref_hpi=ref_hpi, ref_tests=f"{vit}；口唇发绀，双肺哮鸣音；" + joined(items),
         personal=personal_history(rng, smoke),
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -402,7 +412,7 @@ def pneumonia(rng: random.Random, detailed: bool, variant: int) -> Clinical:
         department="呼吸内科", specialty="respiratory", diagnosis="社区获得性肺炎",
         sex=sex, age_years=years, chief=f"发热、咳嗽咳痰{days}天", hpi=hpi, past=past,
         exam=exam + f"CURB-65评分{curb}分。", tests=joined(items),
-        diagnoses=[f"社区获得性肺炎（{side}肺）" + ("，重症" if curb >= 3 else "")],
+        diagnoses=[f"社区获得性肺炎（{side}肺）" + ("，重症" if curb >= 3 else "")], codes=["J18.9"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；{side}肺湿啰音；CURB-65评分{curb}分；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -446,6 +456,7 @@ def upper_gi_bleed(rng: random.Random, detailed: bool, variant: int) -> Clinical
         department="消化内科", specialty="gastroenterology", diagnosis="上消化道出血",
         sex=sex, age_years=years, chief=f"黑便{days}天，呕血1次", hpi=hpi, past=past, exam=exam,
         tests=joined(items), diagnoses=["上消化道出血", "十二指肠球部溃疡伴出血（Forrest IIa）", "失血性贫血"],
+        codes=["K92.2", "K26.4", "D62"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；贫血貌，上腹部轻压痛；" + joined(items),
         personal=personal_history(rng, drink_years=rng.choice([0, 10])) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -460,6 +471,7 @@ def acute_pancreatitis(rng: random.Random, detailed: bool, variant: int) -> Clin
     years = rng.randint(28, 70)
     hours = rng.randint(6, 30)
     kind = rng.choice(["胆源性", "高甘油三酯血症性", "酒精性"])
+    kind_code = {"胆源性": "K85.1", "高甘油三酯血症性": "K85.8", "酒精性": "K85.2"}[kind]
     trigger = {"胆源性": "进食油腻食物后", "高甘油三酯血症性": "聚餐后", "酒精性": "大量饮酒后"}[kind]
     vit = vitals(rng, temp=(37.2, 38.4), pulse=(96, 118), resp=(20, 26), sbp=(108, 140), dbp=(66, 88))
     items = [
@@ -489,7 +501,7 @@ def acute_pancreatitis(rng: random.Random, detailed: bool, variant: int) -> Clin
     return Clinical(
         department="消化内科", specialty="gastroenterology", diagnosis=f"急性胰腺炎（{kind}）",
         sex=sex, age_years=years, chief=f"上腹痛伴呕吐{hours}小时", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=[f"急性胰腺炎（{kind}，轻症）"],
+        tests=joined(items), diagnoses=[f"急性胰腺炎（{kind}，轻症）"], codes=[kind_code],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；上腹部压痛，肠鸣音减弱；" + joined(items),
         personal=personal_history(rng, drink_years=20 if kind == "酒精性" else 0) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -529,7 +541,7 @@ def cirrhosis(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     return Clinical(
         department="消化内科", specialty="gastroenterology", diagnosis="乙型肝炎肝硬化失代偿期",
         sex=sex, age_years=years, chief=f"腹胀{weeks}周", hpi=hpi, past=past, exam=exam, tests=joined(items),
-        diagnoses=["乙型肝炎肝硬化失代偿期", "腹水", "脾功能亢进"],
+        diagnoses=["乙型肝炎肝硬化失代偿期", "腹水", "脾功能亢进"], codes=["K74.6", "R18", "D73.1"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；巩膜轻度黄染，脾肋下3cm，移动性浊音阳性；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -568,6 +580,7 @@ def dka(rng: random.Random, detailed: bool, variant: int) -> Clinical:
         treatment = "口服二甲双胍及格列美脲"
         trigger = "自行停药并进食大量含糖饮料"
     kind = "1型糖尿病" if type1 else "2型糖尿病"
+    codes: list[str | None] = ["E10.1", "E10.9"] if type1 else ["E11.1", "E11.9"]
     hpi = (
         f"患者{dm_years}年前诊断为“{kind}”，平时{treatment}，血糖控制欠佳。{days}天前因{trigger}出现口干、多饮、多尿，"
         "继而出现恶心、呕吐、腹痛，乏力明显，今日精神萎靡、呼吸深快。"
@@ -581,7 +594,7 @@ def dka(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     return Clinical(
         department="内分泌科", specialty="endocrinology", diagnosis="糖尿病酮症酸中毒",
         sex=sex, age_years=years, chief=f"口干多饮多尿加重伴恶心呕吐{days}天", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=["糖尿病酮症酸中毒", kind],
+        tests=joined(items), diagnoses=["糖尿病酮症酸中毒", kind], codes=codes,
         ref_hpi=ref_hpi, ref_tests=f"{vit}；皮肤干燥，呼吸深大，呼气烂苹果味；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -622,7 +635,7 @@ def thyrotoxicosis(rng: random.Random, detailed: bool, variant: int) -> Clinical
     return Clinical(
         department="内分泌科", specialty="endocrinology", diagnosis="Graves病甲状腺功能亢进症",
         sex=sex, age_years=years, chief=f"心悸、多汗、消瘦{months}个月", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=["Graves病 甲状腺功能亢进症", "窦性心动过速"],
+        tests=joined(items), diagnoses=["Graves病 甲状腺功能亢进症", "窦性心动过速"], codes=["E05.0", "R00.0"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；双手细颤阳性，甲状腺II度肿大伴血管杂音；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -668,7 +681,7 @@ def ischaemic_stroke(rng: random.Random, detailed: bool, variant: int) -> Clinic
     return Clinical(
         department="神经内科", specialty="neurology", diagnosis="急性缺血性脑卒中",
         sex=sex, age_years=years, chief=f"{side}侧肢体无力伴言语不清{hours}小时", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=[f"急性脑梗死（{brain}侧大脑中动脉供血区）", "高血压病3级"],
+        tests=joined(items), diagnoses=[f"急性脑梗死（{brain}侧大脑中动脉供血区）", "高血压病3级"], codes=["I63.9", "I10"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；{side}侧肢体肌力{power}级，{side}侧巴宾斯基征阳性，NIHSS评分{nihss}分；" + joined(items),
         personal=personal_history(rng, rng.choice([0, 30])) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -712,6 +725,7 @@ def epilepsy(rng: random.Random, detailed: bool, variant: int) -> Clinical:
         department="神经内科", specialty="neurology", diagnosis="癫痫（丛集性发作）",
         sex=sex, age_years=years, chief=f"反复发作性抽搐{epilepsy_years}年，再发{hours}小时", hpi=hpi, past=past,
         exam=exam, tests=joined(items), diagnoses=["癫痫（局灶性起病进展为双侧强直-阵挛发作），丛集性发作", "抗癫痫药物依从性差"],
+        codes=["G40.9", "Z91.1"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；嗜睡，舌咬伤；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -761,7 +775,7 @@ def acute_kidney_injury(rng: random.Random, detailed: bool, variant: int) -> Cli
     return Clinical(
         department="肾内科", specialty="nephrology", diagnosis="急性肾损伤",
         sex=sex, age_years=years, chief=f"尿量减少{days}天", hpi=hpi, past=past, exam=exam, tests=joined(items),
-        diagnoses=[f"急性肾损伤（KDIGO {stage}期）", "高钾血症", "代谢性酸中毒"],
+        diagnoses=[f"急性肾损伤（KDIGO {stage}期）", "高钾血症", "代谢性酸中毒"], codes=["N17.9", "E87.5", "E87.2"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -800,7 +814,7 @@ def nephrotic_syndrome(rng: random.Random, detailed: bool, variant: int) -> Clin
     return Clinical(
         department="肾内科", specialty="nephrology", diagnosis="肾病综合征",
         sex=sex, age_years=years, chief=f"颜面及双下肢水肿{weeks}周", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=["肾病综合征（病理类型待肾活检明确）", "高脂血症"],
+        tests=joined(items), diagnoses=["肾病综合征（病理类型待肾活检明确）", "高脂血症"], codes=["N04.9", "E78.5"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；双下肢重度凹陷性水肿；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -848,6 +862,7 @@ def iron_deficiency_anaemia(rng: random.Random, detailed: bool, variant: int) ->
         department="血液科", specialty="hematology", diagnosis="缺铁性贫血",
         sex=sex, age_years=years, chief=f"乏力、头晕{months}个月", hpi=hpi, past=past, exam=exam, tests=joined(items),
         diagnoses=[f"缺铁性贫血（{severity}）", "子宫肌瘤" if sex == "女" else "消化道慢性失血待查"],
+        codes=["D50.0", "D25.9" if sex == "女" else "K92.2"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；贫血貌，反甲；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -887,7 +902,7 @@ def acute_leukaemia(rng: random.Random, detailed: bool, variant: int) -> Clinica
     return Clinical(
         department="血液科", specialty="hematology", diagnosis="急性白血病（待查）",
         sex=sex, age_years=years, chief=f"乏力、发热伴皮肤瘀斑{weeks}周", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=["急性白血病待查（急性髓系白血病可能）", "血小板减少症"],
+        tests=joined(items), diagnoses=["急性白血病待查（急性髓系白血病可能）", "血小板减少症"], codes=["C95.0", "D69.6"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；皮肤瘀点瘀斑，胸骨压痛阳性，脾肋下2cm；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -928,7 +943,7 @@ def appendicitis(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     return Clinical(
         department="普外科", specialty="general-surgery", diagnosis="急性阑尾炎",
         sex=sex, age_years=years, chief=f"转移性右下腹痛{hours}小时", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=["急性化脓性阑尾炎"],
+        tests=joined(items), diagnoses=["急性化脓性阑尾炎"], codes=["K35.8"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；麦氏点压痛、反跳痛阳性，局部肌紧张；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -969,7 +984,7 @@ def cholecystitis(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     return Clinical(
         department="普外科", specialty="general-surgery", diagnosis="急性结石性胆囊炎",
         sex=sex, age_years=years, chief=f"右上腹痛伴发热{days}天", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=["急性结石性胆囊炎", "胆囊颈部结石嵌顿"],
+        tests=joined(items), diagnoses=["急性结石性胆囊炎", "胆囊颈部结石嵌顿"], codes=["K80.0", "K82.0"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；右上腹压痛，墨菲征阳性；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -989,6 +1004,7 @@ def hip_fracture(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     side = rng.choice(["左", "右"])
     neck = rng.random() < 0.5
     fracture = f"{side}股骨颈骨折（Garden {rng.choice(['III', 'IV'])}型）" if neck else f"{side}股骨粗隆间骨折（AO/OTA 31-A2型）"
+    fracture_code = "S72.0" if neck else "S72.1"
     place = rng.choice(["在家中卫生间滑倒", "夜间起床如厕时跌倒", "在小区散步时绊倒"])
     vit = vitals(rng, pulse=(78, 102), sbp=(128, 168), dbp=(66, 90))
     items = [
@@ -1016,7 +1032,7 @@ def hip_fracture(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     return Clinical(
         department="骨科", specialty="orthopedics", diagnosis=fracture.split("（")[0],
         sex=sex, age_years=years, chief=f"跌倒致{side}髋部疼痛、活动受限{hours}小时", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=[fracture, "高血压病", "骨质疏松症"],
+        tests=joined(items), diagnoses=[fracture, "高血压病", "骨质疏松症"], codes=[fracture_code, "I10", "M81.9"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；{side}下肢短缩、外旋畸形，纵向叩击痛阳性；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -1067,7 +1083,7 @@ def ectopic_pregnancy(rng: random.Random, detailed: bool, variant: int) -> Clini
         department="妇产科", specialty="obstetrics-gynecology", diagnosis="异位妊娠",
         sex="女", age_years=years, chief=f"停经{amenorrhoea}天，阴道流血{bleed_days}天，下腹痛{hours}小时",
         hpi=hpi, past=past, exam=exam, tests=joined(items),
-        diagnoses=[f"异位妊娠（{side}侧输卵管妊娠破裂可能）", "失血性贫血"],
+        diagnoses=[f"异位妊娠（{side}侧输卵管妊娠破裂可能）", "失血性贫血"], codes=["O00.1", "D62"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；宫颈举摆痛阳性，{side}附件区压痛；" + joined(items),
         personal=personal_history(rng) if detailed else "", marital=marital,
         family=family_history(rng, years) if detailed else "", lmp_days_before=amenorrhoea,
@@ -1113,7 +1129,7 @@ def preeclampsia(rng: random.Random, detailed: bool, variant: int) -> Clinical:
         department="妇产科", specialty="obstetrics-gynecology", diagnosis="重度子痫前期",
         sex="女", age_years=years, chief=f"停经{weeks}+{days}周，头痛、视物模糊{symptom_days}天",
         hpi=hpi, past=past, exam=exam, tests=joined(items),
-        diagnoses=["重度子痫前期", f"孕{weeks}+{days}周 G{gravida}P{gravida - 1} LOA 单活胎"],
+        diagnoses=["重度子痫前期", f"孕{weeks}+{days}周 G{gravida}P{gravida - 1} LOA 单活胎"], codes=["O14.1", None],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；双下肢水肿（++），宫高{fundus}cm，腹围{girth}cm，胎心{fhr}次/分；" + joined(items),
         personal=personal_history(rng) if detailed else "", marital=marital,
         family=family_history(rng, years) if detailed else "", lmp_days_before=weeks * 7 + days, edc=True,
@@ -1159,7 +1175,7 @@ def bronchiolitis(rng: random.Random, detailed: bool, variant: int) -> Clinical:
         department="儿科", specialty="pediatrics", diagnosis="毛细支气管炎",
         sex=sex, age_years=years, age_months=months, child=True,
         chief=f"咳嗽{cough_days}天，喘息{wheeze_days}天", hpi=hpi, past=past, exam=exam, tests=joined(items),
-        diagnoses=["急性毛细支气管炎（呼吸道合胞病毒感染）"],
+        diagnoses=["急性毛细支气管炎（呼吸道合胞病毒感染）"], codes=["J21.0"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}，体重{weight}kg；三凹征阳性，双肺哮鸣音及细湿啰音，肝肋下1cm；" + joined(items),
         family="父母体健，否认哮喘及过敏性疾病家族史。" if detailed else "",
         plan=("吸氧，保持呼吸道通畅，必要时吸痰", "雾化吸入治疗", "维持水电解质平衡，监测血氧饱和度"),
@@ -1202,7 +1218,7 @@ def febrile_seizure(rng: random.Random, detailed: bool, variant: int) -> Clinica
         department="儿科", specialty="pediatrics", diagnosis="热性惊厥",
         sex=sex, age_years=years, age_months=months, child=True,
         chief=f"发热{hours}小时，抽搐1次", hpi=hpi, past=past, exam=exam, tests=joined(items),
-        diagnoses=["单纯型热性惊厥", "甲型流行性感冒"],
+        diagnoses=["单纯型热性惊厥", "甲型流行性感冒"], codes=["R56.0", "J10.1"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；咽部充血，脑膜刺激征阴性；" + joined(items),
         family="父亲幼年有热性惊厥史。否认癫痫家族史。" if detailed else "",
         plan=("退热对症处理，惊厥发作时保持气道通畅", "奥司他韦抗流感病毒治疗", "观察有无再次抽搐，向家长进行宣教"),
@@ -1244,7 +1260,7 @@ def ureteral_stone(rng: random.Random, detailed: bool, variant: int) -> Clinical
     return Clinical(
         department="泌尿外科", specialty="urology", diagnosis=f"{side}侧输尿管{level}结石",
         sex=sex, age_years=years, chief=f"{side}侧{pain_site}绞痛伴血尿{hours}小时", hpi=hpi, past=past, exam=exam,
-        tests=joined(items), diagnoses=[f"{side}侧输尿管{level}结石", f"{side}肾积水"],
+        tests=joined(items), diagnoses=[f"{side}侧输尿管{level}结石", f"{side}肾积水"], codes=["N20.1", "N13.2"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；{side}肾区叩击痛阳性；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -1288,7 +1304,7 @@ def liver_abscess(rng: random.Random, detailed: bool, variant: int) -> Clinical:
     return Clinical(
         department="感染科", specialty="infectious-disease", diagnosis="细菌性肝脓肿",
         sex=sex, age_years=years, chief=f"发热伴右上腹痛{days}天", hpi=hpi, past=past, exam=exam, tests=joined(items),
-        diagnoses=["细菌性肝脓肿（肺炎克雷伯菌）", "脓毒症", "2型糖尿病"],
+        diagnoses=["细菌性肝脓肿（肺炎克雷伯菌）", "脓毒症", "2型糖尿病"], codes=["K75.0", "A41.5", "E11.9"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；右上腹压痛，肝区叩击痛阳性；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -1302,10 +1318,10 @@ def liver_abscess(rng: random.Random, detailed: bool, variant: int) -> Clinical:
 
 
 def neutropenic_fever(rng: random.Random, detailed: bool, variant: int) -> Clinical:
-    cancer, regimen = rng.choice([
-        ("右肺腺癌（IV期）", "培美曲塞联合卡铂"),
-        ("左乳浸润性导管癌（III期）", "多西他赛联合环磷酰胺"),
-        ("结肠癌肝转移（IV期）", "FOLFOX方案"),
+    cancer, regimen, cancer_code = rng.choice([
+        ("右肺腺癌（IV期）", "培美曲塞联合卡铂", "C34.9"),
+        ("左乳浸润性导管癌（III期）", "多西他赛联合环磷酰胺", "C50.9"),
+        ("结肠癌肝转移（IV期）", "FOLFOX方案", "C18.9"),
     ])
     sex = "女" if cancer.startswith("左乳") else adult_sex(rng, 0.6)
     years = rng.randint(42, 72)
@@ -1339,7 +1355,7 @@ def neutropenic_fever(rng: random.Random, detailed: bool, variant: int) -> Clini
     return Clinical(
         department="肿瘤科", specialty="oncology", diagnosis="化疗后粒细胞缺乏伴发热",
         sex=sex, age_years=years, chief=f"化疗后发热{hours}小时", hpi=hpi, past=past, exam=exam, tests=joined(items),
-        diagnoses=["化疗后粒细胞缺乏伴发热", cancer, "口腔黏膜炎"],
+        diagnoses=["化疗后粒细胞缺乏伴发热", cancer, "口腔黏膜炎"], codes=["D70", cancer_code, "K12.3"],
         ref_hpi=ref_hpi, ref_tests=f"{vit}；口腔溃疡，PICC穿刺点无红肿；" + joined(items),
         personal=personal_history(rng) if detailed else "",
         marital=marital_history(rng, sex, years) if detailed else "",
@@ -1720,10 +1736,19 @@ def build_case(seed: int, builder: Builder, variant: int, level: int) -> tuple[s
     body = [fill(line) for line in body_of(clinical, rng, with_chief, level == 2)]
     footer = footer_lines(rng, fake, guard, who, admitted_day.year, level)
     return clinical.specialty, {
-        "metadata": {"department": clinical.department, "note_type": NOTE_TYPE, "diagnosis": clinical.diagnosis},
+        "metadata": {"department": clinical.department, "note_type": NOTE_TYPE, "diagnosis": clinical.diagnosis,
+                     "icd10": gold_codes(clinical)},
         "source": "\n".join(header + body + footer),
         "reference": reference,
     }
+
+
+def gold_codes(clinical: Clinical) -> list[dict]:
+    """The case's gold WHO ICD-10 codes: each coded diagnosis with its code, the first diagnosis primary."""
+    if len(clinical.codes) != len(clinical.diagnoses) or clinical.codes[0] is None:
+        raise RuntimeError(f"{clinical.diagnosis}: one code per diagnosis is needed, the first one coded")
+    return [{"code": code, "description": text, "primary": index == 0}
+            for index, (text, code) in enumerate(zip(clinical.diagnoses, clinical.codes)) if code is not None]
 
 
 def health_plan_id(rng: random.Random) -> str:
@@ -1733,7 +1758,7 @@ def health_plan_id(rng: random.Random) -> str:
 
 
 def build_cases() -> list[dict]:
-    """Each dict: {"id", "metadata": {"department", "note_type", "diagnosis"}, "source", "reference"}."""
+    """Each dict: {"id", "metadata": {"department", "note_type", "diagnosis", "icd10"}, "source", "reference"}."""
     cases: list[dict] = []
     per_specialty: dict[str, int] = {}
     index = 0

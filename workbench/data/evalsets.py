@@ -74,8 +74,11 @@ class Case:
         return sha256_hex(canonical_json(self.to_json_dict()))
 
     def prompt_values(self) -> dict[str, Any]:
-        """What a prompt template may use from this case (never the reference)."""
-        return {"id": self.id, "language": self.language, "source": self.source, "metadata": dict(self.metadata)}
+        """What a prompt template may use from this case (never the reference, nor a coding set's gold codes)."""
+        from workbench.scoring.coding import GOLD_FIELD
+
+        metadata = {key: value for key, value in self.metadata.items() if key != GOLD_FIELD}
+        return {"id": self.id, "language": self.language, "source": self.source, "metadata": metadata}
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Manifest:
     section_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     num_cases: int | None = None
     content_hash: str | None = None
+    # A coding set (task: coding) names the code system of its gold codes (workbench.scoring.coding.CODE_SYSTEMS).
+    code_system: str = ""
 
 
 @dataclass(frozen=True)
@@ -307,14 +312,31 @@ def read_manifest(path: Path) -> Manifest:
     hash_text = data.get("content_hash")
     if hash_text is not None and not isinstance(hash_text, str):
         raise EvalSetError(f"{path}: field 'content_hash' must be text such as sha256:..., got {hash_text!r}")
+    code_system = _read_code_system(data, path)
     return Manifest(
         name=str(data["name"]), version=str(data["version"]), language=str(data["language"]),
         task=str(data["task"]), default_prompt=str(data["default_prompt"]),
         description=str(data.get("description", "")), licence=str(data.get("licence", "")),
         provenance=str(data.get("provenance", "")), required_sections=tuple(sections),
         section_synonyms=read_section_synonyms(data.get("section_synonyms"), tuple(sections), path),
-        num_cases=num_cases, content_hash=hash_text,
+        num_cases=num_cases, content_hash=hash_text, code_system=code_system,
     )
+
+
+def _read_code_system(data: dict[str, Any], path: Path) -> str:
+    """A manifest's ``code_system``: required by a coding set (``task: coding``), refused elsewhere."""
+    from workbench.scoring.coding import CODE_SYSTEMS, CODING_TASK
+
+    value = data.get("code_system")
+    if str(data["task"]) != CODING_TASK:
+        if value:
+            raise EvalSetError(f"{path}: field 'code_system' belongs to a coding set (task: {CODING_TASK}); "
+                               f"this set's task is {data['task']!r}")
+        return ""
+    if value not in CODE_SYSTEMS:
+        raise EvalSetError(f"{path}: field 'code_system' must be one of {', '.join(CODE_SYSTEMS)} for a coding set, "
+                           f"got {value!r}")
+    return str(value)
 
 
 def read_section_synonyms(value: Any, required_sections: tuple[str, ...], path: Path) -> dict[str, tuple[str, ...]]:
@@ -355,6 +377,15 @@ def manifest_problems(evalset: EvalSet) -> list[str]:
     manifest = evalset.manifest
     if manifest.num_cases is not None and manifest.num_cases != len(evalset.cases):
         problems.append(f"{where}: field 'num_cases' says {manifest.num_cases}, {CASES_FILE} holds {len(evalset.cases)}")
+    if manifest.code_system:  # a coding set: every case carries its gold codes
+        from workbench.scoring.coding import GoldCodeError, gold_codes
+
+        cases_file = evalset.directory / CASES_FILE if evalset.directory else CASES_FILE
+        for case in evalset.cases:
+            try:
+                gold_codes(case.metadata, f"{cases_file}: case {case.id!r}")
+            except GoldCodeError as exc:
+                problems.append(str(exc))
     actual = evalset.content_hash()
     if manifest.content_hash is not None and manifest.content_hash != actual:
         problems.append(
@@ -394,6 +425,8 @@ def write_manifest(directory: Path, manifest: Manifest, cases: list[Case]) -> Ma
         data["section_synonyms"] = {heading: list(names) for heading, names in final.section_synonyms.items()}
     else:
         del data["section_synonyms"]
+    if not final.code_system:
+        del data["code_system"]
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     _replace_whole(directory / MANIFEST_FILE, text)
     return final

@@ -1,8 +1,13 @@
-"""Read outputs produced anywhere (CSV or JSONL) for score-only mode."""
+"""Read outputs produced anywhere (CSV or JSONL) for score-only mode.
+
+A JSONL line may also hold ``tool_calls``, the reply's function calls (coding sets): a list of
+``{"name", "arguments"}`` as run records hold them, or OpenAI's ``{"type": "function", "function":
+{"name", "arguments"}}``; the arguments string is kept exactly as written.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.data.evalsets import EvalSet, EvalSetError, read_jsonl_objects
@@ -10,10 +15,31 @@ from workbench.data.input_checks import read_csv_rows
 from workbench.models.reasoning import split_reasoning
 
 
+TOOL_CALLS_FIELD = "tool_calls"
+
+
 @dataclass
 class Predictions:
     outputs: dict[str, str]
     reasoning_removed: int  # predictions from which a reasoning block was taken out before scoring
+    tool_calls: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # id -> the reply's calls, as written
+
+
+def read_tool_calls(value: object, where: str) -> list[dict[str, str]]:
+    """A prediction's ``tool_calls`` as ``{"name", "arguments"}`` each; anything else is an error naming ``where``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise EvalSetError(f"{where}: field '{TOOL_CALLS_FIELD}' must be a list of calls")
+    calls = []
+    for index, call in enumerate(value):
+        inner = call.get("function") if isinstance(call, dict) and "function" in call else call
+        if not isinstance(inner, dict) or not isinstance(inner.get("name"), str) \
+                or not isinstance(inner.get("arguments"), str):
+            raise EvalSetError(f"{where}: field '{TOOL_CALLS_FIELD}[{index}]' must have a name and an arguments "
+                               "string ({name, arguments}, or OpenAI's {type, function: {name, arguments}})")
+        calls.append({"name": inner["name"], "arguments": inner["arguments"]})
+    return calls
 
 
 def read_predictions(path: Path, *, id_col: str = "id", prediction_col: str = "prediction",
@@ -35,6 +61,7 @@ def read_predictions(path: Path, *, id_col: str = "id", prediction_col: str = "p
         if column not in columns:
             raise EvalSetError(f"{path}: column '{column}' (given by {option}) not found; columns present: {', '.join(columns)}")
     outputs: dict[str, str] = {}
+    calls: dict[str, list[dict[str, str]]] = {}
     removed = 0
     for where, row in rows:
         case_id = str(row.get(id_col, "")).strip()
@@ -52,7 +79,9 @@ def read_predictions(path: Path, *, id_col: str = "id", prediction_col: str = "p
                 removed += 1
                 text = split.content
         outputs[case_id] = text
-    return Predictions(outputs=outputs, reasoning_removed=removed)
+        if row.get(TOOL_CALLS_FIELD) is not None:
+            calls[case_id] = read_tool_calls(row[TOOL_CALLS_FIELD], where)
+    return Predictions(outputs=outputs, reasoning_removed=removed, tool_calls=calls)
 
 
 def check_coverage(evalset: EvalSet, predictions: Predictions, *, allow_missing: bool, path: Path) -> list[str]:

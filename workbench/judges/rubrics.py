@@ -63,6 +63,7 @@ RUBRIC_FOR_SET: dict[str, str] = {
     "phi-heldout-en": "clinical-summary-en@1",
     "smoke-zh": "inpatient-summary-zh@1",
     "inpatient-summary-zh": "inpatient-summary-zh@1",
+    "long-records-zh": "inpatient-summary-zh@1",
     "phi-heldout-zh": "inpatient-summary-zh@1",
 }
 

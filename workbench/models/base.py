@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,10 @@ class GenerationRequest:
     request_id: str
     messages: tuple[ChatMessage, ...]
     plain_prompt: str
+    # Functions the model may call, in the OpenAI format ({"type": "function", "function": {name, description,
+    # parameters}}), and how it may call them ("auto", "required", or {"type": "function", "function": {"name"}}).
+    tools: tuple[dict[str, Any], ...] = ()
+    tool_choice: str | dict[str, Any] | None = None
 
 
 @dataclass
@@ -49,6 +54,9 @@ class GenerationResult:
     error: str | None = None
     error_type: str | None = None
     backend_metrics: dict[str, Any] = field(default_factory=dict)
+    # The function calls of the reply, as the backend returned them: {"name", "arguments"}, the arguments the raw
+    # string the model wrote (never parsed or repaired here).
+    tool_calls: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -97,6 +105,29 @@ class Backend(Protocol):
     def generate(self, request: GenerationRequest) -> GenerationResult: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """How many tokens a text or prompt is, and how that was counted (the model's own tokenizer, a server's
+    tokenize endpoint, or an estimate, named)."""
+
+    tokens: int
+    source: str
+
+
+class TokenCounter(Protocol):
+    """Counts tokens as the model will see them; a backend that can do so offers these two methods, and
+    returns None where it cannot after all (a server without a tokenize endpoint).
+    ``workbench.run.long_records`` then falls back to a stated estimate."""
+
+    def count_prompt_tokens(self, request: GenerationRequest) -> TokenCount | None:
+        """The whole prompt of ``request`` after the chat template (or the plain prompt)."""
+        ...
+
+    def count_text_tokens(self, text: str) -> TokenCount | None:
+        """``text`` alone, without a template or special tokens."""
+        ...
 
 
 # Receives each piece of text a generation streams, as it arrives: (answer text, reasoning text).
@@ -160,19 +191,21 @@ class StreamClock:
         self._itl: list[float] = []
         self.token_events = 0  # pieces that carried text
         self.reasoning_events = 0
+        self._tool_seen = False  # a piece of a function call arrived: the call is the answer
 
     def elapsed(self) -> float:
         return self._timer() - self._start
 
-    def piece(self, text: str = "", *, reasoning: str = "") -> None:
+    def piece(self, text: str = "", *, reasoning: str = "", tool: str = "") -> None:
         """Record one arrival: ``text`` is answer-stream text, ``reasoning`` is text a server
-        sent as reasoning (``delta.reasoning_content``). Both may be empty: the arrival then
-        only moves the end of the generation."""
+        sent as reasoning (``delta.reasoning_content``), ``tool`` the text of a function call
+        (its name or a piece of its arguments: part of the answer, kept apart from ``text``).
+        All may be empty: the arrival then only moves the end of the generation."""
         now = self.elapsed()
         self._last_piece = now
-        if not text and not reasoning:
+        if not text and not reasoning and not tool:
             return
-        if self._listener is not None:
+        if self._listener is not None and (text or reasoning):
             self._listener(text, reasoning)
         self.token_events += 1
         if self._last_text is None:
@@ -180,11 +213,18 @@ class StreamClock:
         else:
             self._itl.append(now - self._last_text)
         self._last_text = now
+        if tool:
+            self._tool_seen = True
+            if self._ttfc is None:
+                self._ttfc = now
         if reasoning:
             self._reasoning_pieces.append(reasoning)
             if not text:
-                self.reasoning_events += 1
+                if not tool:
+                    self.reasoning_events += 1
                 return
+        if not text:
+            return
         self._pieces.append(text)
         if self._ttfc is None:
             if content_has_started("".join(self._pieces), self._tags,
@@ -215,7 +255,7 @@ class StreamClock:
             reasoning="\n".join(part for part in reasoning_parts if part),
             raw_output=raw,  # the content stream as received, reasoning tags included
             ttft_s=self._ttft,
-            ttfc_s=self._ttfc if split.content else None,
+            ttfc_s=self._ttfc if (split.content or self._tool_seen) else None,
             e2e_s=end,
             itl_s=self._itl,
             started_at=self._started_at,
@@ -225,3 +265,49 @@ class StreamClock:
         for name, value in fields.items():
             setattr(result, name, value)
         return result
+
+
+class ToolCallStream:
+    """The function calls of an OpenAI-style reply, put together from what the server sent.
+
+    A streamed call arrives as ``delta.tool_calls`` pieces keyed by ``index``: the name in the
+    first (llama-cpp-python's server repeats it in every piece) and the arguments in fragments
+    that are joined as they come. A reply that is not streamed holds whole calls in
+    ``message.tool_calls``. Nothing is parsed or repaired: ``calls()`` gives each call's name and
+    its arguments string exactly as the model wrote them.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict[int, dict[str, str]] = {}
+
+    def add(self, pieces: Any) -> str:
+        """Take one chunk's ``delta.tool_calls`` (or a message's ``tool_calls``); returns the text it carried
+        (names and argument fragments), for the timing of the stream."""
+        if not isinstance(pieces, list):
+            return ""
+        carried: list[str] = []
+        for piece in pieces:
+            if not isinstance(piece, dict):
+                continue
+            index = piece.get("index")
+            if isinstance(index, bool) or not isinstance(index, int):
+                index = len(self._calls)  # a whole call (a message's tool_calls carry no index): the next one
+            call = self._calls.setdefault(index, {"name": "", "arguments": ""})
+            function = piece.get("function") or {}
+            if not isinstance(function, dict):
+                continue
+            name = function.get("name")
+            if isinstance(name, str) and name and name != call["name"]:
+                call["name"] += name  # the first piece, or a name streamed in parts
+                carried.append(name)
+            arguments = function.get("arguments")
+            if arguments is not None and not isinstance(arguments, str):
+                arguments = json.dumps(arguments, ensure_ascii=False)  # a server that sent an object, not a string
+            if arguments:
+                call["arguments"] += arguments
+                carried.append(arguments)
+        return "".join(carried)
+
+    def calls(self) -> list[dict[str, str]]:
+        """Every call so far, in index order: ``{"name", "arguments"}``."""
+        return [dict(self._calls[index]) for index in sorted(self._calls)]

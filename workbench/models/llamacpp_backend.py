@@ -12,6 +12,13 @@ generation is the last token sampled, the end-of-generation token included.
 Every call into llama.cpp (loading included) runs on one dedicated thread: llama.cpp's
 OpenMP build keeps a pool of worker threads per calling thread, and calls from a second
 thread oversubscribe the cores and halve the speed on a small machine.
+
+A request with tools (a coding set) goes through llama-cpp-python's own chat handler instead, not
+streamed: the GGUF's template (the tools reach it; a call comes back as a call only for a named
+``tool_choice``, whose arguments a grammar built from the schema constrains), or the function-calling
+format the entry names with ``load_kwargs: {chat_format: chatml-function-calling}`` (it decides between a
+message and calls; it cannot stream a call it chose itself). Such a record has its end-to-end time and
+token counts, no first-token time, and the calls exactly as the handler returned them.
 """
 
 from __future__ import annotations
@@ -28,8 +35,10 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from workbench.errors import WorkbenchError
-from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock
+from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, StreamClock, TokenCount
+from workbench.models.base import ToolCallStream
 from workbench.models.embedded import verified_gguf
+from workbench.models.reasoning import split_reasoning
 from workbench.models.spec import ModelSpec
 
 
@@ -50,6 +59,9 @@ class TokenTextDecoder:
 
     def flush(self) -> str:
         return self._decoder.decode(b"", final=True)
+
+
+TOKEN_COUNT_SOURCE = "the loaded model's tokenizer (llama.cpp)"
 
 
 class PromptTooLong(WorkbenchError, ValueError):
@@ -151,6 +163,15 @@ class LlamaCppBackend:
         starts_with_bos = bool(self.bos_text) and text.startswith(self.bos_text)
         return self.llm.tokenize(text.encode("utf-8"), add_bos=self.add_bos and not starts_with_bos, special=True)
 
+    def count_prompt_tokens(self, request: GenerationRequest) -> TokenCount:
+        """The prompt's tokens exactly as ``generate`` will feed them (chat template included)."""
+        tokens = self._thread.submit(self._prompt_tokens, request).result()
+        return TokenCount(len(tokens), TOKEN_COUNT_SOURCE)
+
+    def count_text_tokens(self, text: str) -> TokenCount:
+        tokens = self._thread.submit(self.llm.tokenize, text.encode("utf-8"), False, False).result()
+        return TokenCount(len(tokens), TOKEN_COUNT_SOURCE)
+
     def _is_end_of_generation(self, token: int) -> bool:
         vocab = getattr(getattr(self.llm, "_model", None), "vocab", None)
         if vocab is not None and hasattr(self._llama_cpp, "llama_vocab_is_eog"):
@@ -161,7 +182,40 @@ class LlamaCppBackend:
         """Queue the request on the llama.cpp thread; the clock starts when it is issued."""
         clock = StreamClock(request.request_id, tuple(self.spec.reasoning_tags),
                             starts_in_reasoning=bool(self.spec.reasoning_in_prompt))
+        if request.tools and self.spec.prompt_format == "chat":
+            return self._thread.submit(self._generate_with_tools, request, clock).result()
         return self._thread.submit(self._generate, request, clock).result()
+
+    def _generate_with_tools(self, request: GenerationRequest, clock: StreamClock) -> GenerationResult:
+        """One request with tools through llama-cpp-python's chat handler (see the module's docstring)."""
+        sampling = self.spec.sampling
+        try:
+            if self.spec.effective_chat_template_kwargs():
+                raise ValueError(f"model '{self.spec.name}': llama-cpp-python's chat handlers take no chat-template "
+                                 "keyword arguments, so a request with tools cannot honour chat_template_kwargs or "
+                                 "thinking; serve the model over HTTP (llama.cpp or vLLM) to code with it")
+            reply = self.llm.create_chat_completion(
+                messages=[{"role": m.role, "content": m.content} for m in request.messages],
+                tools=[dict(tool) for tool in request.tools], tool_choice=request.tool_choice,
+                temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k or 0,
+                min_p=sampling.min_p or 0.0, repeat_penalty=sampling.repetition_penalty or 1.0,
+                max_tokens=sampling.max_tokens, seed=sampling.seed, stop=list(sampling.stop or []), stream=False,
+            )
+            choice = reply["choices"][0]
+            message = choice.get("message") or {}
+            calls = ToolCallStream()
+            calls.add(message.get("tool_calls"))
+            usage = reply.get("usage") or {}
+            result = clock.finish(finish_reason=choice.get("finish_reason"), prompt_tokens=usage.get("prompt_tokens"),
+                                  completion_tokens=usage.get("completion_tokens"),
+                                  token_count_source="llama-cpp-python usage", tool_calls=calls.calls())
+            content = message.get("content") or ""
+            split = split_reasoning(content, tuple(self.spec.reasoning_tags),
+                                    starts_in_reasoning=bool(self.spec.reasoning_in_prompt))
+            result.output, result.reasoning, result.raw_output = split.content, split.reasoning, content
+            return result
+        except Exception as exc:
+            return clock.fail(exc)
 
     def _generate(self, request: GenerationRequest, clock: StreamClock) -> GenerationResult:
         sampling = self.spec.sampling

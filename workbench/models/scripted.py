@@ -13,7 +13,9 @@ with ``backend: scripted`` names its script with one or both of:
         completion_tokens: 120
       en-discharge-pneumonia: {error: "server overloaded"}
 
-  A plain string stands for ``{output: ...}``.
+  A plain string stands for ``{output: ...}``. ``tool_calls`` gives the function calls of the reply exactly
+  as a server would return them: a list of ``{name, arguments}``, ``arguments`` the raw string (which may
+  be invalid JSON on purpose).
 - ``model``: the name of a Python function registered with ``register_script``; it is
   given the ``GenerationRequest`` and returns a dict with the same fields. Two are built in:
   ``echo-source`` (the user message, i.e. the note, copied: a PHI leak on purpose) and
@@ -71,6 +73,7 @@ class ScriptStep:
     completion_tokens: int | None = None
     prompt_tokens: int | None = None
     error: str | None = None
+    tool_calls: tuple[tuple[str, str], ...] = ()  # (name, arguments as written)
 
 
 # --- reading script entries ---------------------------------------------------------------------
@@ -78,7 +81,24 @@ class ScriptStep:
 _TIME_FIELDS = ("ttft_s", "e2e_s")
 _COUNT_FIELDS = ("completion_tokens", "prompt_tokens")
 _TEXT_FIELDS = ("output", "error")
-SCRIPT_FIELDS = _TEXT_FIELDS + _TIME_FIELDS + _COUNT_FIELDS
+SCRIPT_FIELDS = _TEXT_FIELDS + _TIME_FIELDS + _COUNT_FIELDS + ("tool_calls",)
+
+
+def _parse_tool_calls(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """A script entry's ``tool_calls``: a list of ``{name, arguments}``, both strings (arguments kept as written)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ScriptError(f"{where}.tool_calls: expected a list of {{name, arguments}}, got {value!r}")
+    calls = []
+    for index, call in enumerate(value):
+        at = f"{where}.tool_calls[{index}]"
+        if not isinstance(call, dict) or set(call) != {"name", "arguments"}:
+            raise ScriptError(f"{at}: expected a mapping with exactly name and arguments")
+        if not isinstance(call["name"], str) or not isinstance(call["arguments"], str):
+            raise ScriptError(f"{at}: name and arguments must be strings (arguments as the model wrote them)")
+        calls.append((call["name"], call["arguments"]))
+    return tuple(calls)
 
 
 def parse_step(data: Any, where: str) -> ScriptStep:
@@ -111,6 +131,7 @@ def parse_step(data: Any, where: str) -> ScriptStep:
         completion_tokens=data.get("completion_tokens"),
         prompt_tokens=data.get("prompt_tokens"),
         error=data.get("error"),
+        tool_calls=_parse_tool_calls(data.get("tool_calls"), where),
     )
 
 
@@ -334,7 +355,8 @@ class ScriptedBackend:
     def _result(self, request: GenerationRequest, step: ScriptStep, started_at: float) -> GenerationResult:
         split = split_reasoning(step.output, tuple(self.spec.reasoning_tags),
                                 starts_in_reasoning=bool(self.spec.reasoning_in_prompt))
-        tokens = step.completion_tokens if step.completion_tokens is not None else count_tokens(step.output)
+        tokens = step.completion_tokens if step.completion_tokens is not None else (
+            count_tokens(step.output) + sum(count_tokens(arguments) for _, arguments in step.tool_calls))
         ttft = step.ttft_s if step.ttft_s is not None else (DEFAULT_TTFT_S if tokens else None)
         e2e = step.e2e_s
         if e2e is None:
@@ -362,6 +384,7 @@ class ScriptedBackend:
             e2e_s=e2e,
             itl_s=[gap] * (tokens - 1) if gap is not None else [],
             started_at=started_at,
+            tool_calls=[{"name": name, "arguments": arguments} for name, arguments in step.tool_calls],
         )
 
     def close(self) -> None:

@@ -22,12 +22,12 @@ from __future__ import annotations
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 
 from workbench.hashing import canonical_json, sha256_hex
-from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult
+from workbench.models.base import BackendInfo, GenerationRequest, GenerationResult, TokenCount
 from workbench.models.openai_http import OpenAIHTTPBackend
 from workbench.models.spec import ModelSpec
 from workbench.models.vllm_server import VLLMServer, server_parses_reasoning
@@ -36,6 +36,10 @@ DEFAULT_MAX_CONCURRENCY = 256
 SERVER_LOG_NAME = "vllm-server.log"
 _CONNECTION_LOST = frozenset({"ConnectError", "ReadError", "WriteError", "RemoteProtocolError", "CloseError"})
 _PROBE_MESSAGES = [{"role": "user", "content": "Summarise: no acute distress."}]
+
+
+class ServerStopped(RuntimeError):
+    """The model's vLLM server ended during the run."""
 
 
 class VLLMBackend:
@@ -97,11 +101,31 @@ class VLLMBackend:
             # A connection the server dropped: its process may take a moment to be seen as ended.
             code = self.server.exit_code(wait_s=2.0 if result.error_type in _CONNECTION_LOST else 0.0)
             if code is not None:
-                result.error = (f"the vLLM server of model '{self.spec.name}' stopped during the run (exit status "
-                                f"{code}); this case and those after it were not generated. The server's log "
-                                f"{self.server.log_path} ends with:\n{self.server.log_tail(1500)}")
-                result.error_type = "ServerStopped"
+                result.error = self._stopped(code)
+                result.error_type = ServerStopped.__name__
         return result
+
+    def _stopped(self, code: int) -> str:
+        return (f"the vLLM server of model '{self.spec.name}' stopped during the run (exit status {code}); this case "
+                f"and those after it were not generated. The server's log {self.server.log_path} ends with:\n"
+                f"{self.server.log_tail(1500)}")
+
+    def count_prompt_tokens(self, request: GenerationRequest) -> TokenCount | None:
+        """Counted by the server's own tokenizer (``/tokenize``), chat template applied."""
+        return self._counted(lambda: self.client.count_prompt_tokens(request))
+
+    def count_text_tokens(self, text: str) -> TokenCount | None:
+        return self._counted(lambda: self.client.count_text_tokens(text))
+
+    def _counted(self, count: Callable[[], TokenCount | None]) -> TokenCount | None:
+        """A count, or :class:`ServerStopped` when the request failed because the server has ended."""
+        try:
+            return count()
+        except Exception as exc:
+            code = self.server.exit_code(wait_s=2.0)
+            if code is not None:
+                raise ServerStopped(self._stopped(code)) from exc
+            raise
 
     def close(self) -> None:
         try:

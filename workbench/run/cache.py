@@ -1,6 +1,7 @@
 """Response cache: a finished generation is never computed twice.
 
-Keyed by (model settings, prompt version and its content, case content, sampling).
+Keyed by (model settings, prompt version and its content, case content, sampling, the strategy for records
+longer than the context and its settings).
 SQLite commits each entry atomically, so a run killed with SIGKILL loses at most the
 generation that was in flight; a restarted run takes everything else from here.
 Failed generations are not cached: a re-run retries them.
@@ -18,12 +19,15 @@ from typing import Any
 from workbench.hashing import canonical_json, sha256_hex
 
 
-def cache_key(*, model_settings: dict[str, Any], prompt_ref: str, prompt_hash: str, case_hash: str) -> str:
-    return sha256_hex(
-        canonical_json(
-            {"model": model_settings, "prompt": prompt_ref, "prompt_hash": prompt_hash, "case": case_hash}
-        )
-    )
+def cache_key(*, model_settings: dict[str, Any], prompt_ref: str, prompt_hash: str, case_hash: str,
+              long_records: dict[str, Any] | None = None) -> str:
+    """``long_records``: the strategy for records longer than the context and its settings
+    (``LongRecordSettings.describe``), so that an answer to the whole record never stands in for a truncated
+    or chunked one."""
+    key: dict[str, Any] = {"model": model_settings, "prompt": prompt_ref, "prompt_hash": prompt_hash, "case": case_hash}
+    if long_records is not None:
+        key["long_records"] = long_records
+    return sha256_hex(canonical_json(key))
 
 
 class GenerationCache:

@@ -80,11 +80,73 @@ class RunManifest(_Versioned):
     prompt_hash: str
     concurrency: int = 1
     warmup: int = 0
+    long_records: dict[str, Any] | None = None  # the strategy for records longer than the context, and its settings
     workbench_version: str = __version__
 
 
+class ChunkRecord(BaseModel):
+    """One model call of a case whose prompt did not fit the context and was split into chunks
+    (``workbench.run.long_records``): what it read, what it wrote, and its own timings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int  # order of the call within the case, from 0
+    kind: Literal["map", "reduce", "refine"]
+    part: int | None = None  # map and refine: the note's part it read (from 1); reduce: None
+    parts: int  # how many parts the note was split into
+    source_start: int | None = None  # map and refine: the part's character span in the note, end exclusive
+    source_end: int | None = None
+    combines: list[int] = Field(default_factory=list)  # reduce: the indexes of the calls whose outputs it combined
+    prompt_hash: str  # of the messages sent
+    prompt_tokens_counted: int | None = None  # the prompt as counted before it was sent
+    offset_s: float | None = None  # when the call was issued, in seconds from the case's first call
+    request_id: str = ""
+    output: str = ""
+    reasoning: str = ""
+    raw_output: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    token_count_source: str | None = None
+    ttft_s: float | None = None
+    ttfc_s: float | None = None
+    e2e_s: float | None = None
+    itl_s: list[float] = Field(default_factory=list)
+    tpot_s: float | None = None
+    started_at: float | None = None
+    error: str | None = None
+    error_type: str | None = None
+
+
+class LongRecordHandling(BaseModel):
+    """How a case's prompt was measured against the model's context, and what was done when it did not fit
+    (``workbench.run.long_records``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: str  # the run's --long-records
+    applied: Literal["whole", "refused", "truncated", "chunked"]
+    context_length: int
+    max_tokens: int  # room kept for the output
+    prompt_tokens_counted: int  # the whole record's prompt
+    token_count_source: str  # the model's own tokenizer, the server's /tokenize, or an estimate (which one)
+    note_tokens: int | None = None  # the note alone (when it did not fit)
+    sent_prompt_tokens: int | None = None  # truncated: the prompt as sent
+    cut_tokens: int | None = None  # truncated: the note's tokens left out
+    cut_chars: int | None = None  # truncated: the note's characters left out
+    cut_start: int | None = None  # truncated: the characters left out are note[cut_start:cut_end]
+    cut_end: int | None = None
+    chunk_tokens: int | None = None  # chunked: the note tokens each chunk held at most
+    chunk_overlap: int | None = None
+    parts: int | None = None  # chunked: how many parts the note was split into
+
+
 class GenerationRecord(_Versioned):
-    """One line of ``records.jsonl``: what was asked for one case, and what the model produced, with timings."""
+    """One line of ``records.jsonl``: what was asked for one case, and what the model produced, with timings.
+
+    ``messages`` is the prompt as rendered for the whole record; when the record did not fit the context,
+    ``long_record`` says what was sent instead and ``chunks`` holds each call of a chunked case."""
 
     run_id: str
     case_id: str
@@ -122,10 +184,22 @@ class GenerationRecord(_Versioned):
     error: str | None = None
     error_type: str | None = None
     backend_metrics: dict[str, Any] = Field(default_factory=dict)
+    # Function calling (coding sets): the tools and tool choice sent, and the calls of the reply as returned
+    # ({"name", "arguments"}, the arguments string unparsed). Absent from records written before them.
+    tools: list[dict[str, Any]] = Field(default_factory=list)
+    tool_choice: str | dict[str, Any] | None = None
+    tool_calls: list[dict[str, str]] = Field(default_factory=list)
+    # Measured against the context (None: written before records were measured); calls of a chunked case.
+    long_record: LongRecordHandling | None = None
+    chunks: list[ChunkRecord] = Field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def intermediate_outputs(self) -> list[str]:
+        """The outputs of a chunked case's calls before the last (the last call's output is the case's output)."""
+        return [chunk.output for chunk in self.chunks[:-1]]
 
 
 class CaseScores(_Versioned):
@@ -177,6 +251,7 @@ class EvaluationSummary(_Versioned):
     metrics: dict[str, Any] = Field(default_factory=dict)  # registered metric name -> value (and CIs, per label)
     system_samples: list[dict[str, Any]] = Field(default_factory=list)
     rouge_scheme: str | None = None  # the ROUGE tokenization of every ROUGE figure (None: written before it was recorded)
+    long_records: dict[str, Any] | None = None  # the strategy for records longer than the context (None: not recorded)
     error: str | None = None
     workbench_version: str = __version__
     finished_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())

@@ -47,6 +47,9 @@ class ModelOutput:
     completion_tokens: int | None
     verdicts: list[GuardRecord] = field(default_factory=list)  # every guard's verdict on this output
     rubric_verdicts: list[JudgeRecord] = field(default_factory=list)  # every judge's rubric verdicts on it
+    tool_calls: list[dict[str, str]] = field(default_factory=list)  # the reply's function calls, as the model wrote them
+    call_readings: list[str] = field(default_factory=list)  # how each call was read (coding sets: valid, invalid_json, ...)
+    call_problems: list[str] = field(default_factory=list)  # why a call was not valid
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,9 @@ class RunCases:
                 completion_tokens=record.completion_tokens if record else None,
                 verdicts=self.verdicts.get(model, {}).get(case_id, []),
                 rubric_verdicts=self.rubric_verdicts.get(model, {}).get(case_id, []),
+                tool_calls=list(record.tool_calls) if record is not None else [],
+                call_readings=list(scores.get("coding_calls") or []) if scores is not None else [],
+                call_problems=list(scores.get("coding_problems") or []) if scores is not None else [],
             ))
         return CaseView(case_id=case.id, source=case.source, reference=case.reference,
                         source_spans=[MarkedSpan(span.label, span.start, span.end) for span in case.phi],

@@ -30,8 +30,12 @@ from workbench.run.files import (
 from workbench.data.evalsets import Case, EvalSet
 from workbench.models import OpenOptions, model_identity, open_backend
 from workbench.models.base import Backend, BackendInfo, GenerationRequest, GenerationResult
+from workbench.run.long_records import (
+    DEFAULT_STRATEGY, CaseGeneration, LongRecordRunner, LongRecordSettings, long_record_figures,
+)
 from workbench.models.spec import ModelSpec
 from workbench.data.prompts import PromptError, PromptTemplate, RenderedPrompt
+from workbench.scoring.coding import request_tools, tools_hash
 from workbench.scoring.latency import latency_summary
 from workbench.scoring.rouge import rouge_scheme
 from workbench.scoring.scorer import score_outputs
@@ -56,6 +60,13 @@ class RunSettings:
     show_progress: bool = True
     detect_phi: bool = False  # also run the PHI detector on outputs (always, when the set has no gold spans)
     rouge_scheme: str | None = None  # ROUGE tokenization; None: the set language's default (see scoring.rouge)
+    # A prompt longer than the model's context: refuse, truncate, map-reduce or refine (workbench.run.long_records).
+    long_records: str = DEFAULT_STRATEGY
+    chunk_tokens: int | None = None  # map-reduce and refine: note tokens per chunk at most; None: as many as fit
+    chunk_overlap: int = 0  # map-reduce and refine: tokens two consecutive chunks share
+
+    def long_record_settings(self) -> LongRecordSettings:
+        return LongRecordSettings(self.long_records, self.chunk_tokens, self.chunk_overlap)
 
 
 @dataclass
@@ -64,6 +75,8 @@ class PlannedCase:
     case: Case
     prompt: RenderedPrompt
     key: str
+    tools: tuple[dict[str, Any], ...] = ()  # what every request of the set may call (a coding set: record_diagnoses)
+    tool_choice: str | None = None
 
 
 @dataclass
@@ -91,23 +104,31 @@ def new_run_id() -> str:
 
 def render_all(evalset: EvalSet, prompt: PromptTemplate) -> list[RenderedPrompt]:
     """Fill the prompt for every case before any model is called; the first gap is an error."""
-    shared = {"required_sections": list(evalset.manifest.required_sections), "evalset": evalset.name}
-    rendered: list[RenderedPrompt] = []
-    for case in evalset.cases:
-        values = {**shared, **case.prompt_values()}
-        rendered.append(prompt.render(values, where=f"evalset {evalset.name}, case {case.id!r}: "))
-    return rendered
+    return [render_case(evalset, prompt, case) for case in evalset.cases]
+
+
+def render_case(evalset: EvalSet, prompt: PromptTemplate, case: Case, *, source: str | None = None) -> RenderedPrompt:
+    """The prompt filled for ``case`` of ``evalset``; ``source`` in place of the case's note when given (a part
+    of a note longer than the context, see ``workbench.run.long_records``)."""
+    values = {"required_sections": list(evalset.manifest.required_sections), "evalset": evalset.name,
+              **case.prompt_values()}
+    if source is not None:
+        values["source"] = source
+    return prompt.render(values, where=f"evalset {evalset.name}, case {case.id!r}: ")
 
 
 def plan_cases(spec: ModelSpec, identity: dict[str, Any], prompt: PromptTemplate, evalset: EvalSet,
-               rendered: list[RenderedPrompt]) -> list[PlannedCase]:
+               rendered: list[RenderedPrompt], long_records: dict[str, Any] | None = None) -> list[PlannedCase]:
     settings = {**spec.generation_settings(), **identity}
+    tools, tool_choice = request_tools(evalset.manifest.task)
+    if tools:  # the tools shape what the model sees: a changed schema is not served from the cache
+        settings["tools"] = tools_hash(evalset.manifest.task)
     prompt_hash = prompt.content_hash()
     return [
         PlannedCase(
-            index=index, case=case, prompt=rendered_prompt,
+            index=index, case=case, prompt=rendered_prompt, tools=tools, tool_choice=tool_choice,
             key=cache_key(model_settings=settings, prompt_ref=prompt.ref, prompt_hash=prompt_hash,
-                          case_hash=case.content_hash()),
+                          case_hash=case.content_hash(), long_records=long_records),
         )
         for index, (case, rendered_prompt) in enumerate(zip(evalset.cases, rendered))
     ]
@@ -124,7 +145,7 @@ def _build_record(planned: PlannedCase, *, spec: ModelSpec, prompt: PromptTempla
         rendered_prompt_hash=planned.prompt.hash,
         messages=[{"role": m.role, "content": m.content} for m in planned.prompt.messages],
         generation_settings=spec.generation_settings(), generated_by=generated_by, cache_key=planned.key,
-        cached=cached, **fields,
+        cached=cached, tools=list(planned.tools), tool_choice=planned.tool_choice, **fields,
     )
 
 
@@ -168,7 +189,8 @@ def run_evaluation(
     common = dict(spec=spec, prompt=prompt, evalset=evalset, evalset_hash=evalset_hash, run_id=run_id)
     try:
         identity = model_identity(spec)
-        planned = plan_cases(spec, identity, prompt, evalset, rendered)
+        long_records = settings.long_record_settings()
+        planned = plan_cases(spec, identity, prompt, evalset, rendered, long_records.describe())
         pending: list[PlannedCase] = []
         for item in planned:
             hit = cache.get(item.key) if (cache is not None and settings.use_cache) else None
@@ -188,11 +210,17 @@ def run_evaluation(
                 for number in range(settings.warmup):
                     warm = backend.generate(GenerationRequest(
                         request_id=f"{run_id}:{spec.name}:warmup-{number}",
-                        messages=pending[0].prompt.messages, plain_prompt=pending[0].prompt.plain_prompt))
+                        messages=pending[0].prompt.messages, plain_prompt=pending[0].prompt.plain_prompt,
+                        tools=pending[0].tools, tool_choice=pending[0].tool_choice))
                     warmup_results.append({k: v for k, v in warm.to_dict().items() if k != "itl_s"})
                 started = time.perf_counter()
+                cases = LongRecordRunner(backend, spec, long_records)
+
+                def render(item: PlannedCase, text: str) -> RenderedPrompt:
+                    return render_case(evalset, prompt, item.case, source=text)
+
                 with sampler:
-                    _generate_pending(backend, pending, effective_concurrency, run_id, spec.name, cancel,
+                    _generate_pending(cases, render, pending, effective_concurrency, run_id, spec.name, cancel,
                                       lambda item, result: _finish_case(item, result, cache, generated_by, common, emit))
                 wall_time = time.perf_counter() - started
             finally:
@@ -208,6 +236,7 @@ def run_evaluation(
     metrics = latency_summary([record.model_dump() for record in records], concurrency=effective_concurrency,
                               wall_time_s=wall_time)
     metrics["warmup_requests"] = len(warmup_results)
+    metrics.update(long_record_figures(records))
     if sampler.samples:
         metrics.update({k: v for k, v in sampler.summary().items() if v is not None})
     scheme = rouge_scheme(evalset.manifest.language, settings.rouge_scheme)
@@ -229,17 +258,20 @@ def _score_records(evalset: EvalSet, records: list[GenerationRecord], directory:
     """Score every case whose generation succeeded. A failed case (an error, or a stream cut short) is
     never scored as a summary: it is left out of every quality and PHI aggregate and counted as a failure."""
     outputs = {record.case_id: record.output or "" for record in records if record.ok}
+    intermediate = {record.case_id: record.intermediate_outputs() for record in records if record.ok and record.chunks}
     detector = None
     if detect_phi or not any(case.phi for case in evalset.cases):
         from workbench.scoring.phi_detector import shared_detector
 
         detector = shared_detector()
-    report = score_outputs(evalset, outputs, detector=detector, rouge=scheme)
+    tool_calls = {record.case_id: record.tool_calls for record in records if record.ok}
+    report = score_outputs(evalset, outputs, detector=detector, rouge=scheme, intermediate=intermediate,
+                           tool_calls=tool_calls)
     write_scores(directory, [CaseScores.model_validate(case) for case in report.to_json()["cases"]])
     return report.aggregate
 
 
-def _finish_case(item: PlannedCase, result: GenerationResult, cache: GenerationCache | None,
+def _finish_case(item: PlannedCase, result: CaseGeneration, cache: GenerationCache | None,
                  generated_by: dict[str, Any], common: dict[str, Any], emit: Callable[[GenerationRecord], None]) -> None:
     result_dict = result.to_dict()
     if cache is not None and result.ok:
@@ -248,20 +280,25 @@ def _finish_case(item: PlannedCase, result: GenerationResult, cache: GenerationC
     emit(_build_record(item, result=result_dict, generated_by=generated_by, cached=False, **common))
 
 
-def _generate_pending(backend: Backend, pending: list[PlannedCase], concurrency: int, run_id: str, model: str,
+def _generate_pending(cases: LongRecordRunner, render: Callable[[PlannedCase, str], RenderedPrompt],
+                      pending: list[PlannedCase], concurrency: int, run_id: str, model: str,
                       cancel: threading.Event | None,
-                      done: Callable[[PlannedCase, GenerationResult], None]) -> None:
-    def one(item: PlannedCase) -> GenerationResult:
+                      done: Callable[[PlannedCase, CaseGeneration], None]) -> None:
+    """Generate every pending case, ``concurrency`` at a time; each case's prompt is measured against the
+    context first and sent whole, refused, truncated or chunked (``workbench.run.long_records``)."""
+    def one(item: PlannedCase) -> CaseGeneration:
         request = GenerationRequest(request_id=f"{run_id}:{model}:{item.case.id}",
-                                    messages=item.prompt.messages, plain_prompt=item.prompt.plain_prompt)
+                                    messages=item.prompt.messages, plain_prompt=item.prompt.plain_prompt,
+                                    tools=item.tools, tool_choice=item.tool_choice)
         try:
-            return backend.generate(request)
+            return cases.generate(request, item.case.source, item.case.language, lambda text: render(item, text))
         except Exception as exc:  # backends should not raise, but a record must still be written
-            return GenerationResult(request_id=request.request_id, error=str(exc), error_type=type(exc).__name__)
+            return CaseGeneration(GenerationResult(request_id=request.request_id, error=str(exc),
+                                                   error_type=type(exc).__name__))
 
     queue = list(pending)
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"gen-{model}") as pool:
-        in_flight: dict[Future[GenerationResult], PlannedCase] = {}
+        in_flight: dict[Future[CaseGeneration], PlannedCase] = {}
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < concurrency and not (cancel is not None and cancel.is_set()):
@@ -300,6 +337,7 @@ def _write_evaluation_file(outcome: EvaluationOutcome, spec: ModelSpec, prompt: 
         prompt_hash=prompt.content_hash(), requested_concurrency=settings.concurrency,
         effective_concurrency=effective_concurrency, warmup=warmup, metrics=outcome.metrics,
         system_samples=system_samples, error=outcome.error, rouge_scheme=scheme,
+        long_records=settings.long_record_settings().describe(),
     ))
 
 
@@ -313,6 +351,7 @@ def _check_settings(settings: RunSettings) -> None:
     if settings.limit is not None and (isinstance(settings.limit, bool) or not isinstance(settings.limit, int)
                                        or settings.limit < 1):
         problems.append(f"limit must be a whole number of at least 1 (or none for every case), got {settings.limit!r}")
+    problems.extend(settings.long_record_settings().problems())
     if problems:
         raise WorkbenchError("invalid run settings: " + "; ".join(problems))
 
@@ -361,6 +400,7 @@ def run_comparison(
             evalset_version=subset.manifest.version, evalset_hash=subset.content_hash(),
             evalset_full_hash=evalset.content_hash(), limit=settings.limit, prompt=prompt.ref,
             prompt_hash=prompt.content_hash(), concurrency=settings.concurrency, warmup=settings.warmup,
+            long_records=settings.long_record_settings().describe(),
         ))
     except OSError as exc:
         raise RunFileWriteError(f"cannot create run directory {run_dir}: {exc.strerror or exc}; "

@@ -358,6 +358,54 @@ _declare(
     Metric("e2e_s", "e2e", "per case: end-to-end seconds of the request", "s", "lower", "latency",
            aggregation="run", paired=True, digits=2),
 )
+# Records longer than the model's context (``workbench.run.long_records``): the outputs a chunked case wrote before
+# its final summary are looked at too, and the run says how many cases did not fit and what was done.
+_declare(
+    Metric("phi_intermediate_leak_rate", "PHI leak (chunk outputs)", "per chunked case: share of its gold PHI items "
+           "found in any output written before the final summary (chunk summaries, summaries so far); cases sent "
+           "whole or truncated have none", "fraction", "lower", "privacy", interval=True, per_case_display=True),
+    Metric("phi_intermediate_any_leak", "Any PHI leak (chunk outputs)", "per chunked case: 1 when any gold PHI item "
+           "is found in an output written before the final summary", "fraction", "lower", "privacy", interval=True),
+    Metric("values_intermediate_invented", "Values invented (chunk outputs)", "per chunked case: distinct clinical "
+           "values in the outputs written before the final summary that the note does not hold", "count", "lower",
+           "quality", interval=True),
+    Metric("long_records_over_context", "Over context", "cases whose prompt and max_tokens did not fit the model's "
+           "context (refused, truncated or chunked)", "count", None, "volume", aggregation="run"),
+    Metric("long_records_cut_share", "Share cut", "mean over truncated cases of the share of the note's tokens left "
+           "out", "fraction", None, "volume", aggregation="run"),
+    Metric("long_records_calls_mean", "Calls per chunked case", "mean model calls of a chunked case (chunks, "
+           "reduce calls)", "calls", None, "volume", aggregation="run", digits=1),
+)
+# Standard diagnosis terms in a summary (``workbench.scoring.diagnosis_terms``), and ICD-10 coding through a function
+# call on coding sets (``workbench.scoring.coding``): a reply without a valid call codes nothing and scores 0.
+_declare(
+    Metric("diagnosis_terms_rate", "Standard terms", "share of the diagnoses in the output's assessment section that "
+           "name an ICD-10 category (its title or a listed synonym); abbreviations and colloquial names do not",
+           "fraction", "higher", "quality", interval=True, per_case_display=True),
+    Metric("coding_called", "Coding: called", "share of replies that hold a function call (a reply without one "
+           "counts 0)", "fraction", "higher", "quality", interval=True),
+    Metric("coding_valid_call", "Coding: valid call", "share of replies whose calls are all calls of "
+           "record_diagnoses with JSON arguments that match its schema (no call, invalid JSON, a wrong schema or "
+           "another tool count 0)", "fraction", "higher", "quality", interval=True, per_case_display=True),
+    Metric("coding_code_valid_rate", "Coding: codes valid", "share of the codes of valid calls that the set's code "
+           "system holds (ICD-10-CM, or WHO ICD-10 with national clinical edition codes read as the WHO code they "
+           "extend)", "fraction", "higher", "quality", interval=True),
+    Metric("coding_precision", "Coding precision", "share of the distinct codes given that are gold codes, exact "
+           "code", "fraction", "higher", "quality", interval=True),
+    Metric("coding_recall", "Coding recall", "share of the gold codes given, exact code", "fraction", "higher",
+           "quality", interval=True),
+    Metric("coding_f1", "Coding F1", "harmonic mean of coding precision and recall, exact code", "F-measure",
+           "higher", "quality", interval=True, paired=True, per_case_display=True),
+    Metric("coding_category_precision", "Coding precision (category)", "coding precision with codes compared by "
+           "their three-character category", "fraction", "higher", "quality", interval=True),
+    Metric("coding_category_recall", "Coding recall (category)", "coding recall with codes compared by their "
+           "three-character category", "fraction", "higher", "quality", interval=True),
+    Metric("coding_category_f1", "Coding F1 (category)", "coding F1 with codes compared by their three-character "
+           "category", "F-measure", "higher", "quality", interval=True, paired=True, per_case_display=True),
+    Metric("coding_primary_accuracy", "Primary diagnosis", "share of replies whose one code marked primary is the "
+           "gold primary code (none, several or a wrong one count 0)", "fraction", "higher", "quality",
+           interval=True, per_case_display=True),
+)
 # A guard model's verdicts on the outputs (``workbench guard``): the latest guard of the evaluation; each guard's
 # own figures stay in its guard-<guard>.json. Intervals are 95% Wilson intervals of the shares.
 _declare(

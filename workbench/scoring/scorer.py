@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbench.data.evalsets import Case, EvalSet
+from workbench.scoring.coding import CODING_TASK, gold_codes, score_coding
+from workbench.scoring.diagnosis_terms import check_terms
 from workbench.scoring.phi import case_leakage, leakage_aggregate
 from workbench.scoring.rouge import ROUGE_TYPES, rouge_l_fmeasure, rouge_scheme, rouge_scores
 from workbench.scoring.registry import CaseContext, ci_keys, extra_scorers, label_key, metrics_where
@@ -82,22 +84,62 @@ def content_scores(case: Case, output: str, required_sections: tuple[str, ...],
         scores["structure_compliance"] = None
         scores["structure_ok"] = None
         scores["rougeL_by_section"] = None
+    terms = check_terms(output, required_sections, case.language, synonyms)
+    scores["diagnosis_terms_rate"] = terms.mapped_rate if terms is not None else None
+    scores["diagnosis_terms"] = ([{"diagnosis": item.text, "category": item.category, "term": item.term}
+                                  for item in terms.diagnoses] if terms is not None else [])
     flags = plausibility_flags(output)
     if not output.strip():
         flags.append("empty output")
     scores["plausibility_flags"] = flags
     scores["plausibility_flagged"] = 1.0 if flags else 0.0
     scores.update(length_figures(output, case.source, case.reference))
-    leakage = case_leakage(case, output)
-    scores["phi_items"] = leakage.items
-    scores["phi_leaked_items"] = leakage.leaked_items
-    scores["phi_case_leak_rate"] = leakage.leak_rate
-    scores["phi_any_leak"] = (1.0 if leakage.any_leak else 0.0) if leakage.items else None
-    scores["phi_leaked"] = [
-        {"label": item.label, "text": item.text, "match": item.match, "mentions": item.mentions}
-        for item in leakage.leaked
-    ]
-    scores["_leakage"] = leakage
+    scores.update(leakage_scores(case, output))
+    return scores
+
+
+def leakage_scores(case: Case, text: str) -> dict[str, Any]:
+    """Gold PHI leakage of ``text`` for ``case``: the per-case figures, the leaked items, and the leakage itself
+    (``_leakage``, which the aggregates read)."""
+    leakage = case_leakage(case, text)
+    return {
+        "phi_items": leakage.items,
+        "phi_leaked_items": leakage.leaked_items,
+        "phi_case_leak_rate": leakage.leak_rate,
+        "phi_any_leak": (1.0 if leakage.any_leak else 0.0) if leakage.items else None,
+        "phi_leaked": [{"label": item.label, "text": item.text, "match": item.match, "mentions": item.mentions}
+                       for item in leakage.leaked],
+        "_leakage": leakage,
+    }
+
+
+def coding_case_scores(case: Case, output: str, tool_calls: list[dict[str, Any]] | None,
+                       code_system: str) -> dict[str, Any]:
+    """The per-case scores of a coding set: the reply's function calls against the case's gold codes
+    (``workbench.scoring.coding``; a reply without a valid call scores 0, never a guess), and gold PHI leakage in
+    everything the reply wrote (its text and the calls' arguments)."""
+    coded = score_coding(tool_calls, gold_codes(case.metadata, f"case {case.id!r}"), code_system)
+    written = "\n".join([output, *(str(call.get("arguments", "")) for call in tool_calls or [])])
+    scores: dict[str, Any] = {
+        "id": case.id,
+        "coding_called": 1.0 if coded.called else 0.0,
+        "coding_valid_call": 1.0 if coded.valid_call else 0.0,
+        "coding_code_valid_rate": coded.codes_valid_rate,
+        "coding_precision": coded.exact.precision,
+        "coding_recall": coded.exact.recall,
+        "coding_f1": coded.exact.f1,
+        "coding_category_precision": coded.category.precision,
+        "coding_category_recall": coded.category.recall,
+        "coding_category_f1": coded.category.f1,
+        "coding_primary_accuracy": coded.primary_correct,
+        "coding_calls": list(coded.statuses) or ["no_call"],
+        "coding_problems": list(coded.problems),
+        "coding_codes": [{"code": item.written, "matched": item.matched, "category": item.category}
+                         for item in coded.predicted],
+        "coding_invalid_codes": list(coded.invalid_codes),
+        "output_chars": len(output),
+    }
+    scores.update(leakage_scores(case, written))
     return scores
 
 
@@ -121,6 +163,35 @@ def finish_case_scores(scores: dict[str, Any], case: Case, output: str, required
     for scorer in extra_scorers():
         scores.update(scorer.score(context))
     return scores
+
+
+def intermediate_scores(case: Case, outputs: list[str] | None) -> dict[str, Any]:
+    """PHI and invented values in the outputs a chunked case wrote before its final summary (chunk summaries,
+    summaries so far): a leak there is a leak, though the final summary may not show it. The gold PHI items
+    found in any of them (share of the case's items, and whether any), and the distinct clinical values in them
+    that the note does not hold (as ``values_invented_rate`` finds them); None for a case without such outputs
+    (sent whole or truncated)."""
+    if not outputs:
+        return {"phi_intermediate_leak_rate": None, "phi_intermediate_any_leak": None,
+                "values_intermediate_invented": None}
+    leaked: dict[tuple[str, str], dict[str, Any]] = {}
+    items = 0
+    invented: dict[str, Any] = {}
+    for index, output in enumerate(outputs):
+        leakage = case_leakage(case, output)
+        items = leakage.items
+        for item in leakage.leaked:
+            leaked.setdefault((item.label, item.text), {"label": item.label, "text": item.text, "match": item.match,
+                                                        "call": index})
+        for value in value_fidelity(output, case.reference, case.source).invented:
+            invented.setdefault(str(value), value)
+    return {
+        "phi_intermediate_leak_rate": len(leaked) / items if items else None,
+        "phi_intermediate_any_leak": (1.0 if leaked else 0.0) if items else None,
+        "phi_intermediate_leaked": list(leaked.values()),
+        "values_intermediate_invented": float(len(invented)),
+        "values_intermediate_invented_list": list(invented.values()),
+    }
 
 
 def aggregate_scores(case_scores: list[dict[str, Any]]) -> dict[str, Any]:
@@ -169,15 +240,22 @@ class ScoreReport:
 
 
 def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDetector | None" = None,
-                  rouge: str | None = None, workers: int | None = None) -> ScoreReport:
+                  rouge: str | None = None, workers: int | None = None,
+                  intermediate: dict[str, list[str]] | None = None,
+                  tool_calls: dict[str, list[dict[str, Any]]] | None = None) -> ScoreReport:
     """Score one output per case id of ``evalset`` (ids without an output are not scored); ``rouge`` names
     the ROUGE tokenization scheme (default: the set language's). ``workers``: processes that compute the
     content scores (:func:`content_scores`); None chooses (:func:`~workbench.scoring.parallel.workers_for`:
     one below a few thousand cases, else one per core), 1 scores in this process. The scores are the same
-    either way."""
+    either way. ``intermediate``: per case id, the outputs of a chunked case's calls before its final summary
+    (``workbench.run.long_records``); PHI and invented values are looked for in them too
+    (:func:`intermediate_scores`). A coding set (``task: coding``) is scored on ``tool_calls``, per case id the
+    raw function calls of the reply (:func:`coding_case_scores`)."""
     from workbench.scoring.parallel import content_scores_in_workers, workers_for
 
     scheme = rouge_scheme(evalset.manifest.language, rouge)
+    if evalset.manifest.task == CODING_TASK:
+        return _score_coding_outputs(evalset, outputs, tool_calls or {}, detector, scheme)
     sections = evalset.manifest.required_sections
     synonyms = evalset.manifest.section_synonyms
     scored = [case for case in evalset.cases if case.id in outputs]
@@ -189,8 +267,22 @@ def score_outputs(evalset: EvalSet, outputs: dict[str, str], *, detector: "PHIDe
             contents = (content_scores(case, outputs[case.id], sections, synonyms, scheme) for case in scored)
         case_scores = [finish_case_scores(scores, case, outputs[case.id], sections, detector)
                        for case, scores in zip(scored, contents)]
+        for case, scores in zip(scored, case_scores):
+            scores.update(intermediate_scores(case, (intermediate or {}).get(case.id)))
         aggregate = aggregate_scores(case_scores)
     return ScoreReport(aggregate=aggregate, cases=case_scores, rouge_scheme=scheme)
+
+
+def _score_coding_outputs(evalset: EvalSet, outputs: dict[str, str], tool_calls: dict[str, list[dict[str, Any]]],
+                          detector: "PHIDetector | None", scheme: str) -> ScoreReport:
+    """:func:`score_outputs` of a coding set: each case's calls against its gold codes, then the detector and the
+    registered scorers on the reply's text."""
+    scored = [case for case in evalset.cases if case.id in outputs]
+    case_scores = [finish_case_scores(coding_case_scores(case, outputs[case.id], tool_calls.get(case.id),
+                                                         evalset.manifest.code_system),
+                                      case, outputs[case.id], evalset.manifest.required_sections, detector)
+                   for case in scored]
+    return ScoreReport(aggregate=aggregate_scores(case_scores), cases=case_scores, rouge_scheme=scheme)
 
 
 @contextmanager

@@ -185,8 +185,19 @@ def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_sto
         "rouge_scheme": summary.rouge_scheme or "not recorded",
         "git_commit": commit,
         "output_storage": output_storage,
+        **long_record_params(summary.long_records),
     })
     return {key: param_value(value) for key, value in params.items()}
+
+
+LONG_RECORDS_PARAM = "long_records"  # params ``long_records.<setting>``: what a run did with records over the context
+
+
+def long_record_params(settings: dict[str, Any] | None) -> dict[str, Any]:
+    """``long_records.strategy`` (and its chunk settings) as params; "not recorded" for a run from before."""
+    if settings is None:
+        return {f"{LONG_RECORDS_PARAM}.strategy": "not recorded"}
+    return {f"{LONG_RECORDS_PARAM}.{key}": value for key, value in settings.items()}
 
 
 _METRIC_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_\-. /]")
@@ -443,6 +454,8 @@ def case_rows(files: EvaluationFiles, *, storage: OutputStorage, evalset: EvalSe
             "plausibility_flags": json.dumps(score.plausibility_flags if score else [], ensure_ascii=False),
             "ttft_s": record.ttft_s, "ttfc_s": record.ttfc_s, "e2e_s": record.e2e_s,
             "prompt_tokens": record.prompt_tokens, "completion_tokens": record.completion_tokens,
+            "long_record": record.long_record.applied if record.long_record is not None else None,
+            "chunk_calls": len(record.chunks),
             "error": record.error,
             "cached": record.cached,
         })
@@ -651,6 +664,7 @@ def _comparison_params(run: RunManifest, prompt_uri: str, storage: str) -> dict[
     params = {key: param_value(getattr(run, key)) for key in keys}
     params.update({"prompt_uri": prompt_uri, "models": ",".join(run.models), "output_storage": storage,
                    "run_file_schema": str(run.schema_version)})
+    params.update({key: param_value(value) for key, value in long_record_params(run.long_records).items()})
     return params
 
 

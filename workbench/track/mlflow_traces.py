@@ -7,6 +7,10 @@ reasoning, when it has any, is a child span of its own and never part of the out
 token counts are attributes of the root span, which starts when the request was sent and ends when
 its last token arrived. A failed case is a trace whose root span has the status ERROR.
 
+A case of a coding set also holds the tools that were sent (inputs) and the reply's function calls as the
+model wrote them (outputs: the text as ``content`` and each call's name and raw arguments, under the same
+policy; the calls' names as the root span's ``tool_calls`` attribute).
+
 Every per-case value of a registered metric (:mod:`workbench.scoring.registry`) becomes a feedback
 assessment of source type CODE named after the metric. Text goes into the store as the run's
 ``store_outputs`` policy says (:func:`stored_text`, the function the per-case table uses); with
@@ -92,7 +96,21 @@ def trace_inputs(record: GenerationRecord, storage: OutputStorage, phi: PhiItems
     ``storage`` says."""
     messages = [{"role": message.get("role", ""), "content": stored_text(message.get("content"), storage, phi)}
                 for message in record.messages]
-    return {"case_id": record.case_id, "messages": messages}
+    inputs: dict[str, Any] = {"case_id": record.case_id, "messages": messages}
+    if record.tools:
+        inputs["tools"] = record.tools
+        inputs["tool_choice"] = record.tool_choice
+    return inputs
+
+
+def trace_outputs(record: GenerationRecord, storage: OutputStorage, phi: PhiItems) -> Any:
+    """The reply as stored: its text, or, when it called functions, its text and each call as the model wrote it."""
+    content = stored_text(record.output, storage, phi)
+    if not record.tool_calls:
+        return content
+    return {"content": content,
+            "tool_calls": [{"name": call.get("name", ""), "arguments": stored_text(call.get("arguments"), storage, phi)}
+                           for call in record.tool_calls]}
 
 
 def output_tokens_per_s(record: GenerationRecord) -> float | None:
@@ -111,6 +129,7 @@ def timing_attributes(record: GenerationRecord) -> dict[str, Any]:
         "reasoning_tokens": record.reasoning_tokens, "output_tokens_per_s": output_tokens_per_s(record),
         "token_count_source": record.token_count_source, "finish_reason": record.finish_reason,
         "cached": record.cached,
+        "tool_calls": [call.get("name", "") for call in record.tool_calls] or None,
     }
     attributes = {key: value for key, value in values.items() if value is not None}
     if record.prompt_tokens is not None and record.completion_tokens is not None:
@@ -232,7 +251,7 @@ def log_case_trace(record: GenerationRecord, scores: CaseScores | None, links: T
                          *judge_feedback(rubric_verdicts or [], links.storage, phi, root.span_id)]:
             mlflow.log_assessment(trace_id=root.trace_id, assessment=feedback)
     if record.ok:
-        root.end(outputs=stored_text(record.output, links.storage, phi), end_time_ns=end_ns)
+        root.end(outputs=trace_outputs(record, links.storage, phi), end_time_ns=end_ns)
     else:
         error = f"{record.error_type or 'Error'}: {record.error}"
         root.add_event(SpanEvent(name="exception", attributes={"exception.type": record.error_type or "Error",

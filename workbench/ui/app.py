@@ -579,6 +579,19 @@ def rubric_lines(rubric_verdicts: list[Any]) -> str:
     return "".join(lines)
 
 
+def tool_call_lines(output: Any) -> str:
+    """An output's function calls for its title: each call's name and arguments as the model wrote them, how the
+    call was read, and why it is not valid."""
+    lines = [f"\ncall {index + 1}: **{markdown_text(call.get('name', ''))}**"
+             + (f" ({markdown_text(output.call_readings[index])})" if index < len(output.call_readings) else "")
+             + f" — arguments: {markdown_text(call.get('arguments', ''))}"
+             for index, call in enumerate(output.tool_calls)]
+    lines += [f"\n- {markdown_text(problem)}" for problem in output.call_problems]
+    if not output.tool_calls and "no_call" in output.call_readings:
+        lines.append("\nno function call")
+    return "".join(lines)
+
+
 def verdict_lines(verdicts: list[Any]) -> str:
     """Each guard's verdict on one output, for the output's title: level, categories and reason."""
     return "".join(f"\nguard {markdown_text(verdict.guard)}: **{verdict.level}**"
@@ -688,7 +701,7 @@ def case_parts(config: UIConfig, cases: RunCases, case_id: str | None, request: 
             marked = len(output.spans)
             title = (f"### {markdown_text(output.model)}\n{marked} PHI span(s) marked"
                      + (f" · **error:** {markdown_text(output.error)}" if output.error else "")
-                     + verdict_lines(output.verdicts) + rubric_lines(output.rubric_verdicts))
+                     + tool_call_lines(output) + verdict_lines(output.verdicts) + rubric_lines(output.rubric_verdicts))
             slots.extend([gr.update(visible=True), title,
                           gr.update(value=highlighted(output.output, output.spans), label=output.model)])
         else:
