@@ -94,7 +94,15 @@ class _Worker:
             with tempfile.TemporaryFile() as errors:
                 process = subprocess.Popen([sys.executable, "-m", "workbench.scoring.parallel"], stdin=subprocess.PIPE,
                                            stdout=subprocess.PIPE, stderr=errors, env=environment)
-                answer, _ = process.communicate(pickle.dumps(self.task, protocol=pickle.HIGHEST_PROTOCOL))
+                assert process.stdin is not None and process.stdout is not None
+                # One write and one read, each a single blocking call that lets go of the interpreter lock: sent
+                # piece by piece (``communicate``), every piece would wait for the lock that this process's own
+                # scoring holds, and the worker would get its cases only once this process was done.
+                with process.stdin:
+                    process.stdin.write(pickle.dumps(self.task, protocol=pickle.HIGHEST_PROTOCOL))
+                answer = process.stdout.read()
+                process.stdout.close()
+                process.wait()
                 if process.returncode != 0:
                     errors.seek(0)
                     tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
