@@ -176,18 +176,11 @@ def term_index(language: str) -> TermIndex:
 
 def match_term(text: str, index: TermIndex) -> TermMatch:
     """The longest standard term ``text`` contains (whole words in English), and its category."""
-    if index.language == "en":
-        words = normalise_english(text)
-        for size in range(min(index.longest, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                found = index.terms.get(words[start:start + size])
-                if found:
-                    return TermMatch(text, found[0], found[1])
-        return TermMatch(text)
-    flat = normalise_chinese(text)
-    for size in range(min(index.longest, len(flat)), 0, -1):
-        for start in range(len(flat) - size + 1):
-            found = index.terms.get(flat[start:start + size])
+    # English terms are tuples of whole words, Chinese ones strings: either is searched by its slices.
+    pieces = normalise_english(text) if index.language == "en" else normalise_chinese(text)
+    for size in range(min(index.longest, len(pieces)), 0, -1):
+        for start in range(len(pieces) - size + 1):
+            found = index.terms.get(pieces[start:start + size])
             if found:
                 return TermMatch(text, found[0], found[1])
     return TermMatch(text)
