@@ -55,8 +55,9 @@ def test_the_python_api_names_the_closest_model_set_and_prompt(isolated_cwd: Pat
     with pytest.raises(EvalSetError, match=r"^evaluation set 'smoke-eng' not found \(no cases\.jsonl\); known sets: "
                                            r".*smoke-zh; did you mean 'smoke-en'\?$"):
         load_evalset("smoke-eng")
-    with pytest.raises(PromptError, match=r"^unknown prompt 'clinical-sumary-en'; known prompts: clinical-summary-en, "
-                                          r"inpatient-summary-zh; did you mean 'clinical-summary-en@1'\?$"):
+    with pytest.raises(PromptError, match=r"^unknown prompt 'clinical-sumary-en'; known prompts: clinical-coding-en, "
+                                          r"clinical-summary-en, inpatient-coding-zh, inpatient-summary-zh; "
+                                          r"did you mean 'clinical-summary-en@1'\?$"):
         get_prompt("clinical-sumary-en@1")
     with pytest.raises(PromptError, match=r"did you mean 'clinical-summary-en'\?$"):
         get_prompt("clinical-sumary-en")
