@@ -21,9 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import gradio as gr
+from workbench.privacy.egress import apply_privacy_environment
 
-from workbench.errors import WorkbenchError
+apply_privacy_environment()  # before gradio, and mlflow in log_to_mlflow, are imported
+
+import gradio as gr  # noqa: E402
+
+from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.review.answering import BlindItem, answer_likert, answer_pairwise, blind_item, names_visible, reveal_names
 from workbench.review.questions import (
     ASPECTS, CASE_SELECTIONS, FLAGS, LIKERT_HIGH, LIKERT_LOW, LIKERT_POINTS, OVERALL, REVIEW_KINDS, Aspect,
