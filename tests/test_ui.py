@@ -108,6 +108,8 @@ def test_run_leaderboard_cases_and_playground_in_a_browser(tmp_path: Path) -> No
 
             # Prompts: the versions of the set's prompt, its template ready to edit.
             page.get_by_role("tab", name="Prompts").click()
+            page.locator("#prompt-name input").click()
+            page.get_by_role("option", name="clinical-summary-en", exact=True).click()
             expect(page.locator("#prompt-versions")).to_contain_text("clinical-summary-en@1", timeout=60_000)
             expect(page.locator("#prompt-versions")).to_contain_text("prompts:/clinical-summary-en/1")
             expect(page.locator("#prompt-template")).to_contain_text("{{source}}", timeout=30_000)

@@ -104,7 +104,7 @@ def blind_review_of(config: UIConfig, user: str, run_dir: Path) -> str | None:
     """Why ``user`` may not open run ``run_dir``'s outputs beside their models' names (the Cases and Compare
     tabs, its report), or None: they review it blind in a task that is not complete and whose models were not
     revealed. Review administrators are never held back."""
-    if is_review_admin(config, user) or not (Path(run_dir) / REVIEWS_FILE).is_file():
+    if not (Path(run_dir) / REVIEWS_FILE).is_file() or is_review_admin(config, user):
         return None
     store = ReviewStore(Path(run_dir))
     try:
