@@ -162,6 +162,8 @@ def test_edit_check_register_and_run_the_new_version_without_a_restart(tmp_path:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
             page.get_by_role("tab", name="Prompts").click()
+            page.locator("#prompt-name input").click()
+            page.get_by_role("option", name="clinical-summary-en", exact=True).click()
             template, diff, status = page.locator("#prompt-template"), page.locator("#prompt-diff"), page.locator(
                 "#prompt-status")
             expect(template).to_contain_text("{{source}}", timeout=60_000)
