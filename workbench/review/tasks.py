@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.errors import WorkbenchError
 from workbench.review.questions import (
-    ASPECT_NAMES, CASE_SELECTIONS, FLAGS, CaseSelection, PairwiseChoice, ReviewKind, aspect,
+    ASPECT_NAMES, CASE_SELECTIONS, FLAGS, REVIEW_KINDS, CaseSelection, PairwiseChoice, ReviewKind, aspect,
 )
 from workbench.run.run_cases import RunCases, disagreement
 
@@ -129,7 +129,7 @@ def new_task_id() -> str:
 
 def _checked_request(run: RunCases, request: ReviewRequest) -> list[str]:
     """The models of the task; every other option checked."""
-    if request.kind not in ("pairwise", "likert"):
+    if request.kind not in REVIEW_KINDS:
         raise ReviewTaskError(f"kind (--kind): choose pairwise or likert (got {request.kind!r})")
     reviewers = [name.strip() for name in request.reviewers]
     if not reviewers or any(not name for name in reviewers):
