@@ -117,3 +117,19 @@ def test_in_process_llama_cpp_returns_the_handlers_call(smollm2_gguf: Path) -> N
     assert result.ttft_s is None and result.e2e_s and result.e2e_s > 0  # not streamed: no first-token time
     assert result.completion_tokens and result.completion_tokens <= MAX_TOKENS
     _reading_is_what_was_written(result.tool_calls, read_calls(result.tool_calls).statuses)
+
+
+def test_a_model_set_to_a_named_tool_choice_is_asked_for_the_call_in_a_run(llama_server: str, tmp_path: Path) -> None:
+    """``tool_choice: named`` in a model's entry (MedGemma's, for a server without its tool-call parser): every
+    request of the run names the tool, the record keeps what was sent, and each reply is a call."""
+    evalset = load_evalset("clinical-coding-en")
+    spec = _spec(llama_server).model_copy(update={"tool_choice": "named"})
+    outcome = run_comparison([spec], get_prompt("clinical-coding-en@1"), evalset,
+                             RunSettings(runs_dir=tmp_path, limit=1, show_progress=False))
+    evaluation = outcome.evaluations[0]
+    record = read_records(evaluation.directory)[0]
+    assert record.error is None, record.error
+    assert record.tool_choice == NAMED and [call["name"] for call in record.tool_calls] == [TOOL_NAME]
+    scores = read_scores(evaluation.directory)[0]
+    assert scores.value("coding_called") == 1.0
+    _reading_is_what_was_written(record.tool_calls, tuple(scores.get("coding_calls")))

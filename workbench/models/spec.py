@@ -73,6 +73,10 @@ class ModelSpec(BaseModel):
     # so the output starts inside a reasoning block. None: the vllm backend asks its server.
     reasoning_in_prompt: bool | None = None
     keep_special_tokens: bool = False
+    # How a coding set's function call is asked for (workbench.scoring.coding.ToolChoiceMode): "auto" (the model
+    # decides; a vLLM server needs its tool-call parser) or "named" (the call is required and its arguments
+    # constrained to the tool's schema by the server).
+    tool_choice: Literal["auto", "named"] = "auto"
     # Extra fields sent in every request body to an OpenAI-compatible server (vLLM: ignore_eos, min_tokens).
     request_extra: dict[str, Any] = Field(default_factory=dict)
     # For a server the workbench starts (vllm): its environment and how long to wait for it.

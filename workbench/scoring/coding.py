@@ -30,7 +30,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 from workbench.hashing import canonical_json, sha256_hex
 
@@ -38,6 +38,12 @@ CODING_TASK = "coding"  # a manifest's ``task`` for a coding set
 GOLD_FIELD = "icd10"  # the case metadata field holding the gold codes
 TOOL_NAME = "record_diagnoses"
 TOOL_CHOICE = "auto"
+# How a model is asked for the call (a model's ``tool_choice`` setting): "auto" lets it decide, as a deployed coding
+# assistant would (a vLLM server needs the model's tool-call parser); "named" names record_diagnoses, and the server
+# constrains the reply to the tool's schema (vLLM's structured outputs, llama.cpp's grammar), so a model without a
+# tool-call parser (MedGemma) still answers with a call. A named call is never "no call": compare like with like.
+ToolChoiceMode = Literal["auto", "named"]
+NAMED_TOOL_CHOICE: dict[str, Any] = {"type": "function", "function": {"name": TOOL_NAME}}
 MAX_CODES = 30
 MAX_DESCRIPTION_CHARS = 300
 
@@ -82,17 +88,19 @@ RECORD_DIAGNOSES_TOOL: dict[str, Any] = {
 }
 
 
-def request_tools(task: str) -> tuple[tuple[dict[str, Any], ...], str | None]:
+def request_tools(task: str, mode: ToolChoiceMode = "auto") -> tuple[tuple[dict[str, Any], ...],
+                                                                      str | dict[str, Any] | None]:
     """The tools and tool choice every request of a set of ``task`` carries: ``record_diagnoses`` for a coding
-    set, nothing otherwise."""
+    set, asked for as ``mode`` says (:data:`ToolChoiceMode`), nothing otherwise."""
     if task != CODING_TASK:
         return (), None
-    return (json.loads(json.dumps(RECORD_DIAGNOSES_TOOL)),), TOOL_CHOICE
+    choice = TOOL_CHOICE if mode == "auto" else json.loads(json.dumps(NAMED_TOOL_CHOICE))
+    return (json.loads(json.dumps(RECORD_DIAGNOSES_TOOL)),), choice
 
 
-def tools_hash(task: str) -> str | None:
+def tools_hash(task: str, mode: ToolChoiceMode = "auto") -> str | None:
     """SHA-256 of the tools and tool choice of ``task`` (part of the response cache key); None without tools."""
-    tools, choice = request_tools(task)
+    tools, choice = request_tools(task, mode)
     return sha256_hex(canonical_json({"tools": list(tools), "tool_choice": choice})) if tools else None
 
 
