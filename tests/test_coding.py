@@ -347,6 +347,9 @@ def test_workbench_run_on_a_coding_set_prints_the_coding_scores(isolated_cwd: Pa
     lines = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line.startswith("coding_")}
     assert lines["coding_valid_call"][-4] == "1.000" and lines["coding_f1"][-4] == "1.000"
     assert lines["coding_primary_accuracy"][-4] == "0.500"  # the second reply marks no primary diagnosis
+    header = next(line for line in done.stdout.splitlines() if line.startswith("rank"))
+    assert "Coding F1" in header and "ROUGE-L" not in header  # the table's columns are the coding set's
+    assert "rank: ranked by Failures (lower first), then Coding F1 (higher first)" in done.stdout
 
 
 def test_a_script_gives_calls_exactly_and_a_malformed_one_is_refused_naming_the_field() -> None:
@@ -358,3 +361,28 @@ def test_a_script_gives_calls_exactly_and_a_malformed_one_is_refused_naming_the_
         parse_step({"tool_calls": [{"name": TOOL_NAME}]}, "script.yaml: a")
     with pytest.raises(ScriptError, match=r"script.yaml: a.tool_calls\[0\]: name and arguments must be strings"):
         parse_step({"tool_calls": [{"name": TOOL_NAME, "arguments": {"codes": []}}]}, "script.yaml: a")
+
+
+def test_a_named_tool_choice_names_the_tool_and_is_its_own_cache_key() -> None:
+    from workbench.data.prompts import get_prompt
+    from workbench.models.spec import ModelSpec
+    from workbench.run.runner import plan_cases, render_all
+
+    tools, choice = request_tools("coding", "named")
+    assert choice == {"type": "function", "function": {"name": TOOL_NAME}} and tools == request_tools("coding")[0]
+    assert request_tools("summary", "named") == ((), None)
+    evalset = load_evalset("clinical-coding-en").head(1)
+    rendered = render_all(evalset, get_prompt("clinical-coding-en@1"))
+    planned = {mode: plan_cases(ModelSpec(name="coder", backend="scripted", model="echo-source", tool_choice=mode),
+                                {}, get_prompt("clinical-coding-en@1"), evalset, rendered)[0]
+               for mode in ("auto", "named")}
+    assert planned["auto"].tool_choice == TOOL_CHOICE and planned["named"].tool_choice == choice
+    assert planned["auto"].key != planned["named"].key  # a reply asked for differently is not served from the cache
+    medgemma = [entry for name, entry in _catalogue().items() if name.startswith("medgemma")]
+    assert medgemma and all(entry.tool_choice == "named" for entry in medgemma)
+
+
+def _catalogue() -> dict:
+    from workbench.models.catalogue import load_catalogue
+
+    return {name: entry.spec for name, entry in load_catalogue().items()}

@@ -133,9 +133,9 @@ def test_ranked_rows_reuse_the_paired_comparisons_until_an_evaluation_changes(
     computed: list[int] = []
     original = leaderboard_module.separated_on_quality
 
-    def counted(evaluations: list[tuple[str, Any]]) -> Any:
+    def counted(evaluations: list[tuple[str, Any]], task: str | None = None) -> Any:
         computed.append(len(evaluations))
-        return original(evaluations)
+        return original(evaluations, task)
 
     monkeypatch.setattr(leaderboard_module, "separated_on_quality", counted)
     rows = ranked_rows(entries)

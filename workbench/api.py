@@ -107,6 +107,11 @@ class EvaluationResult:
         return self.outcome.evalset.name
 
     @property
+    def task(self) -> str:
+        """The set's task, which names the ranking rule's quality metric and the table's columns."""
+        return self.outcome.evalset.manifest.task
+
+    @property
     def mlflow_parent_run_id(self) -> str | None:
         return self.logged.parent_run_id if self.logged is not None else None
 
@@ -131,8 +136,9 @@ class EvaluationResult:
         return {model: cases for model, cases in failed.items() if cases}
 
     def ranked(self) -> list[EvaluationOutcome]:
-        """The evaluations in the order of the one ranking rule (see ``ranking_rule_text()``)."""
-        return sorted(self.outcome.evaluations, key=lambda e: ranking_key(e.metrics, failed=bool(e.error)))
+        """The evaluations in the order of the ranking rule of the set's task (see ``ranking_rule_text(task)``)."""
+        return sorted(self.outcome.evaluations,
+                      key=lambda e: ranking_key(e.metrics, failed=bool(e.error), task=self.task))
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per model, in ranking order: cases, failures, the headline metrics with their 95% CI."""
@@ -140,7 +146,8 @@ class EvaluationResult:
         for evaluation in self.ranked():
             m = evaluation.metrics
             row: dict[str, Any] = {"model": evaluation.model, "cases": m.get("cases"), "failures": m.get("failures"),
-                                   "cached": m.get("cached"), **headline_values(m), "error": evaluation.error}
+                                   "cached": m.get("cached"), **headline_values(m, [self.task]),
+                                   "error": evaluation.error}
             rows.append(row)
         return rows
 

@@ -27,9 +27,10 @@ from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.run.long_records import DEFAULT_STRATEGY, LongRecordStrategy  # noqa: E402
 from workbench.report.tables import format_text_table, headline_cells, headline_headers, status_cell  # noqa: E402
 from workbench.scoring.registry import (  # noqa: E402
-    default_gates, interval_of, metric, metrics_where, ranking_key, ranking_rule_text,
+    SUMMARY_TASK, default_gates, interval_of, metric, metrics_where, ranking_key, ranking_rule_text,
 )
 from workbench.scoring.registry import primary as primary_metric  # noqa: E402
+from workbench.scoring.coding import CODING_TASK  # noqa: E402
 
 if TYPE_CHECKING:
     from workbench.run.runner import ComparisonOutcome
@@ -221,8 +222,9 @@ def report(
     runs_dir: Optional[Path] = typer.Option(
         None, "--runs-dir", help="Where to look for the newest run (default ./runs or $WORKBENCH_RUNS_DIR)."),
     thresholds: Optional[Path] = typer.Option(
-        None, "--thresholds", help="YAML gates: metric: {min: X} / {max: Y} (default: "
-        + "; ".join(gate.describe() for gate in default_gates()) + ")."),
+        None, "--thresholds", help="YAML gates: metric: {min: X} / {max: Y} (default, for a summary set: "
+        + "; ".join(gate.describe() for gate in default_gates(SUMMARY_TASK)) + "; for a coding set: "
+        + "; ".join(gate.describe() for gate in default_gates(CODING_TASK)) + ")."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default: the first run directory)."),
     load_test: Optional[list[Path]] = typer.Option(
         None, "--load-test", help="A load test directory runs/load-* (workbench load) shown under load beside the "
@@ -237,14 +239,14 @@ def report(
     """Write report.html (self-contained) and report.md for a comparison, and attach them to its MLflow run.
 
     With --load-test, the report also shows each load test's curves and levels under load."""
-    from workbench.report.build import ReportError, build_report, default_thresholds, load_thresholds
+    from workbench.report.build import ReportError, build_report, load_thresholds
     from workbench.report.publish import find_latest_run_dir, log_report_to_mlflow, write_report
     from workbench.run.files import default_runs_dir
 
     try:
         if not run_dirs:
             run_dirs = [find_latest_run_dir(runs_dir or default_runs_dir())]
-        gates = load_thresholds(thresholds) if thresholds is not None else default_thresholds()
+        gates = load_thresholds(thresholds) if thresholds is not None else None  # None: the set's task's defaults
         built = build_report(list(run_dirs), gates, output_excerpt_chars=240 if output_excerpts else 0,
                              load_dirs=list(load_test or []))
         html_path, md_path = write_report(built, out or run_dirs[0])
@@ -565,28 +567,33 @@ def _paired_lines(results: list[Any]) -> list[str]:
     return lines
 
 
-def summary_headers() -> list[str]:
-    """The summary table's columns; read at call time, so a scorer registered later shows too."""
-    return ["rank", "model", "cases", "failures", "cached", *headline_headers(), "status"]
+def summary_headers(tasks: Any = None) -> list[str]:
+    """The summary table's columns for sets of ``tasks`` (None: every headline metric); read at call time, so a
+    scorer registered later shows too."""
+    return ["rank", "model", "cases", "failures", "cached", *headline_headers(tasks), "status"]
 
 
-def _summary_rows(outcome: ComparisonOutcome, paired: list[Any]) -> list[list[str]]:
-    """One row per model, in the order of the one ranking rule; columns from the registry's headline metrics;
-    ``paired`` are the comparison's paired tests, which decide shared ranks."""
+def _summary_rows(outcome: ComparisonOutcome, paired: list[Any], tasks: Any = None) -> list[list[str]]:
+    """One row per model, in the order of the ranking rule of the set's task; columns from the registry's headline
+    metrics for ``tasks`` (default: the set's task); ``paired`` are the comparison's paired tests, which decide
+    shared ranks."""
     from workbench.scoring.compare import rank_label, shared_ranks
 
-    ordered = [(e.model, ranking_key(e.metrics, failed=bool(e.error))) for e in outcome.evaluations]
+    task = outcome.evalset.manifest.task
+    ordered = [(e.model, ranking_key(e.metrics, failed=bool(e.error), task=task)) for e in outcome.evaluations]
     ordered.sort(key=lambda item: item[1])
-    ranks = shared_ranks(ordered, paired)
+    ranks = shared_ranks(ordered, paired, task)
     by_model = {evaluation.model: evaluation for evaluation in outcome.evaluations}
+    columns = [task] if tasks is None else tasks
     return [[rank_label(ranks[model], ranks), model,
              *[str(by_model[model].metrics.get(name, "-")) for name in ("cases", "failures", "cached")],
-             *headline_cells(by_model[model].metrics), status_cell(by_model[model].error, by_model[model].metrics)]
+             *headline_cells(by_model[model].metrics, columns),
+             status_cell(by_model[model].error, by_model[model].metrics)]
             for model, _ in ordered]
 
 
 def _summary_table(outcome: ComparisonOutcome, paired: list[Any]) -> str:
-    return _format_table(summary_headers(), _summary_rows(outcome, paired))
+    return _format_table(summary_headers([outcome.evalset.manifest.task]), _summary_rows(outcome, paired))
 
 
 def comparison_json(outcome: ComparisonOutcome, paired: list[Any]) -> dict[str, Any]:
@@ -781,12 +788,13 @@ def _echo_result(result: Any, comparisons: list[Any], rouge_scheme: Optional[str
     typer.echo(_summary_table(outcome, comparisons))
     for line in _long_record_lines(outcome):
         typer.echo(line)
-    if outcome.evalset.manifest.code_system:  # a coding set: its scores are not columns of the summary table
+    if outcome.evalset.manifest.code_system:  # a coding set: every coding score, beyond the table's columns
         for evaluation in outcome.evaluations:
             typer.echo(f"coding scores ({outcome.evalset.manifest.code_system}), {evaluation.model}:")
             typer.echo(_metrics_table(evaluation.metrics))
-    typer.echo(f"rank: {ranking_rule_text()}; models no Holm-adjusted test separates on "
-               f"{primary_metric('quality').label} share a rank (\"1=\")")
+    task = outcome.evalset.manifest.task
+    typer.echo(f"rank: {ranking_rule_text(task)}; models no Holm-adjusted test separates on "
+               f"{primary_metric('quality', task).label} share a rank (\"1=\")")
     paired = _paired_lines(comparisons)
     if paired:
         typer.echo("paired differences (95% t interval, paired t-test p, Holm-adjusted p over every test, effect "
@@ -805,9 +813,10 @@ def _echo_result(result: Any, comparisons: list[Any], rouge_scheme: Optional[str
 
 def _batch_table(shown: list[tuple[Any, list[Any]]]) -> str:
     """Every set's ranked rows in one table with a set column (ranks count within each set)."""
+    tasks = list(dict.fromkeys(result.outcome.evalset.manifest.task for result, _ in shown))
     rows = [[result.outcome.evalset.name, *row] for result, comparisons in shown
-            for row in _summary_rows(result.outcome, comparisons)]
-    return _format_table(["set", *summary_headers()], rows)
+            for row in _summary_rows(result.outcome, comparisons, tasks)]
+    return _format_table(["set", *summary_headers(tasks)], rows)
 
 
 class ExportFormat(str, Enum):
@@ -856,7 +865,7 @@ def leaderboard(
     if not entries:
         typer.echo("no evaluations logged" + (" for these filters" if evalset or prompt else ""))
     else:
-        typer.echo(_format_table(leaderboard_headers(), rows))
+        typer.echo(_format_table(leaderboard_headers(entries), rows))
     for path, export_format in ((csv_out, "csv"), (json_out, "json")):
         if path is not None:
             try:

@@ -43,9 +43,10 @@ from workbench.review.results import ReviewResults
 from workbench.run.load import LOAD_FILE, LoadFileError, LoadTest, ModelSweep, read_load_test
 from workbench.scoring.compare import paired_comparisons, shared_ranks
 from workbench.scoring.registry import (
-    Gate, Metric, ci_keys, default_gates, is_metric, metrics_where, per_label, primary,
-    ranking_key, ranking_rule_text, value_of,
+    LONG_RECORD_FIGURES, Gate, Metric, ci_keys, default_gates, headline_metrics, is_metric, metrics_where, per_label,
+    primary, ranking_key, ranking_rule_text, value_of,
 )
+from workbench.scoring.registry import metric as declared_metric
 from workbench.scoring.stats import MIN_CASES_FOR_RANKING, PairedComparison
 
 
@@ -67,9 +68,9 @@ class Thresholds:
     source: str = "default"
 
 
-def default_thresholds() -> Thresholds:
-    """The default gates the metric registry declares."""
-    return Thresholds(gates=tuple(default_gates()), source="default")
+def default_thresholds(task: str | None = None) -> Thresholds:
+    """The default gates the metric registry declares for the set's ``task`` (None: a summary set)."""
+    return Thresholds(gates=tuple(default_gates(task)), source="default")
 
 
 def _bound(path: Path, metric: str, key: str, value: Any) -> float:
@@ -139,8 +140,13 @@ class ModelEvaluation:
     def metric(self, name: str) -> float | None:
         return value_of(self.metrics, name)
 
+    @property
+    def task(self) -> str | None:
+        """The set's task, which decides the primary quality metric and the default gates."""
+        return self.summary.task
+
     def ranking_key(self) -> tuple[Any, ...]:
-        return (*ranking_key(self.metrics, failed=bool(self.summary.error)), self.label)
+        return (*ranking_key(self.metrics, failed=bool(self.summary.error), task=self.task), self.label)
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,8 @@ class ModelSettings:
     evalset_hash: str
     concurrency: int | None
     error: str | None
+    long_records: dict[str, Any] | None = None  # the strategy for records over the context (None: not recorded)
+    long_record_figures: dict[str, MetricValue] = field(default_factory=dict)  # LONG_RECORD_FIGURES' values
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,7 @@ class Report:
     prompt: str
     prompt_hash: str | None
     rouge_scheme: str  # the ROUGE tokenization of every ROUGE figure in the report
+    task: str | None  # the set's task: it names the primary quality metric, the gates and the leaderboard columns
     thresholds: Thresholds
     models: list[str]
     settings: list[ModelSettings]
@@ -333,7 +342,65 @@ def _settings(item: ModelEvaluation) -> ModelSettings:
         prompt=summary.prompt, prompt_hash=summary.prompt_hash, evalset=summary.evalset,
         evalset_version=summary.evalset_version, evalset_hash=summary.evalset_hash,
         concurrency=summary.effective_concurrency, error=summary.error,
+        long_records=summary.long_records, long_record_figures=_long_record_figures(item),
     )
+
+
+# --- records longer than the context (shared by the HTML and markdown renderings) ------------
+
+OVER_CONTEXT = LONG_RECORD_FIGURES[0]  # cases that did not fit: the figures are shown when any model had one
+NOT_RECORDED = "not recorded"
+_SETTINGS_NOT_SHOWN = ("strategy", "framing")  # the strategy leads the cell; the framing's hash is the workbench's
+
+
+def _long_record_figures(item: ModelEvaluation) -> dict[str, MetricValue]:
+    return {name: MetricValue(item.metric(name), *(item.metric(key) for key in ci_keys(name)))
+            for name in LONG_RECORD_FIGURES}
+
+
+def long_record_setting(settings: dict[str, Any] | None) -> str:
+    """A model's strategy for records over its context with its settings, e.g. ``map-reduce (chunk_tokens=as many
+    as fit, chunk_overlap=0)``; "not recorded" for an evaluation written before the strategy was recorded."""
+    if settings is None:
+        return NOT_RECORDED
+    details = ", ".join(f"{key}={value}" for key, value in settings.items() if key not in _SETTINGS_NOT_SHOWN)
+    strategy = str(settings.get("strategy", NOT_RECORDED))
+    return f"{strategy} ({details})" if details else strategy
+
+
+def any_over_context(report: Report) -> bool:
+    """Whether any model of the report had a case whose prompt did not fit its context."""
+    return any((setting.long_record_figures.get(OVER_CONTEXT) or MetricValue(None)).value
+               for setting in report.settings)
+
+
+def _figure_cell(declared: Metric, value: MetricValue | None) -> str:
+    if value is None or value.value is None:
+        return "–"
+    if declared.interval and value.ci_low is not None and value.ci_high is not None:
+        return f"{declared.format(value.value)} [{declared.format(value.ci_low)}, {declared.format(value.ci_high)}]"
+    return declared.format(value.value)
+
+
+def long_record_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    """One row per model: its strategy and chunk settings, then, when any case was over a context, the figures of
+    :data:`LONG_RECORD_FIGURES` headed as the registry declares them."""
+    figures = [declared_metric(name) for name in LONG_RECORD_FIGURES] if any_over_context(report) else []
+    header = ["model", "long records"] + [item.heading for item in figures]
+    rows = [[setting.model, long_record_setting(setting.long_records)]
+            + [_figure_cell(item, setting.long_record_figures.get(item.name)) for item in figures]
+            for setting in report.settings]
+    return header, rows
+
+
+def long_record_note(report: Report) -> str:
+    """What the long-record table says: the strategy, and each figure's declared definition when it is shown."""
+    note = ("What a run did with a case whose prompt and max_tokens did not fit the model's context (refuse, "
+            "truncate, map-reduce or refine); records that fit are sent whole.")
+    if not any_over_context(report):
+        return note + " No case was recorded as over its model's context."
+    return note + " " + "; ".join(f"{item.label}: {item.definition}"
+                                  for item in map(declared_metric, LONG_RECORD_FIGURES)) + "."
 
 
 def read_load_tests(load_dirs: list[Path]) -> list[tuple[Path, LoadTest]]:
@@ -385,10 +452,10 @@ def pareto_front(points: dict[str, tuple[float, float]]) -> list[str]:
     return sorted(front, key=lambda name: (points[name][0], -points[name][1], name))
 
 
-def _pareto(evaluations: list[ModelEvaluation], cost_metric: str) -> ParetoFront:
+def _pareto(evaluations: list[ModelEvaluation], cost_metric: str, task: str | None) -> ParetoFront:
     points: dict[str, tuple[float, float]] = {}
     excluded = []
-    quality_metric = primary("quality").name
+    quality_metric = primary("quality", task).name
     for item in evaluations:
         quality, cost = item.metric(quality_metric), item.metric(cost_metric)
         if quality is None or cost is None:
@@ -410,7 +477,7 @@ def _evaluate_gates(item: ModelEvaluation, thresholds: Thresholds) -> list[GateR
 
 def _worst_cases(item: ModelEvaluation, limit: int, excerpt_chars: int) -> list[WorstCase]:
     """The cases with the lowest primary quality, or any leaked PHI, or a failure."""
-    quality_metric = primary("quality").name
+    quality_metric = primary("quality", item.task).name
     scores = {score.id: score for score in item.scores}
     ordered = sorted(item.records, key=lambda record: record.case_index)  # the order of cases.json
     cases = []
@@ -437,29 +504,29 @@ def _between(comparisons: list[PairedComparison], a: str, b: str) -> list[Paired
     return [result for result in comparisons if {result.model_a, result.model_b} == {a, b}]
 
 
-def _quality_comparison(results: list[PairedComparison]) -> PairedComparison | None:
-    return next((result for result in results if result.metric == primary("quality").name), None)
+def _quality_comparison(results: list[PairedComparison], task: str | None) -> PairedComparison | None:
+    return next((result for result in results if result.metric == primary("quality", task).name), None)
 
 
 def _recommend(ranked: list[ModelEvaluation], gates: dict[str, list[GateResult]], ranks: dict[str, int],
-               comparisons: list[PairedComparison]) -> Recommendation:
+               comparisons: list[PairedComparison], task: str | None) -> Recommendation:
     top_two = _between(comparisons, ranked[0].label, ranked[1].label) if len(ranked) > 1 else []
     failures = {item.label: [result.describe() for result in gates[item.label] if not result.passed] for item in ranked}
     passing = [item for item in ranked if not failures[item.label]]
     if not passing:
         reasons = ["no model passes all gates"]
         reasons += [f"{model} fails: {'; '.join(failed)}" for model, failed in failures.items()]
-        comparison = _quality_comparison(top_two)
+        comparison = _quality_comparison(top_two, task)
         runner_up = ranked[1].label if len(ranked) > 1 else None
         if comparison is not None:
             reasons.append(_significance_sentence(comparison))
         return Recommendation(None, reasons, failures, runner_up, comparison)
     best = passing[0]
-    quality_metric, latency_metric = primary("quality"), primary("latency")
+    quality_metric, latency_metric = primary("quality", task), primary("latency")
     quality, latency = best.metric(quality_metric.name), best.metric(latency_metric.name)
     low, high = (best.metric(key) for key in ci_keys(quality_metric.name))
     reasons = [f"{best.label} passes all {len(gates[best.label])} gates",
-               f"first among passing models ({ranking_rule_text()}): {quality_metric.label} {format_value(quality)} "
+               f"first among passing models ({ranking_rule_text(task)}): {quality_metric.label} {format_value(quality)} "
                f"(95% CI {format_value(low)}–{format_value(high)}), {latency_metric.label} {format_value(latency)} {latency_metric.unit}"]
     ties = [item.label for item in passing[1:] if item.metric(quality_metric.name) == quality]
     if ties:
@@ -469,7 +536,7 @@ def _recommend(ranked: list[ModelEvaluation], gates: dict[str, list[GateResult]]
     runner_up = others[0].label if others else None
     comparison = None
     if runner_up is not None:
-        comparison = _quality_comparison(_between(comparisons, best.label, runner_up))
+        comparison = _quality_comparison(_between(comparisons, best.label, runner_up), task)
         if failures[runner_up]:
             reasons.append(f"runner-up {runner_up} fails: {'; '.join(failures[runner_up])}")
         reasons.append(_significance_sentence(comparison) if comparison is not None
@@ -495,9 +562,9 @@ def _significance_sentence(result: PairedComparison) -> str:
             f"{adjusted}, n = {result.n}): {verdict}")
 
 
-def leaderboard_metrics() -> list[Metric]:
-    """The report's leaderboard columns: the registry's headline quality and privacy metrics, then latency."""
-    return metrics_where(headline=True)
+def leaderboard_metrics(task: str | None = None) -> list[Metric]:
+    """The report's leaderboard columns: the registry's headline metrics for the set's ``task``."""
+    return headline_metrics([task])
 
 
 def latency_metrics(evaluations: list[ModelEvaluation]) -> list[Metric]:
@@ -516,10 +583,11 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
     recommendation."""
     if not run_dirs:
         raise ReportError("no run directory given")
-    thresholds = thresholds or default_thresholds()
     run_dirs = [Path(path) for path in run_dirs]
     evaluations, missing = read_evaluations(run_dirs)
     _check_comparable(evaluations)
+    task = evaluations[0].task  # one set, so one task
+    thresholds = thresholds or default_thresholds(task)
     load_tests = [load_evidence(directory, record, evaluations)
                   for directory, record in read_load_tests(list(load_dirs or []))]
     for gate in thresholds.gates:  # a declared metric may be missing (every case failed): the gate then fails
@@ -529,10 +597,10 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
     ranked = sorted(evaluations, key=ModelEvaluation.ranking_key)
     comparisons = paired_comparisons([(item.label, item.directory) for item in ranked
                                       if item.records and not item.summary.error])
-    ranks = shared_ranks([(item.label, item.ranking_key()[:-1]) for item in ranked], comparisons)
+    ranks = shared_ranks([(item.label, item.ranking_key()[:-1]) for item in ranked], comparisons, task)
     leaderboard = [LeaderboardRow(ranks[item.label], item.label, {
         column.name: MetricValue(item.metric(column.name), *(item.metric(key) for key in ci_keys(column.name)))
-        for column in leaderboard_metrics()}) for item in ranked]
+        for column in leaderboard_metrics(task)}) for item in ranked]
     privacy = primary("privacy").name
     labels = sorted({label for item in ranked for label in per_label(item.metrics, privacy)})
     phi_by_label = {item.label: {label: per_label(item.metrics, privacy).get(label) for label in labels}
@@ -548,14 +616,14 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
         prompt=first.prompt, prompt_hash=first.prompt_hash,
         rouge_scheme=next((item.summary.rouge_scheme for item in evaluations if item.summary.rouge_scheme),
                           "not recorded"),
-        thresholds=thresholds,
+        task=task, thresholds=thresholds,
         models=[item.label for item in ranked],
         settings=[_settings(item) for item in ranked], leaderboard=leaderboard, phi_by_label=phi_by_label,
         phi_labels=labels, latency=latency, gates=gates,
-        pareto_latency=_pareto(ranked, primary("latency").name), pareto_phi=_pareto(ranked, privacy),
+        pareto_latency=_pareto(ranked, primary("latency").name, task), pareto_phi=_pareto(ranked, privacy, task),
         significance=top_two,
         worst_cases={item.label: _worst_cases(item, worst_cases, output_excerpt_chars) for item in ranked},
-        recommendation=_recommend(ranked, gates, ranks, comparisons), missing_models=missing,
+        recommendation=_recommend(ranked, gates, ranks, comparisons, task), missing_models=missing,
         load_tests=load_tests, guards=guard_evidence(run_dirs, [item.label for item in ranked]),
         judges=[judged for run_dir in run_dirs for judged in read_judge_runs(run_dir)],
         pairwise=[compared for run_dir in run_dirs for compared in read_pairwise_runs(run_dir)],

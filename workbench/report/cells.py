@@ -35,7 +35,7 @@ def settings_rows(report: Report) -> tuple[list[str], list[list[str]]]:
 
 
 def leaderboard_rows(report: Report) -> tuple[list[str], list[list[str]]]:
-    columns = leaderboard_metrics()
+    columns = leaderboard_metrics(report.task)
     header = ["#", "model"] + [column.heading for column in columns] + ["all gates"]
     ranks = {row.model: row.rank for row in report.leaderboard}
     rows = [[rank_label(row.rank, ranks), row.model] + [with_ci(row.values[column.name]) for column in columns]
@@ -72,7 +72,7 @@ def significance_rows(report: Report) -> tuple[list[str], list[list[str]]]:
 
 
 def worst_rows(report: Report) -> tuple[list[str], list[list[str]]]:
-    header = ["model", "case id", "cases.json row", primary("quality").label, "leaked PHI (label, match)", "error",
+    header = ["model", "case id", "cases.json row", primary("quality", report.task).label, "leaked PHI (label, match)", "error",
               "output excerpt"]
     rows = [[case.model, case.case_id, str(case.row_index), _fmt(case.quality), _phi_items(case.phi_leaked),
              _fmt(case.error), case.output_excerpt or ""]

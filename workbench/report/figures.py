@@ -50,6 +50,11 @@ def entry_colours(entries: list[LeaderboardEntry]) -> dict[str, str]:
     return model_colours(comparison_order(entries))
 
 
+def _quality(entries: list[LeaderboardEntry]) -> Metric:
+    """The primary quality metric of the group's set's task."""
+    return primary("quality", entries[0].task if entries else None)
+
+
 def _group(entries: list[LeaderboardEntry]) -> str:
     return entries[0].group if entries else ""
 
@@ -57,7 +62,7 @@ def _group(entries: list[LeaderboardEntry]) -> str:
 def _quality_latency_points(entries: list[LeaderboardEntry]) -> list[ScatterPoint]:
     from workbench.track.leaderboard import entry_label
 
-    quality, latency = primary("quality"), primary("latency")
+    quality, latency = _quality(entries), primary("latency")
     colours = entry_colours(entries)
     points = []
     for entry in entries:
@@ -73,7 +78,7 @@ def _quality_latency_points(entries: list[LeaderboardEntry]) -> list[ScatterPoin
 def quality_latency_figure(entries: list[LeaderboardEntry]) -> Any:
     import plotly.graph_objects as go
 
-    quality, latency = primary("quality"), primary("latency")
+    quality, latency = _quality(entries), primary("latency")
     figure = go.Figure()
     for point in _quality_latency_points(entries):
         figure.add_trace(go.Scatter(
@@ -90,7 +95,7 @@ def quality_latency_figure(entries: list[LeaderboardEntry]) -> Any:
 
 
 def quality_latency_svg(entries: list[LeaderboardEntry]) -> str:
-    quality, latency = primary("quality"), primary("latency")
+    quality, latency = _quality(entries), primary("latency")
     return scatter_chart(_quality_latency_points(entries), title=f"Quality vs latency · {_group(entries)}",
                          x_label=axis_title(latency), y_label=axis_title(quality))
 

@@ -10,7 +10,8 @@ from typing import Any
 from workbench.report.build import (
     GUARD_SECTION_NOTE, JUDGE_SECTION_NOTE, LOAD_SECTION_NOTE, REVIEW_SECTION_NOTE, LoadEvidence, MetricValue,
     ParetoFront, Report, guard_facts, guard_rows, highest_level_sentence, judge_facts, leaderboard_metrics,
-    load_level_rows, load_test_facts, review_facts, sweep_facts, without_load_test_sentence,
+    load_level_rows, load_test_facts, long_record_note, long_record_rows, review_facts, sweep_facts,
+    without_load_test_sentence,
 )
 from workbench.review.tables import result_tables
 from workbench.report.cells import (
@@ -127,7 +128,7 @@ def interval_charts(report: Report) -> list[tuple[str, str]]:
     """One chart per leaderboard metric with an interval: each model's mean and its 95% interval."""
     colours = report_colours(report)
     charts = []
-    for column in leaderboard_metrics():
+    for column in leaderboard_metrics(report.task):
         if not column.interval:
             continue
         rows = [IntervalRow(row.model, value.value, value.ci_low, value.ci_high, colours[row.model])
@@ -262,6 +263,12 @@ def _review_section(report: Report) -> str:
     return "".join(parts) + "</section>"
 
 
+def _long_records_html(report: Report) -> str:
+    """Each model's strategy for records over its context and, when any case was, the figures about them."""
+    return (f"<h3>Long records</h3><p class=\"muted\">{_esc(long_record_note(report))}</p>"
+            + _html_table(*long_record_rows(report), table_id="long-records"))
+
+
 def render_html(report: Report) -> str:
     """The whole report as one self-contained HTML page (charts as inline SVG, no script, no network needed)."""
     rec = report.recommendation
@@ -280,9 +287,10 @@ def render_html(report: Report) -> str:
         + "".join(f"<li>{_esc(reason)}</li>" for reason in rec.reasons) + "</ul></div>"
         + (f"<p class=\"muted\">Not finished (left out): {_esc(', '.join(report.missing_models))}</p>"
            if report.missing_models else "") + "</section>",
-        "<section id=\"settings\"><h2>Settings and provenance</h2>" + _html_table(*settings_rows(report)) + "</section>",
+        "<section id=\"settings\"><h2>Settings and provenance</h2>" + _html_table(*settings_rows(report))
+        + _long_records_html(report) + "</section>",
         "<section id=\"leaderboard-section\"><h2>Leaderboard</h2><p class=\"muted\">Means with 95% bootstrap CIs over "
-        f"cases; {_esc(ranking_rule_text())}.</p>" + _html_table(*leaderboard_rows(report), table_id="leaderboard")
+        f"cases; {_esc(ranking_rule_text(report.task))}.</p>" + _html_table(*leaderboard_rows(report), table_id="leaderboard")
         + "</section>",
         "<section id=\"gates\"><h2>Gates</h2>" + _html_table(*gate_rows(report)) + "</section>",
         "<section id=\"phi\"><h2>PHI leakage by label</h2><p class=\"muted\">Share of gold PHI items of each label "
@@ -310,7 +318,7 @@ def render_html(report: Report) -> str:
                     f"{MIN_CASES_FOR_RANKING} shared cases is underpowered and separates nobody.</p>"
                     + significance + "</section>")
     sections.append("<section id=\"worst-cases\"><h2>Worst cases</h2><p class=\"muted\">"
-                    f"Lowest {_esc(primary('quality').label)}, any failure, or any leaked "
+                    f"Lowest {_esc(primary('quality', report.task).label)}, any failure, or any leaked "
                     "PHI; the row is the case's row in the model's MLflow <code>cases.json</code> table.</p>"
                     + _html_table(*worst_rows(report), classes={6: "output"}) + "</section>")
     sections.append(_full_hashes(report))

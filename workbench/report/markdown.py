@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from workbench.report.build import (
     GUARD_SECTION_NOTE, JUDGE_SECTION_NOTE, LOAD_SECTION_NOTE, REVIEW_SECTION_NOTE, LoadEvidence, Report, guard_facts,
-    guard_rows, highest_level_sentence, judge_facts, load_level_rows, load_test_facts, review_facts, sweep_facts,
-    without_load_test_sentence,
+    guard_rows, highest_level_sentence, judge_facts, load_level_rows, load_test_facts, long_record_note,
+    long_record_rows, review_facts, sweep_facts, without_load_test_sentence,
 )
 from workbench.report.cells import (
     gate_rows, latency_rows, leaderboard_rows, pareto_sentence, phi_rows, settings_rows, significance_rows, worst_rows,
@@ -115,7 +115,8 @@ def render_markdown(report: Report) -> str:
     if report.missing_models:
         parts += [f"Not finished (left out): {', '.join(report.missing_models)}", ""]
     parts += ["## Settings and provenance", "", _md_table(*settings_rows(report)), "",
-              "## Leaderboard", "", f"Means with 95% bootstrap CIs over cases; {ranking_rule_text()}.", "",
+              "### Long records", "", _md_cell(long_record_note(report)), "", _md_table(*long_record_rows(report)), "",
+              "## Leaderboard", "", f"Means with 95% bootstrap CIs over cases; {ranking_rule_text(report.task)}.", "",
               _md_table(*leaderboard_rows(report)), "",
               "## Gates", "", _md_table(*gate_rows(report)), "",
               "## PHI leakage by label", "", _md_table(*phi_rows(report)), "",
@@ -129,7 +130,7 @@ def render_markdown(report: Report) -> str:
               "## Paired significance (top two)", "",
               _md_table(*significance_rows(report)) if report.significance else "Only one model: nothing to compare.",
               "", "## Worst cases", "",
-              f"Lowest {primary('quality').label}, any failure, or any leaked PHI; the row is the case's row in the "
+              f"Lowest {primary('quality', report.task).label}, any failure, or any leaked PHI; the row is the case's row in the "
               "model's MLflow `cases.json` table.", "",
               _md_table(*worst_rows(report)), ""]
     return "\n".join(parts)

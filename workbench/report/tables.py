@@ -1,31 +1,30 @@
 """The summary table every door shows (CLI, UI, report, notebooks), derived from the metric registry:
-one column per ``headline`` metric, its interval where it has one, in declaration order."""
+one column per ``headline`` metric that scores the tasks of the sets shown (``registry.headline_metrics``), its
+interval where it has one."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workbench.judges.rubrics import ITEM_TYPES
-from workbench.scoring.registry import Metric, format_with_ci, interval_of, metrics_where, value_of
+from workbench.scoring.registry import format_with_ci, headline_metrics, interval_of, value_of
+
+Tasks = Iterable[str | None] | None  # the tasks of the sets a table shows (None: every headline metric)
 
 
-def headline_metrics() -> list[Metric]:
-    return metrics_where(headline=True)
+def headline_headers(tasks: Tasks = None) -> list[str]:
+    return [metric.heading + (" [95% CI]" if metric.interval else "") for metric in headline_metrics(tasks)]
 
 
-def headline_headers() -> list[str]:
-    return [metric.heading + (" [95% CI]" if metric.interval else "") for metric in headline_metrics()]
+def headline_cells(metrics: Mapping[str, Any], tasks: Tasks = None) -> list[str]:
+    return [format_with_ci(metrics, metric.name) for metric in headline_metrics(tasks)]
 
 
-def headline_cells(metrics: Mapping[str, Any]) -> list[str]:
-    return [format_with_ci(metrics, metric.name) for metric in headline_metrics()]
-
-
-def headline_values(metrics: Mapping[str, Any]) -> dict[str, Any]:
+def headline_values(metrics: Mapping[str, Any], tasks: Tasks = None) -> dict[str, Any]:
     """``{name: value, name_ci: (low, high)}`` for each headline metric (a notebook's DataFrame row)."""
     row: dict[str, Any] = {}
-    for metric in headline_metrics():
+    for metric in headline_metrics(tasks):
         row[metric.name] = value_of(metrics, metric.name)
         if metric.interval:
             row[f"{metric.name}_ci"] = interval_of(metrics, metric.name)

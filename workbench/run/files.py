@@ -243,6 +243,7 @@ class EvaluationSummary(_Versioned):
     evalset_version: str
     evalset_hash: str
     evalset_cases: int
+    task: str | None = None  # the set's task (summary, coding, ...; None: written before it was recorded)
     prompt: str
     prompt_hash: str
     requested_concurrency: int = 1

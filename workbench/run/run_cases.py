@@ -106,7 +106,7 @@ class RunCases:
                                                    order[item.case_id]))
 
     def summary(self, case: Case) -> CaseSummary:
-        quality = primary("quality").name
+        quality = primary("quality", self.evalset.manifest.task).name
         rouge = {model: self.score(model, case.id, quality) for model in self.models}
         leaked = {model: _count(self.scores.get(model, {}).get(case.id)) for model in self.models}
         return CaseSummary(case.id, disagreement(self, case), rouge, leaked,
@@ -179,7 +179,7 @@ def _count(scores: CaseScores | None) -> int | None:
 def disagreement(run: RunCases, case: Case) -> float:
     """How differently the models did on a case: the spread of the primary quality metric, plus the
     spread of the per-case share of gold PHI leaked, plus one if some model failed on it and another did not."""
-    quality = primary("quality").name
+    quality = primary("quality", run.evalset.manifest.task).name
     privacy = next(metric.name for metric in metrics_where(kind="privacy", paired=True))
     rouge = [v for v in (run.score(m, case.id, quality) for m in run.models) if v is not None]
     leak = [v for v in (run.score(m, case.id, privacy) for m in run.models) if v is not None]

@@ -120,9 +120,9 @@ def render_case(evalset: EvalSet, prompt: PromptTemplate, case: Case, *, source:
 def plan_cases(spec: ModelSpec, identity: dict[str, Any], prompt: PromptTemplate, evalset: EvalSet,
                rendered: list[RenderedPrompt], long_records: dict[str, Any] | None = None) -> list[PlannedCase]:
     settings = {**spec.generation_settings(), **identity}
-    tools, tool_choice = request_tools(evalset.manifest.task)
-    if tools:  # the tools shape what the model sees: a changed schema is not served from the cache
-        settings["tools"] = tools_hash(evalset.manifest.task)
+    tools, tool_choice = request_tools(evalset.manifest.task, spec.tool_choice)
+    if tools:  # the tools and how the call is asked for shape the reply: a change is not served from the cache
+        settings["tools"] = tools_hash(evalset.manifest.task, spec.tool_choice)
     prompt_hash = prompt.content_hash()
     return [
         PlannedCase(
@@ -333,7 +333,7 @@ def _write_evaluation_file(outcome: EvaluationOutcome, spec: ModelSpec, prompt: 
     write_summary(outcome.directory, EvaluationSummary(
         model=spec.name, model_spec=spec.model_dump(mode="json"), generation_settings=spec.generation_settings(),
         backend_info=outcome.backend_info, evalset=evalset.name, evalset_version=evalset.manifest.version,
-        evalset_hash=evalset_hash, evalset_cases=len(evalset.cases), prompt=prompt.ref,
+        evalset_hash=evalset_hash, evalset_cases=len(evalset.cases), task=evalset.manifest.task, prompt=prompt.ref,
         prompt_hash=prompt.content_hash(), requested_concurrency=settings.concurrency,
         effective_concurrency=effective_concurrency, warmup=warmup, metrics=outcome.metrics,
         system_samples=system_samples, error=outcome.error, rouge_scheme=scheme,

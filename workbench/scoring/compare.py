@@ -60,14 +60,14 @@ def comparison_dicts(results: list[PairedComparison]) -> list[dict[str, Any]]:
     return [asdict(result) | {"significant": result.significant} for result in results]
 
 
-def separated_on_quality(evaluations: list[tuple[str, PerCaseValues]]) -> set[frozenset[str]]:
+def separated_on_quality(evaluations: list[tuple[str, PerCaseValues]], task: str | None = None) -> set[frozenset[str]]:
     """The pairs of labels that :func:`paired_comparisons` separates on the primary quality metric, decided the same
     way (every pair × every paired metric with at least two shared cases is a paired t-test; Holm over all of them;
     separated when the adjusted p-value is below ALPHA with at least MIN_CASES_FOR_RANKING shared cases) without a
     comparison object per test: a metric's tests are computed a row of pairs at a time over arrays and only their
     p-values kept, so a leaderboard group of hundreds of evaluations (tens of thousands of tests) is decided in
-    seconds and remembered as a set of pairs."""
-    quality = primary("quality").name
+    seconds and remembered as a set of pairs. ``task`` is the set's task, which names the primary quality metric."""
+    quality = primary("quality", task).name
     p_rows: list[np.ndarray] = []
     quality_rows: list[tuple[int, int, np.ndarray, np.ndarray]] = []  # (offset, first, others, shared cases)
     offset = 0
@@ -135,11 +135,13 @@ def _holm_rejections(p_values: np.ndarray) -> np.ndarray:
     return order[: failing[0] if failing.size else p_values.size]
 
 
-def shared_ranks(ordered: list[tuple[str, tuple[float, ...]]], comparisons: list[PairedComparison]) -> dict[str, int]:
+def shared_ranks(ordered: list[tuple[str, tuple[float, ...]]], comparisons: list[PairedComparison],
+                 task: str | None = None) -> dict[str, int]:
     """The rank of each model, with ties: ``ordered`` is (label, ranking key) in ranking order. Models with the
     same failure rate that no Holm-corrected test separates on the primary quality metric share the rank of the
-    first of them ("1, 1, 3"); an underpowered comparison (too few shared cases) separates nobody."""
-    return ranks_given_separations(ordered, separating_pairs(comparisons, primary("quality").name))
+    first of them ("1, 1, 3"); an underpowered comparison (too few shared cases) separates nobody. ``task`` is the
+    set's task, which names the primary quality metric."""
+    return ranks_given_separations(ordered, separating_pairs(comparisons, primary("quality", task).name))
 
 
 def ranks_given_separations(ordered: list[tuple[str, tuple[float, ...]]],

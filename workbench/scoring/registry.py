@@ -9,18 +9,22 @@ and the paired comparisons all read these declarations; none of them names a met
 A scorer adds its own metrics with :func:`register_scorer`: its per-case values are
 averaged over cases with a bootstrap interval and appear in every door without further edits.
 
-The ranking rule (:data:`RANKING`) is the one order used by the leaderboard, the report and
-the CLI: see :func:`ranking_key` and :func:`ranking_rule_text`.
+The ranking rule is the one order used by the leaderboard, the report and the CLI: see
+:func:`ranking_key` and :func:`ranking_rule_text`. What a set asks of a model (its manifest's
+``task``) decides which quality metric comes first in it, which default gates apply and which
+columns a table shows (:func:`task_rules`): a summary is ranked on ROUGE-L, an ICD-10 coding reply
+on the F1 of its codes, and neither is gated on the other's metrics.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.errors import WorkbenchError
+from workbench.scoring.coding import CODING_TASK
 
 if TYPE_CHECKING:
     from workbench.data.evalsets import Case
@@ -74,6 +78,8 @@ class Metric:
     by_label: bool = False  # also reported per PHI label as ``<name>_<LABEL>``
     per_case_display: bool = False  # shown next to each output in the case view
     digits: int = 3
+    # The one task whose replies this metric scores (e.g. "coding"); None: any task's output text.
+    task: str | None = None
 
     @property
     def arrow(self) -> str:
@@ -192,8 +198,21 @@ def metrics_where(*, kind: Kind | None = None, headline: bool | None = None, agg
     return found
 
 
-def default_gates() -> list[Gate]:
-    return [item.gate for item in _METRICS.values() if item.gate is not None]
+HEADLINE_KIND_ORDER: tuple[Kind, ...] = ("volume", "quality", "privacy", "latency", "system", "judge")
+
+
+def headline_metrics(tasks: Iterable[str | None] | None = None) -> list[Metric]:
+    """The columns of the summary tables (CLI, UI leaderboard, report, MLflow): the headline metrics that score the
+    replies of any of ``tasks`` (all of them when None), failures first, then quality, privacy and latency."""
+    wanted = None if tasks is None else set(tasks)
+    found = [item for item in metrics_where(headline=True)
+             if wanted is None or any(applies_to(item, task) for task in wanted)]
+    return sorted(found, key=lambda item: HEADLINE_KIND_ORDER.index(item.kind))
+
+
+def default_gates(task: str | None = None) -> list[Gate]:
+    """The registry's default gates of the metrics that score ``task``'s replies (None: a summary's)."""
+    return [item.gate for item in _METRICS.values() if item.gate is not None and applies_to(item, task)]
 
 
 def number(value: Any) -> float | None:
@@ -259,19 +278,53 @@ def flat_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
 # --- the primary metrics and the one ranking rule -----------------------------------------
 
 PRIMARY: dict[Kind, str] = {"quality": "rougeL", "privacy": "phi_leak_rate", "latency": "e2e_p95_s"}
-# Ranked by the share of failed cases (none first), then the primary quality metric, then PHI leakage,
-# then tail latency; an evaluation that could not run at all comes last.
-RANKING: tuple[str, ...] = ("failure_rate", PRIMARY["quality"], PRIMARY["privacy"], PRIMARY["latency"])
 
 
-def primary(kind: Kind) -> Metric:
-    return metric(PRIMARY[kind])
+@dataclass(frozen=True)
+class TaskRules:
+    """What a set's task makes of the registry: its primary quality metric, and whether the metrics of output text
+    (ROUGE, sections, values: those declared without a ``task``) score its replies. Privacy and latency are the
+    same for every task."""
+
+    quality: str
+    text_quality: bool = True
 
 
-def ranking_key(metrics: Mapping[str, Any], *, failed: bool = False) -> tuple[float, ...]:
-    """Sort key (ascending = better first) of the one ranking rule; missing values sort last."""
+SUMMARY_TASK = "summary"  # the task of the shipped summary sets
+SUMMARY_RULES = TaskRules(quality=PRIMARY["quality"])
+# Tasks with rules of their own; any other task (summary, phi-detection, a user's own) follows SUMMARY_RULES.
+# A coding reply is a function call: ranked on the exact-code F1 against the gold codes, never on ROUGE.
+TASK_RULES: dict[str, TaskRules] = {CODING_TASK: TaskRules(quality="coding_f1", text_quality=False)}
+
+
+def task_rules(task: str | None) -> TaskRules:
+    """The rules of ``task`` (None, for files written before the task was recorded, and unknown tasks: a summary)."""
+    return TASK_RULES.get(task or "", SUMMARY_RULES)
+
+
+def applies_to(item: Metric, task: str | None) -> bool:
+    """Whether metric ``item`` scores the replies of ``task`` (None: a summary): its own task's metrics, and metrics
+    of no task unless they are text-quality metrics and the task's replies are not text to score as such."""
+    if item.task is not None:
+        return item.task == task
+    return item.kind != "quality" or task_rules(task).text_quality
+
+
+def primary(kind: Kind, task: str | None = None) -> Metric:
+    """The primary metric of ``kind`` for ``task`` (the quality metric depends on the task)."""
+    return metric(task_rules(task).quality if kind == "quality" else PRIMARY[kind])
+
+
+def ranking(task: str | None = None) -> tuple[str, ...]:
+    """The ranking rule of ``task``: the share of failed cases (none first), then the task's primary quality
+    metric, then PHI leakage, then tail latency; an evaluation that could not run at all comes last."""
+    return ("failure_rate", task_rules(task).quality, PRIMARY["privacy"], PRIMARY["latency"])
+
+
+def ranking_key(metrics: Mapping[str, Any], *, failed: bool = False, task: str | None = None) -> tuple[float, ...]:
+    """Sort key (ascending = better first) of the ranking rule of ``task``; missing values sort last."""
     key: list[float] = [1.0 if failed else 0.0]
-    for name in RANKING:
+    for name in ranking(task):
         declared = metric(name)
         value = value_of(metrics, name)
         if value is None:
@@ -281,9 +334,9 @@ def ranking_key(metrics: Mapping[str, Any], *, failed: bool = False) -> tuple[fl
     return tuple(key)
 
 
-def ranking_rule_text() -> str:
+def ranking_rule_text(task: str | None = None) -> str:
     parts = [f"{metric(name).label} ({'higher' if metric(name).direction == 'higher' else 'lower'} first)"
-             for name in RANKING]
+             for name in ranking(task)]
     return "ranked by " + ", then ".join(parts) + "; evaluations that could not run last"
 
 
@@ -376,6 +429,9 @@ _declare(
     Metric("long_records_calls_mean", "Calls per chunked case", "mean model calls of a chunked case (chunks, "
            "reduce calls)", "calls", None, "volume", aggregation="run", digits=1),
 )
+# What the report shows of each model's records over the context (the first is the count that makes them shown).
+LONG_RECORD_FIGURES: tuple[str, ...] = ("long_records_over_context", "long_records_cut_share", "long_records_calls_mean",
+                                        "phi_intermediate_leak_rate")
 # Standard diagnosis terms in a summary (``workbench.scoring.diagnosis_terms``), and ICD-10 coding through a function
 # call on coding sets (``workbench.scoring.coding``): a reply without a valid call codes nothing and scores 0.
 _declare(
@@ -383,28 +439,30 @@ _declare(
            "name an ICD-10 category (its title or a listed synonym); abbreviations and colloquial names do not",
            "fraction", "higher", "quality", interval=True, per_case_display=True),
     Metric("coding_called", "Coding: called", "share of replies that hold a function call (a reply without one "
-           "counts 0)", "fraction", "higher", "quality", interval=True),
+           "counts 0)", "fraction", "higher", "quality", interval=True, task=CODING_TASK),
     Metric("coding_valid_call", "Coding: valid call", "share of replies whose calls are all calls of "
            "record_diagnoses with JSON arguments that match its schema (no call, invalid JSON, a wrong schema or "
-           "another tool count 0)", "fraction", "higher", "quality", interval=True, per_case_display=True),
+           "another tool count 0)", "fraction", "higher", "quality", interval=True, per_case_display=True,
+           task=CODING_TASK, gate=Gate("coding_valid_call", min=0.9), headline=True),
     Metric("coding_code_valid_rate", "Coding: codes valid", "share of the codes of valid calls that the set's code "
            "system holds (ICD-10-CM, or WHO ICD-10 with national clinical edition codes read as the WHO code they "
-           "extend)", "fraction", "higher", "quality", interval=True),
+           "extend)", "fraction", "higher", "quality", interval=True, task=CODING_TASK),
     Metric("coding_precision", "Coding precision", "share of the distinct codes given that are gold codes, exact "
-           "code", "fraction", "higher", "quality", interval=True),
+           "code", "fraction", "higher", "quality", interval=True, task=CODING_TASK),
     Metric("coding_recall", "Coding recall", "share of the gold codes given, exact code", "fraction", "higher",
-           "quality", interval=True),
+           "quality", interval=True, task=CODING_TASK),
     Metric("coding_f1", "Coding F1", "harmonic mean of coding precision and recall, exact code", "F-measure",
-           "higher", "quality", interval=True, paired=True, per_case_display=True),
+           "higher", "quality", interval=True, paired=True, per_case_display=True, task=CODING_TASK, headline=True),
     Metric("coding_category_precision", "Coding precision (category)", "coding precision with codes compared by "
-           "their three-character category", "fraction", "higher", "quality", interval=True),
+           "their three-character category", "fraction", "higher", "quality", interval=True, task=CODING_TASK),
     Metric("coding_category_recall", "Coding recall (category)", "coding recall with codes compared by their "
-           "three-character category", "fraction", "higher", "quality", interval=True),
+           "three-character category", "fraction", "higher", "quality", interval=True, task=CODING_TASK),
     Metric("coding_category_f1", "Coding F1 (category)", "coding F1 with codes compared by their three-character "
-           "category", "F-measure", "higher", "quality", interval=True, paired=True, per_case_display=True),
+           "category", "F-measure", "higher", "quality", interval=True, paired=True, per_case_display=True,
+           task=CODING_TASK, headline=True),
     Metric("coding_primary_accuracy", "Primary diagnosis", "share of replies whose one code marked primary is the "
            "gold primary code (none, several or a wrong one count 0)", "fraction", "higher", "quality",
-           interval=True, per_case_display=True),
+           interval=True, per_case_display=True, task=CODING_TASK, headline=True),
 )
 # A guard model's verdicts on the outputs (``workbench guard``): the latest guard of the evaluation; each guard's
 # own figures stay in its guard-<guard>.json. Intervals are 95% Wilson intervals of the shares.

@@ -101,6 +101,7 @@ class RunSide:
     prompt: str
     models: list[str]
     cases: int
+    task: str | None = None  # the set's task, which names the primary quality metric (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,8 @@ def _side(run: RunFiles) -> RunSide:
     cases = {record.case_id for evaluation in run.evaluations for record in evaluation.records}
     return RunSide(run_id=manifest.run_id, evalset=manifest.evalset, evalset_version=manifest.evalset_version,
                    evalset_hash=manifest.evalset_hash, prompt=manifest.prompt,
-                   models=[evaluation.model for evaluation in run.evaluations], cases=len(cases))
+                   models=[evaluation.model for evaluation in run.evaluations], cases=len(cases),
+                   task=next((evaluation.summary.task for evaluation in run.evaluations), None))
 
 
 def _case_hashes(run: RunFiles) -> dict[str, str]:
@@ -283,7 +285,7 @@ def diff_runs(a: RunFiles, b: RunFiles) -> RunDiff:
             failures_b=sum(1 for c in in_both if not records_b[c].ok),
             changed_outputs=sum(1 for case in model_cases if not case.identical), deltas=deltas))
     order = {case_id: index for index, case_id in enumerate(shared)}
-    quality = primary("quality").name
+    quality = primary("quality", side_of_b.task).name
     privacy = next((item.name for item in metrics if item.kind == "privacy"), quality)  # its per-case form
     cases.sort(key=lambda case: (-case.change(quality), -case.change(privacy), case.identical, order[case.case_id],
                                  models.index(case.model)))

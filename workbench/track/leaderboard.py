@@ -23,7 +23,7 @@ from workbench.run.files import (
 )
 from workbench.scoring.compare import per_case_values, rank_label, ranks_given_separations, separated_on_quality
 from workbench.scoring.registry import interval_of, per_label, primary, ranking_key, value_of
-from workbench.track.mlflow_runs import EVALUATIONS_LOGGED_TAG, intervals_from_params
+from workbench.track.mlflow_runs import EVALUATIONS_LOGGED_TAG, NOT_RECORDED, TASK_PARAM, intervals_from_params
 from workbench.track.store import client_for
 
 from mlflow import MlflowClient  # noqa: E402  (after workbench.track.store switched telemetry off)
@@ -46,6 +46,7 @@ class LeaderboardEntry:
     cases: int | None
     error: str | None
     metrics: dict[str, float] = field(default_factory=dict)
+    task: str | None = None  # the set's task, which names the ranking rule's quality metric (None: not recorded)
 
     @property
     def group(self) -> str:
@@ -62,7 +63,7 @@ class LeaderboardEntry:
         return per_label(self.metrics, primary("privacy").name)
 
     def ranking_key(self) -> tuple[float, ...]:
-        return (*ranking_key(self.metrics, failed=self.error is not None), -self.started_ms)
+        return (*ranking_key(self.metrics, failed=self.error is not None, task=self.task), -self.started_ms)
 
 
 SEARCH_PAGE_SIZE = 1000  # runs per search_runs page
@@ -184,6 +185,7 @@ def _entry(run: Run, parents: dict[str, Run]) -> LeaderboardEntry:
         evalset_hash=params.get("evalset_hash", ""), prompt=params.get("prompt", ""),
         prompt_uri=params.get("prompt_uri", ""), cases=int(cases) if cases and cases.isdigit() else None,
         error=run.data.tags.get("error"), metrics=entry_metrics(run.data.metrics, params),
+        task=None if params.get(TASK_PARAM, NOT_RECORDED) == NOT_RECORDED else params[TASK_PARAM],
     )
 
 
@@ -203,8 +205,14 @@ def format_number(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def leaderboard_headers() -> list[str]:
-    return ["group", "rank", "model", "run", "cases", *headline_headers(), "status"]
+def entry_tasks(entries: list[LeaderboardEntry]) -> list[str | None]:
+    """The tasks of the sets of ``entries``, which decide the table's metric columns (a summary's when none)."""
+    return list(dict.fromkeys(entry.task for entry in entries)) or [None]
+
+
+def leaderboard_headers(entries: list[LeaderboardEntry] | None = None) -> list[str]:
+    """The columns of the leaderboard of ``entries``: the headline metrics of their sets' tasks."""
+    return ["group", "rank", "model", "run", "cases", *headline_headers(entry_tasks(entries or [])), "status"]
 
 
 def ranked_rows(entries: list[LeaderboardEntry]) -> list[list[str]]:
@@ -214,6 +222,7 @@ def ranked_rows(entries: list[LeaderboardEntry]) -> list[list[str]]:
     for entry in entries:
         groups.setdefault(entry.group, []).append(entry)
     rows = []
+    tasks = entry_tasks(entries)
     for group, members in groups.items():  # groups in order of their newest entry
         keyed = sorted(((entry.ranking_key(), entry) for entry in members), key=lambda pair: pair[0])
         ordered = [entry for _, entry in keyed]
@@ -223,7 +232,7 @@ def ranked_rows(entries: list[LeaderboardEntry]) -> list[list[str]]:
         for entry in ordered:
             label = labels[entry.mlflow_run_id]
             rows.append([group, rank_label(ranks[label], ranks), entry.model, entry.run_id,
-                         "-" if entry.cases is None else str(entry.cases), *headline_cells(entry.metrics),
+                         "-" if entry.cases is None else str(entry.cases), *headline_cells(entry.metrics, tasks),
                          status_cell(entry.error, entry.metrics)])
     return rows
 
@@ -275,7 +284,7 @@ def _separated(entries: list[LeaderboardEntry], labels: dict[str, str]) -> set[f
         if len(_separated_cache) >= MAX_CACHED_GROUPS:
             _separated_cache.clear()
         _separated_cache[cache_key] = separated_on_quality(
-            [(label, per_case_values(directory)) for label, directory in available])
+            [(label, per_case_values(directory)) for label, directory in available], entries[0].task)
     return _separated_cache[cache_key]
 
 

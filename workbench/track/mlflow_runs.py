@@ -68,8 +68,8 @@ from workbench.run.files import (  # noqa: E402
 )
 from workbench.scoring.compare import paired_comparisons, rank_label, shared_ranks  # noqa: E402
 from workbench.scoring.registry import (  # noqa: E402
-    PRIMARY, RANKING, Metric, all_metrics, ci_keys, flat_metrics, format_with_ci, label_key, metrics_where, number,
-    per_label, ranking_key, ranking_rule_text, value_of,
+    Metric, all_metrics, ci_keys, flat_metrics, format_with_ci, label_key, metrics_where, number,
+    per_label, ranking, ranking_key, ranking_rule_text, value_of,
 )
 from workbench.scoring.stats import CONFIDENCE, DEFAULT_RESAMPLES  # noqa: E402
 from workbench.track.mlflow_traces import (  # noqa: E402
@@ -178,11 +178,12 @@ def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_sto
         "evalset_version": summary.evalset_version,
         "evalset_hash": summary.evalset_hash,
         "evalset_cases": summary.evalset_cases,
+        TASK_PARAM: summary.task or NOT_RECORDED,
         "requested_concurrency": summary.requested_concurrency,
         "effective_concurrency": summary.effective_concurrency,
         "workbench_version": summary.workbench_version,
         "run_file_schema": summary.schema_version,
-        "rouge_scheme": summary.rouge_scheme or "not recorded",
+        "rouge_scheme": summary.rouge_scheme or NOT_RECORDED,
         "git_commit": commit,
         "output_storage": output_storage,
         **long_record_params(summary.long_records),
@@ -190,13 +191,15 @@ def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_sto
     return {key: param_value(value) for key, value in params.items()}
 
 
+NOT_RECORDED = "not recorded"  # a param's value for a run file written before the field existed
+TASK_PARAM = "evalset_task"  # the set's task, which names the ranking rule's quality metric
 LONG_RECORDS_PARAM = "long_records"  # params ``long_records.<setting>``: what a run did with records over the context
 
 
 def long_record_params(settings: dict[str, Any] | None) -> dict[str, Any]:
     """``long_records.strategy`` (and its chunk settings) as params; "not recorded" for a run from before."""
     if settings is None:
-        return {f"{LONG_RECORDS_PARAM}.strategy": "not recorded"}
+        return {f"{LONG_RECORDS_PARAM}.strategy": NOT_RECORDED}
     return {f"{LONG_RECORDS_PARAM}.{key}": value for key, value in settings.items()}
 
 
@@ -368,9 +371,9 @@ def run_windows(files: RunFiles) -> tuple[TimeWindow, dict[str, TimeWindow]]:
 # --- the comparison's summary on the parent run ------------------------------------------
 
 
-def summary_metric_names() -> list[str]:
-    """The metrics the parent run carries for each model: those of the ranking rule and the primary ones."""
-    return list(dict.fromkeys([*RANKING, *PRIMARY.values()]))
+def summary_metric_names(task: str | None = None) -> list[str]:
+    """The metrics the parent run carries for each model: those of the ranking rule of the set's ``task``."""
+    return list(ranking(task))
 
 
 def comparison_metrics(evaluations: list[EvaluationFiles]) -> dict[str, float]:
@@ -379,7 +382,7 @@ def comparison_metrics(evaluations: list[EvaluationFiles]) -> dict[str, float]:
     metric sits together, which is what a reader compares."""
     found = {}
     for files in evaluations:
-        for name in summary_metric_names():
+        for name in summary_metric_names(files.summary.task):
             value = value_of(files.summary.metrics, name)
             if value is not None:
                 found[metric_key(f"{name}/{files.model}")] = value
@@ -389,11 +392,13 @@ def comparison_metrics(evaluations: list[EvaluationFiles]) -> dict[str, float]:
 def comparison_ranking(evaluations: list[EvaluationFiles]) -> list[tuple[str, str]]:
     """(model, rank) in the order of the one ranking rule (``ranking_key``), with the leaderboard's ties: models
     that no Holm-corrected paired test separates share a rank ("2="). Read from the run files alone."""
-    ordered = sorted(evaluations, key=lambda files: (ranking_key(files.summary.metrics,
-                                                                 failed=bool(files.summary.error)), files.model))
-    keys = [(files.model, ranking_key(files.summary.metrics, failed=bool(files.summary.error))) for files in ordered]
+    task = comparison_task(evaluations)
+    ordered = sorted(evaluations, key=lambda files: (ranking_key(files.summary.metrics, failed=bool(files.summary.error),
+                                                                 task=task), files.model))
+    keys = [(files.model, ranking_key(files.summary.metrics, failed=bool(files.summary.error), task=task))
+            for files in ordered]
     scored = [(files.model, files.directory) for files in ordered if not files.summary.error]
-    ranks = shared_ranks(keys, paired_comparisons(scored) if len(scored) >= 2 else [])
+    ranks = shared_ranks(keys, paired_comparisons(scored) if len(scored) >= 2 else [], task)
     return [(model, rank_label(ranks[model], ranks)) for model, _ in keys]
 
 
@@ -402,9 +407,15 @@ def failed_models(statuses: dict[str, str]) -> list[str]:
     return [model for model, status in statuses.items() if status != RunStatus.to_string(RunStatus.FINISHED)]
 
 
-def comparison_note(ranking: list[tuple[str, str]], failed: list[str], missing: list[str]) -> str:
+def comparison_task(evaluations: list[EvaluationFiles]) -> str | None:
+    """The task of a comparison's set (one set per comparison; None for files written before it was recorded)."""
+    return evaluations[0].summary.task if evaluations else None
+
+
+def comparison_note(ranking: list[tuple[str, str]], failed: list[str], missing: list[str],
+                    task: str | None = None) -> str:
     """The parent run's description: the order of the ranking rule and the models that failed or are missing."""
-    lines = [f"Ranking ({ranking_rule_text()}): " + ", ".join(f"{rank} {model}" for model, rank in ranking)
+    lines = [f"Ranking ({ranking_rule_text(task)}): " + ", ".join(f"{rank} {model}" for model, rank in ranking)
              + ". The model-selection report applies the gates and makes the recommendation."]
     if failed:
         lines.append("Failed (the model could not run, or some cases failed; see each run's tags): "
@@ -787,13 +798,13 @@ def _log_comparison_summary(evaluations: list[EvaluationFiles], failed: list[str
     ranking = comparison_ranking(evaluations)
     mlflow.log_metrics(comparison_metrics(evaluations))
     tags = {"workbench.ranking": ", ".join(f"{rank} {model}" for model, rank in ranking)[:5000],
-            "workbench.ranking_rule": ranking_rule_text()}
+            "workbench.ranking_rule": ranking_rule_text(comparison_task(evaluations))}
     first = [model for model, rank in ranking if rank.rstrip("=") == "1"]
     if first:
         tags["workbench.first_ranked"] = ",".join(first)
     if failed:
         tags["workbench.failed_models"] = ",".join(failed)[:5000]
-    tags["mlflow.note.content"] = comparison_note(ranking, failed, missing)
+    tags["mlflow.note.content"] = comparison_note(ranking, failed, missing, comparison_task(evaluations))
     mlflow.set_tags(tags)
 
 

@@ -7,6 +7,14 @@ reasoning, when it has any, is a child span of its own and never part of the out
 token counts are attributes of the root span, which starts when the request was sent and ends when
 its last token arrived. A failed case is a trace whose root span has the status ERROR.
 
+A case whose prompt did not fit the model's context (``workbench.run.long_records``) says how it was handled
+in root span attributes ``workbench.long_record.*`` (strategy, applied, tokens counted, what was cut and the
+share of the note's tokens that was). Each call of a chunked case is a child span, in order, named by its kind
+and part (``map 2/5``, ``reduce``, ``refine 3/5``), placed at its own times within the case, with its timings
+and token counts as attributes; it holds what the call was given (its part's character span in the note, the
+summaries it read) and what it wrote under the same policy as the case's text, and its reasoning as a child
+span of its own. A call that failed ends with the status ERROR.
+
 A case of a coding set also holds the tools that were sent (inputs) and the reply's function calls as the
 model wrote them (outputs: the text as ``content`` and each call's name and raw arguments, under the same
 policy; the calls' names as the root span's ``tool_calls`` attribute).
@@ -44,17 +52,20 @@ from mlflow.tracing.provider import safe_set_span_in_context  # noqa: E402
 
 from workbench.data.evalsets import Case  # noqa: E402
 from workbench.privacy.redaction import OutputStorage, gold_phi, redact, sha256_text  # noqa: E402
-from workbench.run.files import CaseScores, GenerationRecord, GuardRecord, JudgeRecord  # noqa: E402
+from workbench.run.files import CaseScores, ChunkRecord, GenerationRecord, GuardRecord, JudgeRecord  # noqa: E402
 from workbench.scoring.registry import Metric, all_metrics  # noqa: E402
 
 _logger = logging.getLogger(__name__)
 
 ASSESSMENT_SOURCE_PREFIX = "workbench/"  # source id of a score: "workbench/<metric>"
 REASONING_SPAN = "reasoning"
+LONG_RECORD_ATTRIBUTE_PREFIX = "workbench.long_record."  # root span: how a case over the context was handled
+CHUNK_ATTRIBUTE_PREFIX = "workbench.chunk."  # a chunk call's span: its place in the case
 DATASET_TAG_HASH = "workbench.evalset_hash"
 DATASET_TAG_STORAGE = "workbench.output_storage"
 
 PhiItems = list[tuple[str, str]]  # (gold identifier, label) of one case
+Call = GenerationRecord | ChunkRecord  # one model call: a whole case, or one call of a chunked case
 
 
 def stored_text(text: str | None, storage: OutputStorage, phi: PhiItems) -> str | None:
@@ -113,32 +124,55 @@ def trace_outputs(record: GenerationRecord, storage: OutputStorage, phi: PhiItem
                            for call in record.tool_calls]}
 
 
-def output_tokens_per_s(record: GenerationRecord) -> float | None:
+def output_tokens_per_s(call: Call) -> float | None:
     """Completion tokens over end-to-end seconds: the per-request rate the registry's ``tok/s`` is the median of."""
-    if record.completion_tokens is None or not record.e2e_s:
+    if call.completion_tokens is None or not call.e2e_s:
         return None
-    return record.completion_tokens / record.e2e_s
+    return call.completion_tokens / call.e2e_s
+
+
+def call_attributes(call: Call) -> dict[str, Any]:
+    """Timings and token counts of one model call, as span attributes (None left out), with MLflow's token usage
+    attribute so its trace list shows the tokens (counted once: a chunk's tokens are part of its case's)."""
+    values: dict[str, Any] = {
+        "ttft_s": call.ttft_s, "ttfc_s": call.ttfc_s, "e2e_s": call.e2e_s, "tpot_s": call.tpot_s,
+        "prompt_tokens": call.prompt_tokens, "completion_tokens": call.completion_tokens,
+        "reasoning_tokens": call.reasoning_tokens, "output_tokens_per_s": output_tokens_per_s(call),
+        "token_count_source": call.token_count_source, "finish_reason": call.finish_reason,
+    }
+    attributes = {key: value for key, value in values.items() if value is not None}
+    if call.prompt_tokens is not None and call.completion_tokens is not None:
+        attributes[SpanAttributeKey.CHAT_USAGE] = {
+            TokenUsageKey.INPUT_TOKENS: call.prompt_tokens,
+            TokenUsageKey.OUTPUT_TOKENS: call.completion_tokens,
+            TokenUsageKey.TOTAL_TOKENS: call.prompt_tokens + call.completion_tokens,
+        }
+    return attributes
 
 
 def timing_attributes(record: GenerationRecord) -> dict[str, Any]:
-    """Timings and token counts of the request, as span attributes (None left out), with MLflow's token usage
-    attribute so its trace list shows the tokens."""
-    values: dict[str, Any] = {
-        "ttft_s": record.ttft_s, "ttfc_s": record.ttfc_s, "e2e_s": record.e2e_s, "tpot_s": record.tpot_s,
-        "prompt_tokens": record.prompt_tokens, "completion_tokens": record.completion_tokens,
-        "reasoning_tokens": record.reasoning_tokens, "output_tokens_per_s": output_tokens_per_s(record),
-        "token_count_source": record.token_count_source, "finish_reason": record.finish_reason,
-        "cached": record.cached,
-        "tool_calls": [call.get("name", "") for call in record.tool_calls] or None,
-    }
-    attributes = {key: value for key, value in values.items() if value is not None}
-    if record.prompt_tokens is not None and record.completion_tokens is not None:
-        attributes[SpanAttributeKey.CHAT_USAGE] = {
-            TokenUsageKey.INPUT_TOKENS: record.prompt_tokens,
-            TokenUsageKey.OUTPUT_TOKENS: record.completion_tokens,
-            TokenUsageKey.TOTAL_TOKENS: record.prompt_tokens + record.completion_tokens,
-        }
+    """Timings and token counts of the case (:func:`call_attributes`), whether it came from the cache, and the
+    names of the functions its reply called."""
+    attributes = {**call_attributes(record), "cached": record.cached}
+    if record.tool_calls:
+        attributes["tool_calls"] = [call.get("name", "") for call in record.tool_calls]
     return attributes
+
+
+def long_record_attributes(record: GenerationRecord) -> dict[str, Any]:
+    """How a case that did not fit the model's context was handled, as root span attributes
+    (``workbench.long_record.<field>``): the strategy, what was applied, the tokens counted, what truncation cut
+    and the share of the note's tokens that was, the calls of a chunked case. Empty for a case sent whole or
+    measured before records were."""
+    handling = record.long_record
+    if handling is None or handling.applied == "whole":
+        return {}
+    values: dict[str, Any] = handling.model_dump(exclude_none=True)
+    if handling.cut_tokens is not None and handling.note_tokens:
+        values["cut_share"] = handling.cut_tokens / handling.note_tokens
+    if record.chunks:
+        values["calls"] = len(record.chunks)
+    return {LONG_RECORD_ATTRIBUTE_PREFIX + key: value for key, value in values.items()}
 
 
 def trace_metadata(record: GenerationRecord, links: TraceLinks) -> dict[str, str]:
@@ -212,16 +246,87 @@ def judge_feedback(verdicts: list[JudgeRecord], storage: OutputStorage, phi: Phi
         span_id=span_id) for verdict in verdicts]
 
 
-def _log_reasoning_span(root: LiveSpan, record: GenerationRecord, reasoning: str | None, start_ns: int,
-                        end_ns: int) -> None:
-    """The reasoning as a child span: from the first token to the first content token."""
-    first_token = start_ns + seconds_to_ns(record.ttft_s or 0.0)
-    first_content = start_ns + seconds_to_ns(record.ttfc_s) if record.ttfc_s is not None else end_ns
-    span = mlflow.start_span_no_context(REASONING_SPAN, span_type=SpanType.LLM, parent_span=root,
+def _log_reasoning_span(parent: LiveSpan, call: Call, reasoning: str | None, start_ns: int, end_ns: int) -> None:
+    """The reasoning of a call as a child span of ``parent``: from the first token to the first content token."""
+    first_token = start_ns + seconds_to_ns(call.ttft_s or 0.0)
+    first_content = start_ns + seconds_to_ns(call.ttfc_s) if call.ttfc_s is not None else end_ns
+    span = mlflow.start_span_no_context(REASONING_SPAN, span_type=SpanType.LLM, parent_span=parent,
                                         start_time_ns=min(first_token, end_ns),
-                                        attributes={"reasoning_tokens": record.reasoning_tokens}
-                                        if record.reasoning_tokens is not None else None)
+                                        attributes={"reasoning_tokens": call.reasoning_tokens}
+                                        if call.reasoning_tokens is not None else None)
     span.end(outputs=reasoning, end_time_ns=min(max(first_content, first_token), end_ns))
+
+
+def _end_failed(span: LiveSpan, error_type: str | None, error: str | None, end_ns: int | None) -> None:
+    """End ``span`` with the status ERROR and an exception event naming the error."""
+    span.add_event(SpanEvent(name="exception", attributes={"exception.type": error_type or "Error",
+                                                           "exception.message": error or ""}))
+    span.end(status=SpanStatus(SpanStatusCode.ERROR, description=f"{error_type or 'Error'}: {error}"),
+             end_time_ns=end_ns)
+
+
+# --- the calls of a chunked case -------------------------------------------------------------
+
+
+def chunk_span_name(chunk: ChunkRecord) -> str:
+    """The call's kind and the part of the note it read: ``map 2/5``, ``refine 3/5``; ``reduce``."""
+    return f"{chunk.kind} {chunk.part}/{chunk.parts}" if chunk.part is not None else chunk.kind
+
+
+def chunk_inputs(chunk: ChunkRecord, chunks: list[ChunkRecord], storage: OutputStorage,
+                 phi: PhiItems) -> dict[str, Any]:
+    """What one call read: its part of the note as a character span of the note (which the root span's messages
+    hold), the summaries it was given (a refine call's summary so far, the outputs a reduce call combined) stored
+    as ``storage`` says, and the hash of the prompt sent."""
+    inputs: dict[str, Any] = {"kind": chunk.kind, "part": chunk.part, "parts": chunk.parts,
+                              "prompt_hash": chunk.prompt_hash}
+    if chunk.source_start is not None and chunk.source_end is not None:
+        inputs["note_chars"] = [chunk.source_start, chunk.source_end]
+    by_index = {item.index: item for item in chunks}
+    if chunk.kind == "refine" and chunk.index - 1 in by_index:
+        inputs["summary_so_far"] = stored_text(by_index[chunk.index - 1].output, storage, phi)
+    if chunk.combines:
+        inputs["summaries"] = [stored_text(by_index[index].output, storage, phi)
+                               for index in chunk.combines if index in by_index]
+    return inputs
+
+
+def chunk_attributes(chunk: ChunkRecord) -> dict[str, Any]:
+    """Timings and token counts of one call (:func:`call_attributes`), its place in the case (order, seconds from
+    the case's first request), its request id and its prompt's tokens as counted before it was sent."""
+    place = {"index": chunk.index, "offset_s": chunk.offset_s, "prompt_tokens_counted": chunk.prompt_tokens_counted}
+    return {**call_attributes(chunk), "workbench.request_id": chunk.request_id,
+            **{CHUNK_ATTRIBUTE_PREFIX + key: value for key, value in place.items() if value is not None}}
+
+
+def chunk_times(chunk: ChunkRecord, case_start_ns: int, previous_end_ns: int) -> tuple[int, int]:
+    """When a call started and ended: its offset from the case's first request (the clock the case's end-to-end
+    time is measured on), else its own start, else where the call before it ended; it lasts its ``e2e_s``."""
+    if chunk.offset_s is not None:
+        start_ns = case_start_ns + seconds_to_ns(chunk.offset_s)
+    elif chunk.started_at is not None:
+        start_ns = seconds_to_ns(chunk.started_at)
+    else:
+        start_ns = previous_end_ns
+    return start_ns, start_ns + seconds_to_ns(chunk.e2e_s or 0.0)
+
+
+def _log_chunk_spans(root: LiveSpan, record: GenerationRecord, storage: OutputStorage, phi: PhiItems,
+                     case_start_ns: int) -> None:
+    """Each call of a chunked case as a child span of the case's root span, in order (see the module's docstring)."""
+    previous_end_ns = case_start_ns
+    for chunk in record.chunks:
+        start_ns, end_ns = chunk_times(chunk, case_start_ns, previous_end_ns)
+        span = mlflow.start_span_no_context(chunk_span_name(chunk), span_type=SpanType.CHAT_MODEL, parent_span=root,
+                                            inputs=chunk_inputs(chunk, record.chunks, storage, phi),
+                                            attributes=chunk_attributes(chunk), start_time_ns=start_ns)
+        if chunk.reasoning:
+            _log_reasoning_span(span, chunk, stored_text(chunk.reasoning, storage, phi), start_ns, end_ns)
+        if chunk.error is None:
+            span.end(outputs=stored_text(chunk.output, storage, phi), end_time_ns=end_ns)
+        else:
+            _end_failed(span, chunk.error_type, chunk.error, end_ns)
+        previous_end_ns = end_ns
 
 
 def log_case_trace(record: GenerationRecord, scores: CaseScores | None, links: TraceLinks, phi: PhiItems,
@@ -237,11 +342,14 @@ def log_case_trace(record: GenerationRecord, scores: CaseScores | None, links: T
     end_ns = seconds_to_ns(start_s + (record.e2e_s or 0.0)) if start_s is not None else None
     root = mlflow.start_span_no_context(
         record.case_id, span_type=SpanType.CHAT_MODEL, inputs=trace_inputs(record, links.storage, phi),
-        attributes={**timing_attributes(record), **provenance_attributes(record, links)},
+        attributes={**timing_attributes(record), **provenance_attributes(record, links),
+                    **long_record_attributes(record)},
         metadata=trace_metadata(record, links), experiment_id=links.experiment_id, start_time_ns=start_ns)
     if not isinstance(root, LiveSpan):  # tracing switched off in this process: nothing is recorded
         raise MlflowException("MLflow tracing is disabled in this process; no trace was recorded")
-    if record.reasoning:
+    if record.chunks:  # each call's reasoning is with the call that wrote it
+        _log_chunk_spans(root, record, links.storage, phi, start_ns if start_ns is not None else root.start_time_ns)
+    elif record.reasoning:
         _log_reasoning_span(root, record, stored_text(record.reasoning, links.storage, phi),
                             start_ns if start_ns is not None else root.start_time_ns,
                             end_ns if end_ns is not None else root.start_time_ns)
@@ -253,10 +361,7 @@ def log_case_trace(record: GenerationRecord, scores: CaseScores | None, links: T
     if record.ok:
         root.end(outputs=trace_outputs(record, links.storage, phi), end_time_ns=end_ns)
     else:
-        error = f"{record.error_type or 'Error'}: {record.error}"
-        root.add_event(SpanEvent(name="exception", attributes={"exception.type": record.error_type or "Error",
-                                                               "exception.message": record.error or ""}))
-        root.end(status=SpanStatus(SpanStatusCode.ERROR, description=error), end_time_ns=end_ns)
+        _end_failed(root, record.error_type, record.error, end_ns)
     return root.trace_id
 
 

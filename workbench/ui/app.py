@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from workbench.privacy.egress import apply_privacy_environment
 
@@ -43,9 +43,15 @@ from workbench.models.spec import ModelSpec  # noqa: E402
 from workbench.run.playground import gold_spans, guess_language, run_playground, save_as_case, source_phi  # noqa: E402
 from workbench.data.prompts import PromptTemplate, get_prompt, language_mismatch, load_prompts  # noqa: E402
 from workbench.run.files import RunDirectoryError  # noqa: E402
+from workbench.run.long_records import DEFAULT_STRATEGY  # noqa: E402
 from workbench.safe_names import UnsafeNameError, check_safe_name, safe_child  # noqa: E402
 from workbench.ui.access import Credentials, LoginGuard  # noqa: E402
+from workbench.ui.chunk_view import CHUNK_CSS, long_record_html  # noqa: E402
 from workbench.ui.escape import markdown_text  # noqa: E402
+from workbench.ui.long_record_options import (  # noqa: E402
+    CHUNK_OVERLAP_LABEL, CHUNK_TOKENS_LABEL, STRATEGY_INFO, STRATEGY_LABEL, settings_from_form, strategy_choices,
+    uses_chunks,
+)
 from workbench.ui import compare_view, review_view  # noqa: E402
 from workbench.ui.run_links import (  # noqa: E402
     DEFAULT_MLFLOW_UI_URL, FinishedRun, build_run_report, export_leaderboard, export_runs, links_html,
@@ -102,8 +108,12 @@ def _positive(value: float | None) -> int | None:
     return int(value) if value and value > 0 else None
 
 
-def result_headers() -> list[str]:
-    return ["set", "model", "cases", "cached", *headline_headers(), "status"]
+# The tasks of the sets a table shows decide its metric columns (a summary's until a run says otherwise).
+SUMMARY_COLUMNS: tuple[str | None, ...] = (None,)
+
+
+def result_headers(tasks: Sequence[str | None] = SUMMARY_COLUMNS) -> list[str]:
+    return ["set", "model", "cases", "cached", *headline_headers(tasks), "status"]
 
 
 def _column_widths(headers: list[str], fixed: dict[str, float]) -> list[str]:
@@ -116,21 +126,34 @@ def _column_widths(headers: list[str], fixed: dict[str, float]) -> list[str]:
     return [f"{fixed[header] if header in fixed else rest * weights[header] / total:.2f}%" for header in headers]
 
 
-def result_column_widths() -> list[str]:
-    return _column_widths(result_headers(), {"set": 7, "model": 8, "cases": 5, "cached": 6, "status": 8})
+def result_column_widths(tasks: Sequence[str | None] = SUMMARY_COLUMNS) -> list[str]:
+    return _column_widths(result_headers(tasks), {"set": 7, "model": 8, "cases": 5, "cached": 6, "status": 8})
 
 
-def leaderboard_column_widths() -> list[str]:
-    return _column_widths(leaderboard_headers(), {"group": 11, "rank": 4.5, "model": 7, "run": 8, "cases": 5,
-                                                  "status": 5})
+def leaderboard_column_widths(entries: list[Any] | None = None) -> list[str]:
+    return _column_widths(leaderboard_headers(entries), {"group": 11, "rank": 4.5, "model": 7, "run": 8, "cases": 5,
+                                                         "status": 5})
 
 
-def result_rows(result: api.EvaluationResult) -> list[list[str]]:
-    """The finished run's table, columns from the metric registry, rows in ranking order (failed cases are in
-    the Failures column and the status)."""
+def result_tasks(results: list[api.EvaluationResult]) -> list[str | None]:
+    """The tasks of the finished sets, whose headline metrics are the result table's columns."""
+    return list(dict.fromkeys(result.task for result in results)) or list(SUMMARY_COLUMNS)
+
+
+def table_update(rows: list[list[str]], headers: list[str], widths: list[str]) -> Any:
+    """A table's new rows with the columns they were made for (a coding set's differ from a summary set's)."""
+    import pandas as pd
+
+    return gr.update(value=pd.DataFrame(rows, columns=headers), headers=headers, column_widths=widths)
+
+
+def result_rows(result: api.EvaluationResult, tasks: Sequence[str | None] | None = None) -> list[list[str]]:
+    """The finished run's table, columns from the metric registry's headline metrics of ``tasks`` (default: the
+    set's), rows in ranking order (failed cases are in the Failures column and the status)."""
+    columns = [result.task] if tasks is None else tasks
     return [[result.evalset, evaluation.model,
              *[str(evaluation.metrics.get(name, "-")) for name in ("cases", "cached")],
-             *headline_cells(evaluation.metrics), status_cell(evaluation.error, evaluation.metrics)]
+             *headline_cells(evaluation.metrics, columns), status_cell(evaluation.error, evaluation.metrics)]
             for evaluation in result.ranked()]
 
 
@@ -250,11 +273,13 @@ class DeviceJob:
 
 def run_evaluation(config: UIConfig, models: list[str], evalset: str | list[str], prompt: str, limit: float | None,
                    max_tokens: float | None, detect_phi: bool, request: gr.Request,
-                   on_finished: Callable[[list[api.EvaluationResult]], None] | None = None,
-                   ) -> Iterator[tuple[str, list[list[str]]]]:
+                   on_finished: Callable[[list[api.EvaluationResult]], None] | None = None, *,
+                   long_records: str | None = DEFAULT_STRATEGY, chunk_tokens: float | None = None,
+                   chunk_overlap: float | None = 0) -> Iterator[tuple[str, list[list[str]]]]:
     """The Run tab's run: the chosen models over each chosen set, one set after the other (each set its own
     comparison, all under one batch id). Yields (status, result rows); ``on_finished`` gets the finished
-    results before the last status."""
+    results before the last status. ``long_records``, ``chunk_tokens`` and ``chunk_overlap`` are the form's
+    long-record fields (``long_record_options.settings_from_form``), checked as the command line's are."""
     user, session = _user(request), _session(request)
     if not models:
         yield "Choose at least one model.", []
@@ -262,6 +287,11 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str | list[str]
     evalsets = [evalset] if isinstance(evalset, str) else [name for name in (evalset or []) if name]
     if not evalsets:
         yield "Choose an evaluation set.", []
+        return
+    long_record_settings = settings_from_form(long_records, chunk_tokens, chunk_overlap)
+    problems = long_record_settings.problems()
+    if problems:
+        yield f"**Error:** {markdown_text('; '.join(problems))}", []
         return
     limit_value, max_tokens_value = _positive(limit), _positive(max_tokens)
     prompt_ref = None if not prompt or prompt == SET_DEFAULT_PROMPT else prompt
@@ -289,6 +319,7 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str | list[str]
     config.audit.record(user=user, action="run.start", models=models,
                         evalset=evalsets[0] if len(evalsets) == 1 else shown_sets,
                         details={"prompt": prompt_ref or "default", "limit": limit_value, "max_tokens": max_tokens_value,
+                                 "long_records": long_record_settings.name,
                                  **({"evalsets": evalsets} if len(evalsets) > 1 else {})})
 
     def on_record(record: api.GenerationRecord) -> None:
@@ -302,7 +333,9 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str | list[str]
         return api.evaluate_sets(
             models, [plan.evalset for plan in plans], prompt=plans[0].prompt if prompt_ref else None,
             on_result=on_result, limit=limit_value, max_tokens=max_tokens_value, detect_phi=detect_phi,
-            runs_dir=config.runs_dir, tracking_uri=config.tracking_uri,
+            long_records=long_record_settings.name, chunk_tokens=long_record_settings.chunk_tokens,
+            chunk_overlap=long_record_settings.chunk_overlap, runs_dir=config.runs_dir,
+            tracking_uri=config.tracking_uri,
             allow_remote_endpoint=config.allow_remote_endpoint, show_progress=False, catalogue=config.catalogue,
             prompts_dir=config.prompts_dir, cancel=cancel, on_record=on_record)
 
@@ -352,7 +385,7 @@ def run_evaluation(config: UIConfig, models: list[str], evalset: str | list[str]
                    + "\n".join(f"- {markdown_text(result.evalset)}: {finished_message(result)}" for result in results))
     if on_finished is not None:
         on_finished(results)
-    yield message, [row for result in results for row in result_rows(result)]
+    yield message, [row for result in results for row in result_rows(result, result_tasks(results))]
 
 
 def progress_status(job: DeviceJob, cancel: threading.Event, models: list[str], evalsets: list[str],
@@ -466,7 +499,8 @@ def refresh_leaderboard(config: UIConfig, evalset: str | None, prompt: str | Non
             f"charts show {_chart_scope(entries, group)}." if group else "No evaluations logged yet.")
     csv_file, json_file = leaderboard_files(entries, rows, evalset_filter, prompt_filter)
     return (gr.update(choices=[ALL, *evalsets], value=evalset or ALL), gr.update(choices=[ALL, *prompts], value=prompt or ALL),
-            rows, quality_latency_figure(group), phi_by_label_figure(group),
+            table_update(rows, leaderboard_headers(entries), leaderboard_column_widths(entries)),
+            quality_latency_figure(group), phi_by_label_figure(group),
             latency_distribution_figure(group), note, csv_file, json_file)
 
 
@@ -496,13 +530,22 @@ def _hidden_slots() -> list[Any]:
     return [part for _ in range(MAX_MODEL_SLOTS) for part in _hidden_slot()]
 
 
-def _output_slots(prefix: str) -> list[Any]:
-    """Side-by-side columns (title + highlighted output), shown as many as there are models."""
+def _hidden_details() -> list[str]:
+    return ["" for _ in range(MAX_MODEL_SLOTS)]
+
+
+def _output_slots(prefix: str, details: list[Any] | None = None) -> list[Any]:
+    """Side-by-side columns (title + highlighted output), shown as many as there are models. Given a list in
+    ``details``, each column also gets an HTML block under its output (the Cases tab's long-record view),
+    appended to that list rather than to the slots."""
     slots: list[Any] = []
     with gr.Row():
         for index in range(MAX_MODEL_SLOTS):
             with gr.Column(min_width=280, visible=False) as column:
                 slots.extend([column, gr.Markdown(), gr.HighlightedText(show_legend=True, elem_id=f"{prefix}-{index}")])
+                if details is not None:
+                    details.append(gr.HTML("", css_template=CHUNK_CSS, js_on_load=None,
+                                           elem_id=f"{prefix}-long-record-{index}"))
     return slots
 
 
@@ -615,12 +658,12 @@ PICK_A_CASE = "Pick a case to see the note and the outputs."
 
 
 def _blank_case(summary: str = "") -> list[Any]:
-    return [None, "", [], summary, *_hidden_slots()]
+    return [None, "", [], summary, *_hidden_slots(), *_hidden_details()]
 
 
 def _unchanged_case() -> list[Any]:
     """The case view left as it is (nothing rendered again, nothing audited)."""
-    return [gr.update() for _ in range(4 + 3 * MAX_MODEL_SLOTS)]
+    return [gr.update() for _ in range(4 + 4 * MAX_MODEL_SLOTS)]
 
 
 def _case_prompt(cases: RunCases, note: str = "") -> list[Any]:
@@ -676,9 +719,19 @@ def show_case(config: UIConfig, run_dir: str | None, case_id: str | None, reques
     return case_parts(config, cases, case_id, request)
 
 
+def long_record_details(cases: RunCases, case_id: str, models: list[str]) -> list[str]:
+    """Under each model's output, how its record was handled when it did not fit the context (chunk_view);
+    '' for a record sent whole and for the columns not shown."""
+    records, scores = getattr(cases, "records", {}), getattr(cases, "scores", {})
+    shown = [long_record_html(records.get(model, {}).get(case_id), scores.get(model, {}).get(case_id))
+             for model in models[:MAX_MODEL_SLOTS]]
+    return shown + _hidden_details()[len(shown):]
+
+
 def case_parts(config: UIConfig, cases: RunCases, case_id: str | None, request: gr.Request) -> list[Any]:
     """One case of a loaded run as the Cases tab shows it (source, reference, score table, summary, output
-    columns); the view is written to the audit log. Without a case, only the prompt to pick one."""
+    columns, then the long-record view under each output); the view is written to the audit log. Without a
+    case, only the prompt to pick one."""
     if not case_id:
         return _case_prompt(cases)
     try:
@@ -709,7 +762,8 @@ def case_parts(config: UIConfig, cases: RunCases, case_id: str | None, request: 
     summary = (f"Run {markdown_text(cases.run_id)} · {markdown_text(cases.evalset.name)} · "
                f"case {markdown_text(view.case_id)} · disagreement {view.disagreement:.2f}")
     return [highlighted(view.source, view.source_spans), view.reference,
-            gr.update(value=scores, headers=["score", *[o.model for o in view.outputs]]), summary, *slots]
+            gr.update(value=scores, headers=["score", *[o.model for o in view.outputs]]), summary, *slots,
+            *long_record_details(cases, view.case_id, [output.model for output in view.outputs])]
 
 
 # --- Prompts ----------------------------------------------------------------------------------------
@@ -908,6 +962,13 @@ def build_app(config: UIConfig) -> gr.Blocks:
                                                   elem_id="run-limit")
                             run_max_tokens = gr.Number(value=None, precision=0,
                                                        label="Max new tokens (0: catalogue)", elem_id="run-max-tokens")
+                        run_long_records = gr.Dropdown(strategy_choices(), value=DEFAULT_STRATEGY, label=STRATEGY_LABEL,
+                                                       info=STRATEGY_INFO, elem_id="run-long-records")
+                        with gr.Row(visible=False, elem_id="run-chunk-fields") as run_chunk_fields:
+                            run_chunk_tokens = gr.Number(value=None, precision=0, label=CHUNK_TOKENS_LABEL,
+                                                         elem_id="run-chunk-tokens")
+                            run_chunk_overlap = gr.Number(value=0, precision=0, label=CHUNK_OVERLAP_LABEL,
+                                                          elem_id="run-chunk-overlap")
                         run_detect = gr.Checkbox(False, label="Run the PHI detector on outputs")
                 with gr.Row():
                     run_button = gr.Button("Run evaluation", variant="primary", elem_id="run-button")
@@ -957,7 +1018,8 @@ def build_app(config: UIConfig) -> gr.Blocks:
                     case_reference = gr.Textbox(label="Reference", lines=8, interactive=False)
                 case_scores = gr.Dataframe(headers=["score"], interactive=False, label="Per-case scores",
                                            elem_id="case-scores")
-                case_slots = _output_slots("case-output")
+                case_long_records: list[Any] = []
+                case_slots = _output_slots("case-output", case_long_records)
 
             with gr.Tab("Prompts", id="prompts") as prompts_tab:
                 with gr.Row():
@@ -1011,24 +1073,34 @@ def build_app(config: UIConfig) -> gr.Blocks:
                               run_finished]
 
         def _run(models: list[str], evalsets: list[str], prompt: str, limit: float | None, max_tokens: float | None,
-                 detect: bool, request: gr.Request) -> Iterator[list[Any]]:
+                 detect: bool, long_records: str | None, chunk_tokens: float | None, chunk_overlap: float | None,
+                 request: gr.Request) -> Iterator[list[Any]]:
             finished: list[api.EvaluationResult] = []
             status, rows = "", []
             for status, rows in run_evaluation(config, models, evalsets, prompt, limit, max_tokens, detect, request,
-                                               on_finished=finished.extend):
-                yield [status, rows, *[gr.update() for _ in run_finish_outputs]]
-            yield [status, rows, *finished_parts(config, finished_runs(finished))]
+                                               on_finished=finished.extend, long_records=long_records,
+                                               chunk_tokens=chunk_tokens, chunk_overlap=chunk_overlap):
+                yield [status, _result_table(rows, finished), *[gr.update() for _ in run_finish_outputs]]
+            yield [status, _result_table(rows, finished), *finished_parts(config, finished_runs(finished))]
+
+        def _result_table(rows: list[list[str]], finished: list[api.EvaluationResult]) -> Any:
+            tasks = result_tasks(finished)  # known before the rows come: on_finished runs before the last status
+            return table_update(rows, result_headers(tasks), result_column_widths(tasks))
 
         def _cancel(request: gr.Request) -> str:
             return cancel_run(config, request)
 
         run_event = run_button.click(
             lambda: finished_parts(config, []), None, run_finish_outputs, api_visibility="private", queue=False).then(
-            _run, [run_models, run_evalset, run_prompt, run_limit, run_max_tokens, run_detect],
+            _run, [run_models, run_evalset, run_prompt, run_limit, run_max_tokens, run_detect, run_long_records,
+                   run_chunk_tokens, run_chunk_overlap],
             [run_status, run_table, *run_finish_outputs],
             concurrency_limit=8, concurrency_id="model-work", api_visibility="private")
         cancel_button.click(_cancel, None, run_status,
                             api_visibility="private", queue=False)
+
+        run_long_records.change(lambda strategy: gr.update(visible=uses_chunks(strategy)), run_long_records,
+                                run_chunk_fields, api_visibility="private", queue=False)
         leaderboard_outputs = [lb_evalset, lb_prompt, lb_table, lb_quality, lb_phi, lb_latency, lb_note,
                                lb_export_csv, lb_export_json]
 
@@ -1072,7 +1144,7 @@ def build_app(config: UIConfig) -> gr.Blocks:
         def _open_newest(run_dir: str | None, case: str | None, request: gr.Request) -> list[Any]:
             return open_cases(config, run_dir, case, request, newest=True)
 
-        case_outputs = [case_source, case_reference, case_scores, case_summary, *case_slots]
+        case_outputs = [case_source, case_reference, case_scores, case_summary, *case_slots, *case_long_records]
         # `select`, not `input`: a dropdown also sends `input` when it merely loses focus, which would show
         # (and audit) the case again without the user picking anything.
         case_run.select(_open_run, [case_run, case_id], [case_id, *case_outputs], api_visibility="private")

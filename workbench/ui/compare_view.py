@@ -94,7 +94,7 @@ def model_rows(found: RunDiff) -> list[list[str]]:
 
 def case_choices(found: RunDiff) -> list[tuple[str, str]]:
     """The aligned (case, model) pairs, largest change of the primary quality score first."""
-    quality = primary("quality")
+    quality = primary("quality", found.b.task)
     choices = []
     for index, case in enumerate(found.cases):
         change = "same output" if case.identical else f"Δ {quality.label} {_signed(case.delta(quality.name), quality.digits)}"
