@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -35,6 +37,18 @@ def scripted_comparison(cwd: Path, *, cases: int = 2, evalset: str = "smoke-en")
     result = api.evaluate(["echo", "first"], evalset, limit=cases, runs_dir=cwd / "runs", log_to_mlflow=False,
                           show_progress=False, catalogue=[cwd / "models.yaml"])
     return result.run_dir
+
+
+def bench_script(filename: str) -> ModuleType:
+    """A script of ``bench/`` loaded as a module (once per test process), to call its functions in a test."""
+    name = "bench_" + Path(filename).stem
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "bench" / filename)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def free_port() -> int:

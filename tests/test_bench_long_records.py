@@ -3,15 +3,13 @@ through the real runner, and each figure of the printed table is the one the run
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import bench_script
 from workbench.run.files import read_run_dir
 
 CATALOGUE = """models:
@@ -24,14 +22,7 @@ STRATEGIES = ("refuse", "truncate", "map-reduce", "refine")
 
 
 def _bench() -> ModuleType:
-    name = "bench_long_records"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "bench" / "bench_long_records.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return bench_script("bench_long_records.py")
 
 
 def _table_rows(printed: str) -> list[dict[str, str]]:

@@ -6,14 +6,12 @@ NaN, huge fields, stray quotes, overlapping PHI spans), and every outcome must b
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import bench_script
 
 SEED = 20260314
 MUTATIONS = 200
@@ -23,14 +21,7 @@ LOADERS = ("cases", "manifest", "evalset_dir", "evalset_list", "prompt", "catalo
 
 
 def _fuzzer() -> ModuleType:
-    name = "bench_fuzz_loaders"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "bench" / "fuzz_loaders.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return bench_script("fuzz_loaders.py")
 
 
 def test_the_test_covers_every_loader_of_the_fuzzer(tmp_path: Path) -> None:
