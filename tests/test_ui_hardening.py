@@ -88,7 +88,7 @@ def test_run_status_escapes_errors_from_servers_and_models(config: ui_app.UIConf
     finished = SimpleNamespace(run_id=f"run-{LINK}", errors={IMAGE: f"HTTP 500: {MARKDOWN_IMAGE}"},
                                failed_cases={f"model {LINK}": {f"case {IMAGE}": f"error {MARKDOWN_IMAGE}"}},
                                mlflow_parent_run_id=None, mlflow_error=f"tracking server said {IMAGE}",
-                               ranked=lambda: [])
+                               ranked=lambda: [], task="summary")
     monkeypatch.setattr(api, "evaluate", lambda *args, **kwargs: finished)
     status = list(ui_app.run_evaluation(config, ["smollm2-135m"], "smoke-en", ui_app.SET_DEFAULT_PROMPT, 1, 8, False,
                                         _request()))[-1][0]
