@@ -34,8 +34,8 @@ from typing import Any
 from workbench.data.input_checks import parse_yaml, read_utf8
 from workbench.errors import WorkbenchError
 from workbench.run.files import (
-    EVALUATION_FILE, RUN_FILE, CaseScores, EvaluationSummary, GenerationRecord, GuardRunFile, JudgeRunFile,
-    PairwiseRunFile, RunDirectoryError, read_guard_runs, read_judge_runs, read_pairwise_runs, read_run_dir,
+    EVALUATION_FILE, NOT_RECORDED, RUN_FILE, CaseScores, EvaluationSummary, GenerationRecord, GuardRunFile,
+    JudgeRunFile, PairwiseRunFile, RunDirectoryError, read_guard_runs, read_judge_runs, read_pairwise_runs, read_run_dir,
 )
 from workbench.judges.guard_stats import GuardSummary
 from workbench.judges.jury import JurySummary, read_jury
@@ -139,6 +139,10 @@ class ModelEvaluation:
 
     def metric(self, name: str) -> float | None:
         return value_of(self.metrics, name)
+
+    def metric_value(self, name: str) -> MetricValue:
+        """The value of metric ``name`` with its 95% interval (bounds None where it has none)."""
+        return MetricValue(self.metric(name), *(self.metric(key) for key in ci_keys(name)))
 
     @property
     def task(self) -> str | None:
@@ -349,13 +353,11 @@ def _settings(item: ModelEvaluation) -> ModelSettings:
 # --- records longer than the context (shared by the HTML and markdown renderings) ------------
 
 OVER_CONTEXT = LONG_RECORD_FIGURES[0]  # cases that did not fit: the figures are shown when any model had one
-NOT_RECORDED = "not recorded"
 _SETTINGS_NOT_SHOWN = ("strategy", "framing")  # the strategy leads the cell; the framing's hash is the workbench's
 
 
 def _long_record_figures(item: ModelEvaluation) -> dict[str, MetricValue]:
-    return {name: MetricValue(item.metric(name), *(item.metric(key) for key in ci_keys(name)))
-            for name in LONG_RECORD_FIGURES}
+    return {name: item.metric_value(name) for name in LONG_RECORD_FIGURES}
 
 
 def long_record_setting(settings: dict[str, Any] | None) -> str:
@@ -599,7 +601,7 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
                                       if item.records and not item.summary.error])
     ranks = shared_ranks([(item.label, item.ranking_key()[:-1]) for item in ranked], comparisons, task)
     leaderboard = [LeaderboardRow(ranks[item.label], item.label, {
-        column.name: MetricValue(item.metric(column.name), *(item.metric(key) for key in ci_keys(column.name)))
+        column.name: item.metric_value(column.name)
         for column in leaderboard_metrics(task)}) for item in ranked]
     privacy = primary("privacy").name
     labels = sorted({label for item in ranked for label in per_label(item.metrics, privacy)})
@@ -615,7 +617,7 @@ def build_report(run_dirs: list[Path], thresholds: Thresholds | None = None, *,
         evalset=first.evalset, evalset_version=first.evalset_version, evalset_hash=first.evalset_hash,
         prompt=first.prompt, prompt_hash=first.prompt_hash,
         rouge_scheme=next((item.summary.rouge_scheme for item in evaluations if item.summary.rouge_scheme),
-                          "not recorded"),
+                          NOT_RECORDED),
         task=task, thresholds=thresholds,
         models=[item.label for item in ranked],
         settings=[_settings(item) for item in ranked], leaderboard=leaderboard, phi_by_label=phi_by_label,

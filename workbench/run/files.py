@@ -232,6 +232,9 @@ class CaseScores(_Versioned):
         return (self.model_extra or {}).get(name, default)
 
 
+NOT_RECORDED = "not recorded"  # how a door shows a field that a run file written before it existed lacks
+
+
 class EvaluationSummary(_Versioned):
     """``evaluation.json``: one model's evaluation: what defined it, where it ran, and its metrics."""
 

@@ -63,8 +63,8 @@ from workbench.privacy.redaction import (  # noqa: E402
     OUTPUT_STORAGE_CHOICES, OutputStorage, gold_phi, stored_phi_items,
 )
 from workbench.run.files import (  # noqa: E402
-    EVALUATION_FILE, RUN_FILE, EvaluationFiles, EvaluationSummary, GenerationRecord, RunDirectoryError, RunFiles,
-    RunManifest, guard_verdicts_by_case, judge_verdicts_by_case, model_directory, read_records, read_run_dir,
+    EVALUATION_FILE, NOT_RECORDED, RUN_FILE, EvaluationFiles, EvaluationSummary, GenerationRecord, RunDirectoryError,
+    RunFiles, RunManifest, guard_verdicts_by_case, judge_verdicts_by_case, model_directory, read_records, read_run_dir,
 )
 from workbench.scoring.compare import paired_comparisons, rank_label, shared_ranks  # noqa: E402
 from workbench.scoring.registry import (  # noqa: E402
@@ -191,7 +191,6 @@ def evaluation_params(summary: EvaluationSummary, *, prompt_uri: str, output_sto
     return {key: param_value(value) for key, value in params.items()}
 
 
-NOT_RECORDED = "not recorded"  # a param's value for a run file written before the field existed
 TASK_PARAM = "evalset_task"  # the set's task, which names the ranking rule's quality metric
 LONG_RECORDS_PARAM = "long_records"  # params ``long_records.<setting>``: what a run did with records over the context
 
